@@ -1,0 +1,35 @@
+// Package appmeshenvoy finds, pins, pulls and configures the AWS App Mesh Envoy proxy image.
+//
+// # Which image
+//
+// A [Resolver] reads the public SSM parameter /aws/service/appmesh/envoy in each region and
+// verifies the value against the region table of package region: the registry host,
+// region and repository must be the region's own, and the account must be the one the
+// table names (unless the caller opts in to trusting the parameter). [Resolver.Pin] adds
+// the multi-arch manifest digest read with ecr:BatchGetImage.
+//
+// # Logging in
+//
+// A [TokenProvider] calls ecr:GetAuthorizationToken in the image's region and caches the
+// token per region and caller identity. [WriteDockerConfig] merges tokens into a docker
+// config.json (or a containers auth.json) the way docker login does.
+//
+// # Configuring the container
+//
+// [ContainerConfig] types the environment variables the image's agent reads, validates
+// them the way the agent does, and emits them for ECS, Kubernetes and docker. [ParseEnv]
+// lints an existing environment.
+//
+// # AWS end of support
+//
+// AWS ended support for App Mesh on 2026-09-30. Images and parameters stay readable for
+// existing deployments, but a region's parameter or service may disappear: that becomes a
+// typed error ([ErrParameterNotFound]) that says to pin a version or use a mirror.
+//
+// # Credentials
+//
+// Everything here takes an [github.com/aws/aws-sdk-go-v2/aws.Config]; load it with
+// config.LoadDefaultConfig. Set aws.Config.BaseEndpoint to point every client at a local
+// endpoint (see package appmeshenvoytest). Tests must use static credentials and
+// AWS_EC2_METADATA_DISABLED=true so that the SDK never probes instance metadata.
+package appmeshenvoy

@@ -1,0 +1,61 @@
+package region
+
+import "errors"
+
+// ErrUnsupported is matched (with [errors.Is]) by every error for a region or partition
+// the Envoy image is not published in.
+var ErrUnsupported = errors.New("unsupported region")
+
+// UnsupportedError describes a region code (or partition ID) that is not supported, why,
+// and the closest supported code when one is near.
+type UnsupportedError struct {
+	// Code is the input as normalized (trimmed, lower case).
+	Code string
+	// Kind is "region" or "partition".
+	Kind string
+	// Reason says why the code is not supported, when that is known.
+	Reason string
+	// Suggestion is the closest supported code, or "".
+	Suggestion string
+}
+
+// Error implements error.
+func (e *UnsupportedError) Error() string {
+	kind := e.Kind
+	if kind == "" {
+		kind = "region"
+	}
+	msg := "unsupported " + kind + " " + quote(e.Code)
+	if e.Reason != "" {
+		msg += ": " + e.Reason
+	}
+	if e.Suggestion != "" {
+		msg += "; did you mean " + e.Suggestion + "?"
+	}
+	return msg
+}
+
+// Is reports whether target is [ErrUnsupported].
+func (e *UnsupportedError) Is(target error) bool { return target == ErrUnsupported }
+
+func quote(s string) string {
+	if s == "" {
+		return `""`
+	}
+	const max = 64
+	if len(s) > max {
+		s = s[:max] + "..."
+	}
+	return `"` + sanitize(s) + `"`
+}
+
+// sanitize replaces bytes that would garble a one-line message.
+func sanitize(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c < 0x20 || c == 0x7f || c >= 0x80 {
+			b[i] = '?'
+		}
+	}
+	return string(b)
+}

@@ -1,0 +1,122 @@
+package region
+
+import (
+	"strconv"
+	"strings"
+)
+
+// knownUnsupported lists region codes people are likely to try that the Envoy image is not
+// published in, with the reason.
+var knownUnsupported = map[string]string{
+	// CDK region fact table lists account 058264503299, but the App Mesh API has no
+	// endpoint in the region (aws-sdk-go-v2 endpoint data).
+	"ap-east-2": "listed with an App Mesh account in the AWS CDK region table, but App Mesh has no endpoint in this region, so no image is published there",
+	// CDK region fact table lists account 637423513210, but no App Mesh endpoint.
+	"ap-southeast-6": "listed with an App Mesh account in the AWS CDK region table, but App Mesh has no endpoint in this region, so no image is published there",
+	// GovCloud: App Mesh User Guide lists no public registry account.
+	"us-gov-west-1": "AWS GovCloud (US) has no public App Mesh Envoy registry account; mirror the image into your own ECR repository and use that",
+	"us-gov-east-1": "AWS GovCloud (US) has no public App Mesh Envoy registry account; mirror the image into your own ECR repository and use that",
+}
+
+// Lookup returns the region with the given code. It accepts what people type: surrounding
+// white space and any letter case ("  US-West-2 "). Codes the image is not published in
+// give an [*UnsupportedError], which matches [ErrUnsupported] and names the closest
+// supported code when one is near.
+func Lookup(code string) (Region, error) {
+	norm := strings.ToLower(strings.TrimSpace(code))
+	if i, ok := index[norm]; ok {
+		return table[i], nil
+	}
+	e := &UnsupportedError{Code: norm, Kind: "region"}
+	switch {
+	case norm == "":
+		e.Reason = "empty region code; set a region such as us-west-2"
+		return Region{}, e
+	case knownUnsupported[norm] != "":
+		e.Reason = knownUnsupported[norm]
+		return Region{}, e
+	}
+	if p, ok := partitionRowOf(norm); ok && p.partition.ID != PartitionAWS && p.partition.ID != PartitionChina {
+		e.Reason = "partition " + p.partition.ID + " has no public App Mesh Envoy registry; mirror the image into your own ECR repository and use that"
+		return Region{}, e
+	}
+	e.Reason = "the App Mesh Envoy image is not published there"
+	e.Suggestion = closest(norm)
+	return Region{}, e
+}
+
+// MustLookup is like [Lookup] but panics on error. It is for codes known at compile time.
+func MustLookup(code string) Region {
+	r, err := Lookup(code)
+	if err != nil {
+		panic(err)
+	}
+	return r
+}
+
+// closest returns the supported code nearest to s by edit distance, or "" when nothing is
+// near enough to be a plausible typo. Ties go to the code whose trailing number is closest
+// ("us-west-3" suggests us-west-2, not us-west-1), then to the first in order.
+func closest(s string) string {
+	if len(s) > 64 {
+		return ""
+	}
+	best, bestDist, bestNum := "", -1, 0
+	sNum := trailingNumber(s)
+	for _, r := range table {
+		d := levenshtein(s, r.Code)
+		num := abs(trailingNumber(r.Code) - sNum)
+		if bestDist < 0 || d < bestDist || (d == bestDist && num < bestNum) {
+			best, bestDist, bestNum = r.Code, d, num
+		}
+	}
+	// Allow roughly one typo per four characters, at least two.
+	limit := len(s) / 4
+	if limit < 2 {
+		limit = 2
+	}
+	if bestDist > limit {
+		return ""
+	}
+	return best
+}
+
+func trailingNumber(s string) int {
+	i := len(s)
+	for i > 0 && s[i-1] >= '0' && s[i-1] <= '9' {
+		i--
+	}
+	n, err := strconv.Atoi(s[i:])
+	if err != nil || i == len(s) {
+		return 0
+	}
+	return n
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
+}
+
+// levenshtein returns the edit distance between a and b, in bytes.
+func levenshtein(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
