@@ -6,7 +6,13 @@
 // verifies the value against the region table of package region: the registry host,
 // region and repository must be the region's own, and the account must be the one the
 // table names (unless the caller opts in to trusting the parameter). [Resolver.Pin] adds
-// the multi-arch manifest digest read with ecr:BatchGetImage.
+// the multi-arch manifest digest read with ecr:BatchGetImage. Results are cached per
+// region (15 minutes by default), concurrent callers share one request, and each AWS call
+// is retried by the SDK's standard retryer (8 attempts by default); see [ResolverOptions].
+// With ResolverOptions.FIPS the resolver returns the "-prod-fips" images. Images can be
+// re-targeted to mirrors ([Image.WithRepository], [Image.WithPullThroughCache],
+// [Image.WithPublicGallery]), and [CompareDeployed] and [Resolver.Check] report how far a
+// deployed image is from the latest.
 //
 // # Logging in
 //

@@ -1,0 +1,174 @@
+package appmeshenvoytest
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// protoError is one authentication failure in the spelling of each protocol family.
+type protoError struct{ json, query AWSError }
+
+func (e protoError) forProto(p protocol) AWSError {
+	if p == protoJSON {
+		return e.json
+	}
+	return e.query
+}
+
+var (
+	errUnknownKey = protoError{
+		json:  AWSError{Code: "UnrecognizedClientException", Status: 400, Message: "The security token included in the request is invalid."},
+		query: AWSError{Code: "InvalidClientTokenId", Status: 403, Message: "The security token included in the request is invalid."},
+	}
+	errBadSignature = protoError{
+		json: AWSError{Code: "InvalidSignatureException", Status: 400, Message: "The request signature we calculated does not match the signature you provided. " +
+			"Check your AWS Secret Access Key and signing method. Consult the service documentation for details."},
+		query: AWSError{Code: "SignatureDoesNotMatch", Status: 403, Message: "The request signature we calculated does not match the signature you provided. " +
+			"Check your AWS Secret Access Key and signing method. Consult the service documentation for details."},
+	}
+	errMissingAuth = protoError{
+		json:  AWSError{Code: "MissingAuthenticationTokenException", Status: 400, Message: "Missing Authentication Token"},
+		query: AWSError{Code: "MissingAuthenticationToken", Status: 403, Message: "Request is missing Authentication Token"},
+	}
+	errIncompleteSignature = protoError{
+		json:  AWSError{Code: "IncompleteSignatureException", Status: 400, Message: "Authorization header requires 'Credential', 'Signature' and 'SignedHeaders' in the AWS4-HMAC-SHA256 format."},
+		query: AWSError{Code: "IncompleteSignature", Status: 400, Message: "Authorization header requires 'Credential', 'Signature' and 'SignedHeaders' in the AWS4-HMAC-SHA256 format."},
+	}
+)
+
+// authorization is a parsed SigV4 Authorization header.
+type authorization struct {
+	accessKeyID   string
+	date          string // yyyymmdd of the credential scope
+	region        string
+	service       string
+	signedHeaders []string
+	signature     string
+}
+
+func (a authorization) scope() string {
+	return a.date + "/" + a.region + "/" + a.service + "/aws4_request"
+}
+
+// parseAuthorization parses an "AWS4-HMAC-SHA256 Credential=..., SignedHeaders=...,
+// Signature=..." header.
+func parseAuthorization(h string) (authorization, *protoError) {
+	var a authorization
+	if h == "" {
+		return a, &errMissingAuth
+	}
+	rest, ok := strings.CutPrefix(h, "AWS4-HMAC-SHA256 ")
+	if !ok {
+		return a, &errIncompleteSignature
+	}
+	for _, part := range strings.Split(rest, ",") {
+		k, v, ok := strings.Cut(strings.TrimSpace(part), "=")
+		if !ok {
+			return a, &errIncompleteSignature
+		}
+		switch k {
+		case "Credential":
+			f := strings.Split(v, "/")
+			if len(f) != 5 || f[4] != "aws4_request" || f[0] == "" || f[2] == "" || f[3] == "" {
+				return a, &errIncompleteSignature
+			}
+			a.accessKeyID, a.date, a.region, a.service = f[0], f[1], f[2], f[3]
+		case "SignedHeaders":
+			a.signedHeaders = strings.Split(v, ";")
+		case "Signature":
+			a.signature = v
+		}
+	}
+	if a.accessKeyID == "" || len(a.signedHeaders) == 0 || a.signature == "" {
+		return a, &errIncompleteSignature
+	}
+	return a, nil
+}
+
+// verifySignature rebuilds the canonical request of r from the headers a lists, derives
+// the signing key from secret and compares signatures.
+func verifySignature(r *http.Request, a authorization, body []byte, secret string) bool {
+	amzDate := r.Header.Get("X-Amz-Date")
+	if len(amzDate) < 8 || amzDate[:8] != a.date {
+		return false
+	}
+	payloadHash := r.Header.Get("X-Amz-Content-Sha256")
+	if payloadHash == "" || payloadHash == "UNSIGNED-PAYLOAD" {
+		sum := sha256.Sum256(body)
+		payloadHash = hex.EncodeToString(sum[:])
+	}
+
+	var cr strings.Builder
+	cr.WriteString(r.Method + "\n")
+	path := r.URL.EscapedPath()
+	if path == "" {
+		path = "/"
+	}
+	cr.WriteString(path + "\n")
+	cr.WriteString(canonicalQuery(r.URL.Query()) + "\n")
+	signed := append([]string(nil), a.signedHeaders...)
+	sort.Strings(signed)
+	for _, name := range signed {
+		cr.WriteString(name + ":" + canonicalHeaderValue(r, name) + "\n")
+	}
+	cr.WriteString("\n" + strings.Join(signed, ";") + "\n" + payloadHash)
+
+	crHash := sha256.Sum256([]byte(cr.String()))
+	toSign := "AWS4-HMAC-SHA256\n" + amzDate + "\n" + a.scope() + "\n" + hex.EncodeToString(crHash[:])
+
+	key := hmacSHA256([]byte("AWS4"+secret), a.date)
+	key = hmacSHA256(key, a.region)
+	key = hmacSHA256(key, a.service)
+	key = hmacSHA256(key, "aws4_request")
+	want := hex.EncodeToString(hmacSHA256(key, toSign))
+	return hmac.Equal([]byte(want), []byte(a.signature))
+}
+
+func canonicalHeaderValue(r *http.Request, name string) string {
+	switch name {
+	case "host":
+		return r.Host
+	case "content-length":
+		if v := r.Header.Get("Content-Length"); v != "" {
+			return v
+		}
+		return strconv.FormatInt(r.ContentLength, 10)
+	}
+	vals := r.Header.Values(name)
+	out := make([]string, len(vals))
+	for i, v := range vals {
+		out[i] = strings.Join(strings.Fields(v), " ")
+	}
+	return strings.Join(out, ",")
+}
+
+func canonicalQuery(q url.Values) string {
+	if len(q) == 0 {
+		return ""
+	}
+	var pairs []string
+	for k, vs := range q {
+		for _, v := range vs {
+			pairs = append(pairs, uriEncode(k)+"="+uriEncode(v))
+		}
+	}
+	sort.Strings(pairs)
+	return strings.Join(pairs, "&")
+}
+
+// uriEncode percent-encodes everything but the RFC 3986 unreserved characters.
+func uriEncode(s string) string {
+	return strings.ReplaceAll(url.QueryEscape(s), "+", "%20")
+}
+
+func hmacSHA256(key []byte, data string) []byte {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(data))
+	return m.Sum(nil)
+}

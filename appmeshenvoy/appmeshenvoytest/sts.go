@@ -1,0 +1,29 @@
+package appmeshenvoytest
+
+import (
+	"crypto/sha256"
+	"encoding/base32"
+	"strings"
+)
+
+var stsOps = map[string]handlerFunc{
+	"GetCallerIdentity": (*Server).stsGetCallerIdentity,
+}
+
+// userID returns a stable IAM user ID ("AIDA...") for a user name.
+func userID(prefix, name string) string {
+	sum := sha256.Sum256([]byte(name))
+	return prefix + strings.ToUpper(base32.StdEncoding.EncodeToString(sum[:])[:17])
+}
+
+func (s *Server) stsGetCallerIdentity(c *call) (any, *AWSError) {
+	return struct {
+		Arn     string `xml:"Arn"`
+		UserID  string `xml:"UserId"`
+		Account string `xml:"Account"`
+	}{
+		Arn:     "arn:" + partitionID(c.region) + ":iam::" + c.account + ":user/" + c.user,
+		UserID:  userID("AIDA", c.account+"/"+c.user),
+		Account: c.account,
+	}, nil
+}

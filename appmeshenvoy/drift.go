@@ -1,0 +1,146 @@
+package appmeshenvoy
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/appmesh-envoy/appmesh-envoy-go/region"
+)
+
+// DriftStatus says how a deployed image relates to the region's latest.
+type DriftStatus int
+
+// Drift statuses, from best to worst. [CompareDeployed] reports the worst that applies.
+const (
+	// DriftUpToDate: the deployed version is the latest (FIPS and standard variants of a
+	// release count as the same).
+	DriftUpToDate DriftStatus = iota
+	// DriftNewer: the deployed version is newer than the parameter's (a pre-release, or
+	// the parameter lags behind).
+	DriftNewer
+	// DriftOlder: the deployed version is older than the latest but supported.
+	DriftOlder
+	// DriftUnknownVersion: the deployed tag is not an App Mesh Envoy version (a custom
+	// tag, or a digest-only reference), so nothing can be compared.
+	DriftUnknownVersion
+	// DriftBelowMinimum: the deployed version is older than [MinimumSupportedVersion].
+	DriftBelowMinimum
+	// DriftLegacyAccount: the image comes from the retired account 111345817488.
+	DriftLegacyAccount
+)
+
+// String returns a short name: "up to date", "newer", "older", "unknown version",
+// "below minimum", "legacy account".
+func (s DriftStatus) String() string {
+	switch s {
+	case DriftUpToDate:
+		return "up to date"
+	case DriftNewer:
+		return "newer"
+	case DriftOlder:
+		return "older"
+	case DriftUnknownVersion:
+		return "unknown version"
+	case DriftBelowMinimum:
+		return "below minimum"
+	case DriftLegacyAccount:
+		return "legacy account"
+	}
+	return fmt.Sprintf("DriftStatus(%d)", int(s))
+}
+
+// Drift compares a deployed image with the latest of its region. It is a plain value.
+type Drift struct {
+	// Status is the verdict.
+	Status DriftStatus
+	// Deployed and Latest are the two images compared.
+	Deployed, Latest Image
+	// DeployedVersion and LatestVersion are their versions (zero when a tag does not
+	// parse).
+	DeployedVersion, LatestVersion Version
+	// Behind names the most significant version part that differs ("major", "minor",
+	// "patch", "build", "pre-release"), or "" when the versions are the same release.
+	// How many releases lie in between is not knowable from two tags.
+	Behind string
+	// OtherRepository reports that the deployed image is not from the region's own App
+	// Mesh Envoy repository: a mirror, a pull-through cache, the public gallery, or
+	// another registry. Only the tag was compared then; the content is not verified.
+	OtherRepository bool
+}
+
+// String describes the drift in one line, such as
+// "older: v1.27.3.0-prod is behind v1.29.6.0-prod (minor)".
+func (d Drift) String() string {
+	s := d.Status.String() + ": "
+	switch d.Status {
+	case DriftLegacyAccount:
+		s += d.Deployed.String() + " is from the retired account " + region.LegacyAccount + "; deploy " + d.Latest.String()
+	case DriftUnknownVersion:
+		s += "tag " + quoteInput(d.Deployed.Tag) + " is not an App Mesh Envoy version; the latest is " + d.Latest.Tag
+	case DriftBelowMinimum:
+		s += d.DeployedVersion.String() + " is below the supported minimum " + MinimumSupportedVersion.String() + "; upgrade to " + d.Latest.Tag
+	case DriftOlder:
+		s += d.DeployedVersion.String() + " is behind " + d.LatestVersion.String() + " (" + d.Behind + ")"
+	case DriftNewer:
+		s += d.DeployedVersion.String() + " is ahead of " + d.LatestVersion.String() + " (" + d.Behind + ")"
+	default:
+		s += d.DeployedVersion.String()
+	}
+	if d.OtherRepository {
+		s += "; deployed from " + d.Deployed.RepositoryURI() + ", not " + d.Latest.RepositoryURI()
+	}
+	return s
+}
+
+// CompareDeployed compares a deployed image with latest (normally from
+// [Resolver.Latest] for the deployed image's region). It does no I/O.
+func CompareDeployed(deployed, latest Image) Drift {
+	d := Drift{Deployed: deployed, Latest: latest}
+	d.LatestVersion, _ = latest.Version()
+	d.OtherRepository = deployed.Registry != latest.Registry || deployed.Repository != latest.Repository
+	if deployed.Account == region.LegacyAccount {
+		d.Status = DriftLegacyAccount
+		d.DeployedVersion, _ = deployed.Version()
+		d.Behind = d.DeployedVersion.Difference(d.LatestVersion)
+		return d
+	}
+	v, err := deployed.Version()
+	if err != nil {
+		d.Status = DriftUnknownVersion
+		return d
+	}
+	d.DeployedVersion = v
+	d.Behind = v.Difference(d.LatestVersion)
+	switch c := v.Compare(d.LatestVersion); {
+	case !v.AtLeast(MinimumSupportedVersion):
+		d.Status = DriftBelowMinimum
+	case c < 0:
+		d.Status = DriftOlder
+	case c > 0:
+		d.Status = DriftNewer
+	default:
+		d.Status = DriftUpToDate
+	}
+	return d
+}
+
+// Check parses a deployed image reference, resolves the latest image of its region with
+// [Resolver.Latest], and compares them with [CompareDeployed]. The reference must name
+// an ECR host with a region (a mirror in your own account counts); for other hosts,
+// call Latest for the region yourself and use CompareDeployed. Errors are a
+// [*ParseError] for the reference or Latest's [*RegionError].
+func (r *Resolver) Check(ctx context.Context, ref string) (Drift, error) {
+	img, err := ParseImage(ref)
+	if err != nil {
+		return Drift{}, err
+	}
+	if img.Region == "" {
+		return Drift{}, &ParseError{Kind: "image reference", Input: ref, Err: ErrInvalidImage,
+			Reason: "the registry names no region; resolve the latest image of your region with Resolver.Latest and use CompareDeployed"}
+	}
+	latest, err := r.Latest(ctx, img.Region)
+	if err != nil {
+		return Drift{}, err
+	}
+	return CompareDeployed(img, latest), nil
+}

@@ -1,0 +1,134 @@
+package appmeshenvoy
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"log/slog"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecr"
+	ecrtypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
+)
+
+// Manifest media types [Resolver.Pin] accepts, most specific (multi-arch) first. Asking
+// for the lists and indexes explicitly makes ECR return the multi-arch manifest, so the
+// digest is the one every architecture shares.
+var pinMediaTypes = []string{
+	"application/vnd.docker.distribution.manifest.list.v2+json",
+	"application/vnd.oci.image.index.v1+json",
+	"application/vnd.docker.distribution.manifest.v2+json",
+	"application/vnd.oci.image.manifest.v1+json",
+}
+
+// Pin returns img with Digest set to the digest of its manifest (the multi-arch manifest
+// list or index where there is one), read with ecr:BatchGetImage from the image's own
+// registry (the same permission a pull needs). It checks that the digest ECR reports is
+// the sha256 of the manifest it returned, and, when img already has a digest, that the
+// tag still points at it (else ErrDigestMismatch).
+//
+// img must be a tagged image in an ECR private registry, such as a result of
+// [Resolver.Latest] or a mirror in your own account. Results are cached like Latest's.
+// Errors are [*RegionError] values matching ErrInvalidImage, ErrImageNotFound,
+// ErrAccessDenied, ErrThrottled, ErrInvalidCredentials, ErrNoCredentials,
+// ErrDigestMismatch, or ctx's error.
+func (r *Resolver) Pin(ctx context.Context, img Image) (Image, error) {
+	host, err := ParseRegistryHost(img.Registry)
+	switch {
+	case err != nil || host.Public:
+		return Image{}, &RegionError{Region: img.Region, Op: "pin", Err: &kindError{kind: ErrInvalidImage,
+			msg: "cannot pin " + quoteInput(img.String()) + ": Pin reads ECR private registries (<account>.dkr.ecr.<region>...); pin the private image and re-target it with WithPublicGallery"}}
+	case img.Tag == "":
+		return Image{}, &RegionError{Region: host.Region, Op: "pin", Err: &kindError{kind: ErrInvalidImage,
+			msg: "cannot pin " + quoteInput(img.String()) + ": the image has no tag"}}
+	}
+	key := img
+	key.Digest, key.Warning = "", ""
+	key.Account, key.Region = host.Account, host.Region
+	r.mu.RLock()
+	e, ok := r.pins[key]
+	r.mu.RUnlock()
+	if !ok || !r.opts.Clock().Before(e.expires) {
+		e.img, err = r.shared(ctx, "pin/"+key.String(), host.Region, "pin", func(ctx context.Context) (Image, error) {
+			// Another flight may have filled the cache since this caller looked.
+			r.mu.RLock()
+			fresh, hit := r.pins[key]
+			r.mu.RUnlock()
+			if hit && r.opts.Clock().Before(fresh.expires) {
+				return fresh.img, nil
+			}
+			return r.fetchDigest(ctx, key, host)
+		})
+		if err != nil {
+			return Image{}, err
+		}
+	}
+	if img.Digest != "" && img.Digest != e.img.Digest {
+		return Image{}, &RegionError{Region: host.Region, Op: "pin", Err: &kindError{kind: ErrDigestMismatch,
+			msg: "tag " + img.Tag + " now points at " + e.img.Digest + ", not " + img.Digest + "; the tag was moved: check the release notes before deploying the new digest"}}
+	}
+	img.Digest = e.img.Digest
+	return img, nil
+}
+
+func (r *Resolver) fetchDigest(ctx context.Context, img Image, host Registry) (Image, error) {
+	fail := func(err error) (Image, error) {
+		return Image{}, &RegionError{Region: host.Region, Op: "pin", Err: err}
+	}
+	c, err := r.ecrClient(ctx, host.Region)
+	if err != nil {
+		return fail(err)
+	}
+	if err := checkCreds(ctx, c.creds); err != nil {
+		return fail(err)
+	}
+	repoARN := "arn:" + host.Partition + ":ecr:" + host.Region + ":" + host.Account + ":repository/" + img.Repository
+	out, err := c.api.BatchGetImage(ctx, &ecr.BatchGetImageInput{
+		RegistryId:         aws.String(host.Account),
+		RepositoryName:     aws.String(img.Repository),
+		ImageIds:           []ecrtypes.ImageIdentifier{{ImageTag: aws.String(img.Tag)}},
+		AcceptedMediaTypes: pinMediaTypes,
+	})
+	if err != nil {
+		err = classify(err, awsCall{action: "ecr:BatchGetImage", resource: repoARN,
+			attempts: r.opts.RetryMaxAttempts, timeout: r.opts.Timeout})
+		var ae interface{ ErrorCode() string }
+		if errors.As(err, &ae) && (ae.ErrorCode() == "RepositoryNotFoundException" || ae.ErrorCode() == "ImageNotFoundException") {
+			err = &kindError{kind: ErrImageNotFound, msg: "no image " + img.String() + " (" + ae.ErrorCode() + "); check the repository and tag", cause: err}
+		}
+		return fail(err)
+	}
+	notFound := func(why string) (Image, error) {
+		return fail(&kindError{kind: ErrImageNotFound, msg: "no image " + img.String() + why + "; check the tag (the image may have been removed after the end of support: use a mirror)"})
+	}
+	if out == nil || len(out.Images) == 0 {
+		why := ""
+		if out != nil && len(out.Failures) > 0 {
+			why = " (" + string(out.Failures[0].FailureCode) + ")"
+		}
+		return notFound(why)
+	}
+	got := out.Images[0]
+	manifest := aws.ToString(got.ImageManifest)
+	sum := sha256.Sum256([]byte(manifest))
+	computed := "sha256:" + hex.EncodeToString(sum[:])
+	reported := ""
+	if got.ImageId != nil {
+		reported = aws.ToString(got.ImageId.ImageDigest)
+	}
+	if manifest == "" || reported != computed {
+		return fail(&kindError{kind: ErrDigestMismatch,
+			msg: "ECR reported digest " + quoteInput(reported) + " but the manifest it returned hashes to " + computed + "; do not trust this answer (a proxy may have changed it)"})
+	}
+	img.Digest = computed
+	r.opts.Logger.LogAttrs(ctx, slog.LevelDebug, "appmeshenvoy: pinned",
+		slog.String("image", img.String()), slog.String("mediaType", aws.ToString(got.ImageManifestMediaType)))
+	if ttl := r.opts.CacheTTL; ttl > 0 {
+		r.mu.Lock()
+		r.pins[Image{Registry: img.Registry, Account: img.Account, Region: img.Region, Repository: img.Repository, Tag: img.Tag}] =
+			cacheEntry{img: img, expires: r.opts.Clock().Add(ttl)}
+		r.mu.Unlock()
+	}
+	return img, nil
+}

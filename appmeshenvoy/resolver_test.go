@@ -1,0 +1,564 @@
+package appmeshenvoy_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	"github.com/aws/smithy-go"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy"
+	"github.com/appmesh-envoy/appmesh-envoy-go/region"
+)
+
+func TestLatest(t *testing.T) {
+	s := &rsSSM{fn: rsValue("v1.29.6.0-prod")}
+	r := newMockResolver(s, nil)
+	got, err := r.Latest(context.Background(), " US-West-2 ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := appmeshenvoy.Image{Registry: "840364872350.dkr.ecr.us-west-2.amazonaws.com", Account: "840364872350",
+		Region: "us-west-2", Repository: "aws-appmesh-envoy", Tag: "v1.29.6.0-prod"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Latest mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func TestLatestAsksForTheParameter(t *testing.T) {
+	var name string
+	s := &rsSSM{fn: func(_ context.Context, code string, in *ssm.GetParameterInput) (*ssm.GetParameterOutput, error) {
+		name = aws.ToString(in.Name)
+		return rsValue("v1.29.6.0-prod")(nil, code, in)
+	}}
+	if _, err := newMockResolver(s, nil).Latest(context.Background(), "eu-west-1"); err != nil {
+		t.Fatal(err)
+	}
+	if name != region.ParameterName {
+		t.Errorf("asked for %q", name)
+	}
+}
+
+// TestLatestVerification feeds parameter values to the trust model (FACTS §0).
+func TestLatestVerification(t *testing.T) {
+	const good = "840364872350.dkr.ecr.us-west-2.amazonaws.com/aws-appmesh-envoy:v1.29.6.0-prod"
+	tests := []struct {
+		name, value string
+		trust       bool
+		wantErr     error
+		wantSub     string
+		wantWarning bool
+	}{
+		{name: "good", value: good},
+		{name: "good with digest", value: good + "@" + rsDigest},
+		{name: "empty", value: "", wantErr: appmeshenvoy.ErrUntrustedImage, wantSub: "empty"},
+		{name: "huge", value: good + strings.Repeat("0", 5000), wantErr: appmeshenvoy.ErrUntrustedImage, wantSub: "longer"},
+		{name: "not utf-8", value: good + "\xff", wantErr: appmeshenvoy.ErrUntrustedImage, wantSub: "UTF-8"},
+		{name: "http url", value: "http://" + good, wantErr: appmeshenvoy.ErrUntrustedImage, wantSub: "scheme"},
+		{name: "https url", value: "https://" + good, wantErr: appmeshenvoy.ErrUntrustedImage, wantSub: "scheme"},
+		{name: "not an image", value: "hello world", wantErr: appmeshenvoy.ErrUntrustedImage, wantSub: "not an image"},
+		{name: "digest only", value: "840364872350.dkr.ecr.us-west-2.amazonaws.com/aws-appmesh-envoy@" + rsDigest, wantErr: appmeshenvoy.ErrUntrustedImage, wantSub: "no tag"},
+		{name: "wrong region", value: "840364872350.dkr.ecr.us-east-1.amazonaws.com/aws-appmesh-envoy:v1.29.6.0-prod", wantErr: appmeshenvoy.ErrUntrustedImage, wantSub: "us-east-1, not us-west-2"},
+		{name: "wrong repository", value: "840364872350.dkr.ecr.us-west-2.amazonaws.com/evil/aws-appmesh-envoy:v1.29.6.0-prod", wantErr: appmeshenvoy.ErrUntrustedImage, wantSub: "repository"},
+		{name: "foreign host", value: "evil.example.com/aws-appmesh-envoy:v1.29.6.0-prod", wantErr: appmeshenvoy.ErrUntrustedImage, wantSub: "not an ECR registry host"},
+		{name: "look-alike host", value: "840364872350.dkr.ecr.us-west-2.amazonaws.com.evil.example/aws-appmesh-envoy:v1.29.6.0-prod", wantErr: appmeshenvoy.ErrUntrustedImage, wantSub: "not an ECR registry host"},
+		{name: "public gallery", value: "public.ecr.aws/appmesh/aws-appmesh-envoy:v1.29.6.0-prod", wantErr: appmeshenvoy.ErrUntrustedImage, wantSub: "not an ECR registry host"},
+		{name: "fips host", value: "840364872350.dkr.ecr-fips.us-west-2.amazonaws.com/aws-appmesh-envoy:v1.29.6.0-prod", wantErr: appmeshenvoy.ErrUntrustedImage, wantSub: "not an ECR registry host"},
+		{name: "host with port", value: "840364872350.dkr.ecr.us-west-2.amazonaws.com:443/aws-appmesh-envoy:v1.29.6.0-prod", wantErr: appmeshenvoy.ErrUntrustedImage, wantSub: "not an ECR registry host"},
+		{name: "tag not a version", value: "840364872350.dkr.ecr.us-west-2.amazonaws.com/aws-appmesh-envoy:latest", wantErr: appmeshenvoy.ErrUntrustedImage, wantSub: "not an App Mesh Envoy version"},
+		{name: "legacy account", value: "111345817488.dkr.ecr.us-west-2.amazonaws.com/aws-appmesh-envoy:v1.9.0.0-prod", wantErr: appmeshenvoy.ErrLegacyAccount, wantSub: "retired"},
+		{name: "legacy account trusted", value: "111345817488.dkr.ecr.us-west-2.amazonaws.com/aws-appmesh-envoy:v1.9.0.0-prod", trust: true, wantErr: appmeshenvoy.ErrLegacyAccount},
+		{name: "other account", value: "123456789012.dkr.ecr.us-west-2.amazonaws.com/aws-appmesh-envoy:v1.29.6.0-prod", wantErr: appmeshenvoy.ErrUntrustedImage, wantSub: "TrustParameterAccount"},
+		{name: "other account trusted", value: "123456789012.dkr.ecr.us-west-2.amazonaws.com/aws-appmesh-envoy:v1.29.6.0-prod", trust: true, wantWarning: true},
+		{name: "other account trusted wrong region", value: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/aws-appmesh-envoy:v1.29.6.0-prod", trust: true, wantErr: appmeshenvoy.ErrUntrustedImage},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := &rsSSM{fn: func(context.Context, string, *ssm.GetParameterInput) (*ssm.GetParameterOutput, error) {
+				return rsOut(tt.value), nil
+			}}
+			var logs bytes.Buffer
+			r := newMockResolver(s, nil, func(o *appmeshenvoy.ResolverOptions) {
+				o.TrustParameterAccount = tt.trust
+				o.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+			})
+			img, err := r.Latest(context.Background(), "us-west-2")
+			if tt.wantErr == nil {
+				if err != nil {
+					t.Fatalf("Latest: %v", err)
+				}
+				if img.String() != tt.value {
+					t.Errorf("image %s, want %s", img, tt.value)
+				}
+				if (img.Warning != "") != tt.wantWarning {
+					t.Errorf("Warning = %q", img.Warning)
+				}
+				if tt.wantWarning && !strings.Contains(logs.String(), "level=WARN") {
+					t.Errorf("warning not logged: %s", logs.String())
+				}
+				return
+			}
+			if !errors.Is(err, tt.wantErr) {
+				t.Fatalf("error = %v, want %v", err, tt.wantErr)
+			}
+			if img != (appmeshenvoy.Image{}) {
+				t.Errorf("an error came with an image: %+v", img)
+			}
+			var ve *appmeshenvoy.VerificationError
+			var re *appmeshenvoy.RegionError
+			if !errors.As(err, &ve) || !errors.As(err, &re) || re.Region != "us-west-2" {
+				t.Errorf("error %v is not a *VerificationError in a *RegionError for us-west-2", err)
+			}
+			if !strings.HasPrefix(err.Error(), "resolve us-west-2: ") || !strings.Contains(err.Error(), tt.wantSub) {
+				t.Errorf("error %q: want prefix \"resolve us-west-2: \" and %q", err, tt.wantSub)
+			}
+			if len(err.Error()) > 800 {
+				t.Errorf("error is %d bytes long", len(err.Error()))
+			}
+		})
+	}
+}
+
+// TestLatestErrors maps SDK errors to sentinels.
+func TestLatestErrors(t *testing.T) {
+	apiErr := func(code string) error {
+		return &smithy.GenericAPIError{Code: code, Message: "message from AWS"}
+	}
+	tests := []struct {
+		name, region string
+		err          error
+		want         error
+		wantSub      string
+	}{
+		{"parameter not found typed", "us-west-2", &ssmtypes.ParameterNotFound{Message: aws.String("nope")}, appmeshenvoy.ErrParameterNotFound, "pin a version or use a mirror"},
+		{"parameter not found generic", "us-west-2", apiErr("ParameterNotFound"), appmeshenvoy.ErrParameterNotFound, "discontinued"},
+		{"opt-in region not enabled", "me-south-1", apiErr("UnrecognizedClientException"), appmeshenvoy.ErrRegionNotEnabled, "enable the region"},
+		{"unknown key", "us-west-2", apiErr("UnrecognizedClientException"), appmeshenvoy.ErrInvalidCredentials, "access key"},
+		{"unknown key sts style", "us-west-2", apiErr("InvalidClientTokenId"), appmeshenvoy.ErrInvalidCredentials, "access key"},
+		{"bad signature", "eu-west-1", apiErr("InvalidSignatureException"), appmeshenvoy.ErrInvalidCredentials, "secret access key"},
+		{"expired", "eu-west-1", apiErr("ExpiredTokenException"), appmeshenvoy.ErrInvalidCredentials, "expired"},
+		{"access denied", "cn-north-1", apiErr("AccessDeniedException"), appmeshenvoy.ErrAccessDenied, "ssm:GetParameter on arn:aws-cn:ssm:cn-north-1::parameter/aws/service/appmesh/envoy"},
+		{"throttled", "us-east-1", apiErr("ThrottlingException"), appmeshenvoy.ErrThrottled, "8 attempts"},
+		{"timeout", "us-east-1", context.DeadlineExceeded, context.DeadlineExceeded, "did not finish"},
+		{"other", "us-east-1", apiErr("InternalServerError"), nil, "ssm:GetParameter failed"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := &rsSSM{fn: func(context.Context, string, *ssm.GetParameterInput) (*ssm.GetParameterOutput, error) {
+				return nil, tt.err
+			}}
+			_, err := newMockResolver(s, nil).Latest(context.Background(), tt.region)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if tt.want != nil && !errors.Is(err, tt.want) {
+				t.Errorf("error %v does not match %v", err, tt.want)
+			}
+			var re *appmeshenvoy.RegionError
+			if !errors.As(err, &re) || re.Region != tt.region || re.Op != "resolve" {
+				t.Errorf("error %v is not a *RegionError for %s", err, tt.region)
+			}
+			if !strings.HasPrefix(err.Error(), "resolve "+tt.region+": ") || !strings.Contains(err.Error(), tt.wantSub) {
+				t.Errorf("error %q lacks prefix or %q", err, tt.wantSub)
+			}
+			// The SDK's error stays reachable.
+			var ae smithy.APIError
+			if _, generic := tt.err.(*smithy.GenericAPIError); generic && !errors.As(err, &ae) {
+				t.Errorf("smithy.APIError not reachable through %v", err)
+			}
+		})
+	}
+}
+
+func TestLatestUnsupportedRegion(t *testing.T) {
+	s := &rsSSM{fn: rsValue("v1.29.6.0-prod")}
+	r := newMockResolver(s, nil)
+	for _, code := range []string{"ap-east-2", "us-gov-west-1", "us-wset-2", "", "\x00bad"} {
+		_, err := r.Latest(context.Background(), code)
+		if !errors.Is(err, region.ErrUnsupported) {
+			t.Errorf("Latest(%q) error = %v, want region.ErrUnsupported", code, err)
+		}
+		if strings.ContainsAny(err.Error(), "\x00\n") {
+			t.Errorf("error %q carries control characters", err)
+		}
+	}
+	if n := s.total.Load(); n != 0 {
+		t.Errorf("%d calls for unsupported regions", n)
+	}
+}
+
+func TestLatestFIPS(t *testing.T) {
+	s := &rsSSM{fn: rsValue("v1.29.6.0-prod")}
+	r := newMockResolver(s, nil, func(o *appmeshenvoy.ResolverOptions) { o.FIPS = true })
+	img, err := r.Latest(context.Background(), "us-east-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if img.Tag != "v1.29.6.0-prod-fips" || img.Registry != "840364872350.dkr.ecr.us-east-1.amazonaws.com" {
+		t.Errorf("FIPS image = %s", img)
+	}
+	fipsHost, err := img.WithFIPSEndpoint()
+	if err != nil || fipsHost.String() != "840364872350.dkr.ecr-fips.us-east-1.amazonaws.com/aws-appmesh-envoy:v1.29.6.0-prod-fips" {
+		t.Errorf("WithFIPSEndpoint = %s, %v", fipsHost, err)
+	}
+	_, err = r.Latest(context.Background(), "eu-west-1")
+	if !errors.Is(err, appmeshenvoy.ErrFIPSUnavailable) || !strings.Contains(err.Error(), "us-west-2") {
+		t.Errorf("eu-west-1 error = %v", err)
+	}
+	if s.count("eu-west-1") != 0 {
+		t.Error("called SSM for a region without FIPS images")
+	}
+}
+
+func TestLatestCache(t *testing.T) {
+	clock := newRSClock()
+	tag := "v1.29.6.0-prod"
+	var mu sync.Mutex
+	s := &rsSSM{fn: func(ctx context.Context, code string, in *ssm.GetParameterInput) (*ssm.GetParameterOutput, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		return rsValue(tag)(ctx, code, in)
+	}}
+	r := newMockResolver(s, nil, func(o *appmeshenvoy.ResolverOptions) {
+		o.Clock = clock.Now
+		o.CacheTTL = time.Minute
+	})
+	ctx := context.Background()
+	get := func() string {
+		t.Helper()
+		img, err := r.Latest(ctx, "us-west-2")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return img.Tag
+	}
+	get()
+	mu.Lock()
+	tag = "v1.29.7.0-prod"
+	mu.Unlock()
+	if got := get(); got != "v1.29.6.0-prod" || s.count("us-west-2") != 1 {
+		t.Errorf("within TTL: %s after %d calls", got, s.count("us-west-2"))
+	}
+	clock.Advance(59 * time.Second)
+	if got := get(); got != "v1.29.6.0-prod" {
+		t.Errorf("before expiry: %s", got)
+	}
+	clock.Advance(time.Second)
+	if got := get(); got != "v1.29.7.0-prod" || s.count("us-west-2") != 2 {
+		t.Errorf("after expiry: %s after %d calls", got, s.count("us-west-2"))
+	}
+	r.Invalidate("US-WEST-2")
+	get()
+	if n := s.count("us-west-2"); n != 3 {
+		t.Errorf("after Invalidate: %d calls", n)
+	}
+	r.Invalidate()
+	get()
+	if n := s.count("us-west-2"); n != 4 {
+		t.Errorf("after Invalidate(): %d calls", n)
+	}
+}
+
+func TestLatestCacheDisabled(t *testing.T) {
+	s := &rsSSM{fn: rsValue("v1.29.6.0-prod")}
+	r := newMockResolver(s, nil, func(o *appmeshenvoy.ResolverOptions) { o.CacheTTL = 0 })
+	for i := 0; i < 3; i++ {
+		if _, err := r.Latest(context.Background(), "us-west-2"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := s.count("us-west-2"); n != 3 {
+		t.Errorf("CacheTTL 0: %d calls, want 3", n)
+	}
+}
+
+func TestLatestFailureNotCached(t *testing.T) {
+	fail := true
+	s := &rsSSM{fn: func(ctx context.Context, code string, in *ssm.GetParameterInput) (*ssm.GetParameterOutput, error) {
+		if fail {
+			return nil, &smithy.GenericAPIError{Code: "ThrottlingException"}
+		}
+		return rsValue("v1.29.6.0-prod")(ctx, code, in)
+	}}
+	r := newMockResolver(s, nil)
+	if _, err := r.Latest(context.Background(), "us-west-2"); !errors.Is(err, appmeshenvoy.ErrThrottled) {
+		t.Fatalf("first call: %v", err)
+	}
+	fail = false
+	if _, err := r.Latest(context.Background(), "us-west-2"); err != nil {
+		t.Fatalf("second call: %v", err)
+	}
+	if n := s.count("us-west-2"); n != 2 {
+		t.Errorf("%d calls, want 2", n)
+	}
+}
+
+func TestLatestSingleflight(t *testing.T) {
+	release := make(chan struct{})
+	entered := make(chan struct{}, 100)
+	s := &rsSSM{fn: func(ctx context.Context, code string, in *ssm.GetParameterInput) (*ssm.GetParameterOutput, error) {
+		entered <- struct{}{}
+		<-release
+		return rsValue("v1.29.6.0-prod")(ctx, code, in)
+	}}
+	r := newMockResolver(s, nil)
+	const n = 20
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	started := make(chan struct{}, n)
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			started <- struct{}{}
+			_, err := r.Latest(context.Background(), "us-west-2")
+			errs <- err
+		}()
+	}
+	for i := 0; i < n; i++ {
+		<-started
+	}
+	<-entered
+	// Give the other callers a chance to join the in-flight call; whether or not they
+	// have joined yet, they either share it or hit the cache it fills.
+	time.Sleep(10 * time.Millisecond)
+	close(release)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := s.count("us-west-2"); got != 1 {
+		t.Errorf("%d concurrent callers made %d calls, want 1", n, got)
+	}
+}
+
+// TestLatestCallerDeadline: a caller's deadline ends its wait, while the shared call
+// goes on under its own timeout and still fills the cache for others.
+func TestLatestCallerDeadline(t *testing.T) {
+	release := make(chan struct{})
+	done := make(chan struct{})
+	var sharedCtxErr error
+	s := &rsSSM{fn: func(ctx context.Context, code string, in *ssm.GetParameterInput) (*ssm.GetParameterOutput, error) {
+		defer close(done)
+		<-release
+		sharedCtxErr = ctx.Err()
+		return rsValue("v1.29.6.0-prod")(ctx, code, in)
+	}}
+	r := newMockResolver(s, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := r.Latest(ctx, "us-west-2") // already cancelled: no call at all
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled context: %v", err)
+	}
+
+	ctx, cancel = context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	_, err = r.Latest(ctx, "us-west-2")
+	var re *appmeshenvoy.RegionError
+	if !errors.Is(err, context.DeadlineExceeded) || !errors.As(err, &re) || re.Region != "us-west-2" {
+		t.Fatalf("error = %v, want the caller's deadline in a *RegionError", err)
+	}
+	close(release)
+	<-done
+	if sharedCtxErr != nil {
+		t.Errorf("the shared call was cancelled with the caller: %v", sharedCtxErr)
+	}
+	// The shared call finished and cached its result.
+	img, err := r.Latest(context.Background(), "us-west-2")
+	if err != nil || img.Tag != "v1.29.6.0-prod" {
+		t.Errorf("after the shared call: %v, %v", img, err)
+	}
+}
+
+// TestLatestSharedTimeout: the shared call ends by its own Timeout even when the caller
+// waits forever.
+func TestLatestSharedTimeout(t *testing.T) {
+	s := &rsSSM{fn: func(ctx context.Context, code string, in *ssm.GetParameterInput) (*ssm.GetParameterOutput, error) {
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}}
+	r := newMockResolver(s, nil, func(o *appmeshenvoy.ResolverOptions) { o.Timeout = 10 * time.Millisecond })
+	_, err := r.Latest(context.Background(), "us-west-2")
+	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "did not finish within 10ms") {
+		t.Errorf("error = %v", err)
+	}
+}
+
+func TestLatestAll(t *testing.T) {
+	s := &rsSSM{fn: func(ctx context.Context, code string, in *ssm.GetParameterInput) (*ssm.GetParameterOutput, error) {
+		switch code {
+		case "eu-west-1":
+			return nil, &ssmtypes.ParameterNotFound{}
+		case "me-south-1":
+			return nil, &smithy.GenericAPIError{Code: "UnrecognizedClientException"}
+		}
+		return rsValue("v1.29.6.0-prod")(ctx, code, in)
+	}}
+	r := newMockResolver(s, nil, func(o *appmeshenvoy.ResolverOptions) { o.Concurrency = 2 })
+	in := []string{"us-west-2", "eu-west-1", "ap-east-2", "me-south-1", "cn-north-1"}
+	res, err := r.LatestAll(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []error{nil, appmeshenvoy.ErrParameterNotFound, region.ErrUnsupported, appmeshenvoy.ErrRegionNotEnabled, nil}
+	if len(res) != len(in) {
+		t.Fatalf("%d results", len(res))
+	}
+	for i, got := range res {
+		if got.Region != in[i] {
+			t.Errorf("result %d is for %s, want %s", i, got.Region, in[i])
+		}
+		if want[i] == nil {
+			if got.Err != nil || got.Image.Region != in[i] {
+				t.Errorf("%s: %+v", in[i], got)
+			}
+		} else if !errors.Is(got.Err, want[i]) || got.Image != (appmeshenvoy.Image{}) {
+			t.Errorf("%s: err %v, want %v", in[i], got.Err, want[i])
+		}
+	}
+}
+
+func TestLatestAllNilRegions(t *testing.T) {
+	tests := []struct {
+		cfgRegion string
+		want      []string
+		wantErr   error
+	}{
+		{"", region.Codes(rsInPartition(t, "aws")), nil},
+		{"eu-west-1", region.Codes(rsInPartition(t, "aws")), nil},
+		{"cn-northwest-1", []string{"cn-north-1", "cn-northwest-1"}, nil},
+		{"us-gov-west-1", nil, region.ErrUnsupported},
+		{"nowhere", nil, region.ErrUnsupported},
+	}
+	for _, tt := range tests {
+		t.Run(tt.cfgRegion, func(t *testing.T) {
+			s := &rsSSM{fn: rsValue("v1.29.6.0-prod")}
+			r := appmeshenvoy.NewResolver(aws.Config{Region: tt.cfgRegion}, func(o *appmeshenvoy.ResolverOptions) { o.SSMClientForRegion = s.client })
+			res, err := r.LatestAll(context.Background(), nil)
+			if tt.wantErr != nil {
+				if !errors.Is(err, tt.wantErr) {
+					t.Fatalf("error = %v", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, x := range res {
+				if x.Err != nil {
+					t.Errorf("%s: %v", x.Region, x.Err)
+				}
+				got = append(got, x.Region)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("regions (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func rsInPartition(t *testing.T, id string) []region.Region {
+	rs, err := region.InPartition(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rs
+}
+
+func TestLatestAllInvalidCredentialsEverywhere(t *testing.T) {
+	s := &rsSSM{fn: func(context.Context, string, *ssm.GetParameterInput) (*ssm.GetParameterOutput, error) {
+		return nil, &smithy.GenericAPIError{Code: "UnrecognizedClientException"}
+	}}
+	res, err := newMockResolver(s, nil).LatestAll(context.Background(), nil)
+	if !errors.Is(err, appmeshenvoy.ErrInvalidCredentials) || res != nil {
+		t.Fatalf("LatestAll = %d results, %v; want one ErrInvalidCredentials", len(res), err)
+	}
+	if !strings.HasPrefix(err.Error(), "every region rejected the credentials: ") {
+		t.Errorf("error = %v", err)
+	}
+}
+
+func TestLatestAllNoCredentials(t *testing.T) {
+	failing := aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+		return aws.Credentials{}, errors.New("no profile found")
+	})
+	for name, cfg := range map[string]aws.Config{
+		"nil provider":     {Region: "us-west-2"},
+		"failing provider": {Region: "us-west-2", Credentials: failing},
+	} {
+		t.Run(name, func(t *testing.T) {
+			r := appmeshenvoy.NewResolver(cfg)
+			res, err := r.LatestAll(context.Background(), []string{"us-west-2", "eu-west-1"})
+			if !errors.Is(err, appmeshenvoy.ErrNoCredentials) || res != nil {
+				t.Fatalf("LatestAll = %v, %v; want ErrNoCredentials", res, err)
+			}
+			_, err = r.Latest(context.Background(), "us-west-2")
+			if !errors.Is(err, appmeshenvoy.ErrNoCredentials) {
+				t.Fatalf("Latest error = %v; want ErrNoCredentials", err)
+			}
+		})
+	}
+}
+
+func TestLatestAllCancelled(t *testing.T) {
+	s := &rsSSM{fn: rsValue("v1.29.6.0-prod")}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	res, err := newMockResolver(s, nil).LatestAll(ctx, []string{"us-west-2"})
+	if !errors.Is(err, context.Canceled) || res != nil {
+		t.Errorf("LatestAll = %v, %v", res, err)
+	}
+	if res, err := newMockResolver(s, nil).LatestAll(context.Background(), []string{}); err != nil || len(res) != 0 {
+		t.Errorf("empty regions: %v, %v", res, err)
+	}
+}
+
+func TestConfigForRegion(t *testing.T) {
+	var asked []string
+	var mu sync.Mutex
+	r := appmeshenvoy.NewResolver(aws.Config{}, func(o *appmeshenvoy.ResolverOptions) {
+		o.ConfigForRegion = func(_ context.Context, code string) (aws.Config, error) {
+			mu.Lock()
+			asked = append(asked, code)
+			mu.Unlock()
+			return aws.Config{}, errors.New("no role for " + code)
+		}
+	})
+	_, err := r.Latest(context.Background(), "eu-west-1")
+	if err == nil || !strings.Contains(err.Error(), "no role for eu-west-1") {
+		t.Errorf("error = %v", err)
+	}
+	if diff := cmp.Diff([]string{"eu-west-1"}, asked); diff != "" {
+		t.Error(diff)
+	}
+}
+
+func BenchmarkLatestWarm(b *testing.B) {
+	s := &rsSSM{fn: rsValue("v1.29.6.0-prod")}
+	r := newMockResolver(s, nil)
+	ctx := context.Background()
+	if _, err := r.Latest(ctx, "us-west-2"); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := r.Latest(ctx, "us-west-2"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

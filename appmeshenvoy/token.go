@@ -1,0 +1,449 @@
+package appmeshenvoy
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/service/ecr"
+	"golang.org/x/sync/singleflight"
+
+	"github.com/appmesh-envoy/appmesh-envoy-go/region"
+)
+
+// ECRUsername is the user name of every ECR authorization token.
+const ECRUsername = "AWS"
+
+// Token is an ECR registry credential: what docker login, skopeo or a registry client
+// sends as HTTP Basic auth to Registry.
+//
+// Token is a plain value, safe to copy and to share between goroutines. Printing or
+// marshaling it never shows the password (see [Secret]).
+type Token struct {
+	// Registry is the registry host the token is for, such as
+	// "840364872350.dkr.ecr.us-west-2.amazonaws.com". It is the host the caller asked for
+	// (the image owner's registry), not the caller's own registry that ECR returns as
+	// proxyEndpoint.
+	Registry string
+	// Username is always "AWS" ([ECRUsername]) for tokens from ECR.
+	Username string
+	// Password is the registry password.
+	Password Secret
+	// ExpiresAt is when ECR stops accepting the token (12 hours after issue).
+	ExpiresAt time.Time
+}
+
+// Expired reports whether the token is expired at now.
+func (t Token) Expired(now time.Time) bool { return !now.Before(t.ExpiresAt) }
+
+// DockerAuth returns base64("Username:Password"), the value of an "auth" entry in a
+// docker config.json or a containers auth.json.
+func (t Token) DockerAuth() Secret {
+	return NewSecret(base64.StdEncoding.EncodeToString([]byte(t.Username + ":" + t.Password.Reveal())))
+}
+
+// TokenOptions configures a [TokenProvider]. [NewTokenProvider] fills in the defaults
+// before it calls the option functions, so an option function sees (and may change) them.
+type TokenOptions struct {
+	// ClientForRegion returns the client that calls ecr:GetAuthorizationToken in a
+	// region. The default builds one *ecr.Client per region from the aws.Config given to
+	// NewTokenProvider, with the retryer described at RetryMaxAttempts, the FIPS setting
+	// and then ECROptions applied; the clients are built once and reused.
+	ClientForRegion func(region string) GetAuthorizationTokenAPI
+
+	// ECROptions are applied, in order, to every default client after the provider's own
+	// settings. They are not used when ClientForRegion is replaced.
+	ECROptions []func(*ecr.Options)
+
+	// RefreshFraction is the fraction of a token's lifetime after which the provider
+	// fetches a new one. The default 0.5 refreshes a 12-hour token after 6 hours. Values
+	// outside (0, 1] are reset to the default. Until the token expires, a failed refresh
+	// is logged and the cached token is still returned; after it expires, the refresh
+	// error is returned and never the expired token.
+	RefreshFraction float64
+
+	// Timeout bounds one shared refresh (all its retries included). The refresh runs on
+	// its own, detached from any caller's context, so that it ends even when every caller
+	// has stopped waiting. Default 15s.
+	Timeout time.Duration
+
+	// RetryMaxAttempts is the number of attempts the default clients make for throttled
+	// or failed (5xx) calls. They use the SDK's standard retryer without its retry quota
+	// (ratelimit.None) and with jittered exponential backoff capped at RetryMaxBackoff.
+	// Default 8. Ignored when ClientForRegion is replaced.
+	RetryMaxAttempts int
+
+	// RetryMaxBackoff caps the delay between two attempts of the default clients.
+	// Default 1s.
+	RetryMaxBackoff time.Duration
+
+	// UseFIPSEndpoint makes the default clients call ECR's FIPS endpoint
+	// (ecr-fips.<region>.amazonaws.com) in regions that have one: every region whose
+	// Envoy image has a FIPS variant (region.Region.FIPS) and the GovCloud regions. The
+	// SDK cannot combine FIPS with a custom endpoint, so it is ignored when the
+	// aws.Config has a BaseEndpoint. Default false.
+	UseFIPSEndpoint bool
+
+	// Logger receives debug records for fetches and a warning when a refresh fails while
+	// the cached token is still valid. Secrets are never logged. Default: discard.
+	Logger *slog.Logger
+
+	// Clock returns the current time. Default time.Now. Tests inject their own.
+	Clock func() time.Time
+}
+
+// Defaults of [TokenOptions].
+const (
+	DefaultTokenRefreshFraction  = 0.5
+	DefaultTokenTimeout          = 15 * time.Second
+	DefaultTokenRetryMaxAttempts = 8
+	DefaultTokenRetryMaxBackoff  = time.Second
+)
+
+// TokenProvider fetches ECR authorization tokens and caches them per region and per
+// caller identity (the access key ID of the credentials, read from the aws.Config's
+// credentials provider without calling STS), so that one role's token is never handed
+// to another.
+//
+// A token is refreshed after [TokenOptions.RefreshFraction] of its lifetime; concurrent
+// callers that need the same token share one call. An expired token is never returned.
+//
+// The zero value is not usable; call [NewTokenProvider]. A TokenProvider is safe for
+// concurrent use.
+type TokenProvider struct {
+	creds   aws.CredentialsProvider
+	opts    TokenOptions
+	baseCfg aws.Config
+	logger  *slog.Logger
+	clock   func() time.Time
+
+	mu      sync.RWMutex
+	cache   map[cacheKey]cachedToken
+	gen     uint64
+	group   singleflight.Group
+	clients map[string]GetAuthorizationTokenAPI
+}
+
+type cacheKey struct {
+	region      string
+	accessKeyID string
+}
+
+type cachedToken struct {
+	username  string
+	password  Secret
+	expiresAt time.Time
+	refreshAt time.Time
+}
+
+// NewTokenProvider returns a [TokenProvider] that uses cfg's credentials. cfg.Region is
+// not used: every call names its region.
+func NewTokenProvider(cfg aws.Config, optFns ...func(*TokenOptions)) *TokenProvider {
+	o := TokenOptions{
+		RefreshFraction:  DefaultTokenRefreshFraction,
+		Timeout:          DefaultTokenTimeout,
+		RetryMaxAttempts: DefaultTokenRetryMaxAttempts,
+		RetryMaxBackoff:  DefaultTokenRetryMaxBackoff,
+		Clock:            time.Now,
+	}
+	for _, fn := range optFns {
+		fn(&o)
+	}
+	if !(o.RefreshFraction > 0 && o.RefreshFraction <= 1) {
+		o.RefreshFraction = DefaultTokenRefreshFraction
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = DefaultTokenTimeout
+	}
+	if o.RetryMaxAttempts <= 0 {
+		o.RetryMaxAttempts = DefaultTokenRetryMaxAttempts
+	}
+	if o.RetryMaxBackoff <= 0 {
+		o.RetryMaxBackoff = DefaultTokenRetryMaxBackoff
+	}
+	if o.Clock == nil {
+		o.Clock = time.Now
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	p := &TokenProvider{
+		creds:   cfg.Credentials,
+		opts:    o,
+		baseCfg: cfg,
+		logger:  o.Logger,
+		clock:   o.Clock,
+		cache:   make(map[cacheKey]cachedToken),
+		clients: make(map[string]GetAuthorizationTokenAPI),
+	}
+	return p
+}
+
+// Token returns a token for the Envoy image's registry in regionCode (the host
+// region.Region.RegistryHost returns, such as
+// "840364872350.dkr.ecr.us-west-2.amazonaws.com"). It calls ecr:GetAuthorizationToken in
+// that region unless a cached token is still fresh.
+//
+// Errors name the region. An unsupported region gives an error that matches
+// region.ErrUnsupported; a denied call one that names the missing permission
+// (ecr:GetAuthorizationToken on "*"); a malformed answer one that matches
+// [ErrMalformedToken].
+func (p *TokenProvider) Token(ctx context.Context, regionCode string) (Token, error) {
+	host, ok := envoyRegistryHosts()[regionCode]
+	if !ok {
+		_, err := region.Lookup(regionCode)
+		if err == nil {
+			err = fmt.Errorf("%w: %q", region.ErrUnsupported, regionCode)
+		}
+		return Token{}, fmt.Errorf("ecr token: %w", err)
+	}
+	return p.token(ctx, regionCode, host)
+}
+
+// envoyRegistryHosts maps each supported region code to the Envoy image's registry
+// host, so that a warm [TokenProvider.Token] does not allocate.
+var envoyRegistryHosts = sync.OnceValue(func() map[string]string {
+	m := make(map[string]string)
+	for _, r := range region.All() {
+		m[r.Code] = r.RegistryHost()
+	}
+	return m
+})
+
+// TokenForRegistry returns a token for any ECR registry host, such as a mirror of the
+// image in the caller's own account or a pull-through cache. host may be in any form
+// [ParseRegistryHost] accepts (an "https://" prefix, a port or a path are dropped); the
+// token is fetched in the host's region and its Registry is the bare host. One token
+// serves every registry of a region, so this shares the cache with [TokenProvider.Token].
+//
+// public.ecr.aws gives an error matching [ErrPublicRegistry]: the public gallery needs
+// no token. A host that is not an ECR registry gives an error matching
+// [ErrInvalidRegistryHost].
+func (p *TokenProvider) TokenForRegistry(ctx context.Context, host string) (Token, error) {
+	reg, err := ParseRegistryHost(host)
+	if err != nil {
+		return Token{}, fmt.Errorf("ecr token: %w", err)
+	}
+	if reg.Public {
+		return Token{}, fmt.Errorf("ecr token for %s: %w", reg.Host, ErrPublicRegistry)
+	}
+	return p.token(ctx, reg.Region, reg.Host)
+}
+
+// Invalidate drops the cached tokens of the given regions, or of every region when none
+// is given, for every caller identity. The next call fetches a new token; a refresh that
+// is in flight does not put its result into the cache.
+func (p *TokenProvider) Invalidate(regions ...string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.gen++
+	if len(regions) == 0 {
+		clear(p.cache)
+		return
+	}
+	for k := range p.cache {
+		for _, r := range regions {
+			if k.region == r {
+				delete(p.cache, k)
+			}
+		}
+	}
+}
+
+// token is the cache lookup shared by Token and TokenForRegistry.
+func (p *TokenProvider) token(ctx context.Context, regionCode, host string) (Token, error) {
+	if p.creds == nil {
+		return Token{}, &TokenError{Region: regionCode, Host: host, Err: fmt.Errorf("%w: the aws.Config has no credentials provider", ErrNoCredentials)}
+	}
+	creds, err := p.creds.Retrieve(ctx)
+	if err != nil {
+		return Token{}, &TokenError{Region: regionCode, Host: host, Err: credentialsError(err)}
+	}
+	key := cacheKey{region: regionCode, accessKeyID: creds.AccessKeyID}
+	now := p.clock()
+
+	p.mu.RLock()
+	c, ok := p.cache[key]
+	gen := p.gen
+	p.mu.RUnlock()
+	if ok && now.Before(c.refreshAt) {
+		return c.token(host), nil
+	}
+
+	sfKey := fmt.Sprintf("%d\x00%s\x00%s", gen, regionCode, creds.AccessKeyID)
+	ch := p.group.DoChan(sfKey, func() (any, error) {
+		// A caller that missed the cache may arrive just after another refresh finished
+		// and left the group: the cache has the answer, so don't ask ECR again.
+		p.mu.RLock()
+		fresh, hit := p.cache[key]
+		p.mu.RUnlock()
+		if hit && p.clock().Before(fresh.refreshAt) {
+			return fresh, nil
+		}
+		// The shared refresh outlives no caller by more than its own timeout.
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), p.opts.Timeout)
+		defer cancel()
+		return p.fetch(fctx, key, gen)
+	})
+	select {
+	case res := <-ch:
+		if res.Err == nil {
+			return res.Val.(cachedToken).token(host), nil
+		}
+		err = res.Err
+	case <-ctx.Done():
+		err = ctx.Err()
+	}
+	// The refresh failed or the caller stopped waiting. A token that is still valid
+	// beats an error; an expired one is never returned.
+	if ok && p.clock().Before(c.expiresAt) {
+		p.logger.LogAttrs(ctx, slog.LevelWarn, "ecr token refresh failed, using the cached token",
+			slog.String("region", regionCode), slog.Time("expiresAt", c.expiresAt), slog.Any("error", err))
+		return c.token(host), nil
+	}
+	return Token{}, &TokenError{Region: regionCode, Host: host, Err: err}
+}
+
+func (c cachedToken) token(host string) Token {
+	return Token{Registry: host, Username: c.username, Password: c.password, ExpiresAt: c.expiresAt}
+}
+
+// fetch calls ecr:GetAuthorizationToken and, unless the cache was invalidated meanwhile,
+// stores the result under key.
+func (p *TokenProvider) fetch(ctx context.Context, key cacheKey, gen uint64) (cachedToken, error) {
+	client := p.client(key.region)
+	start := p.clock()
+	p.logger.LogAttrs(ctx, slog.LevelDebug, "ecr:GetAuthorizationToken", slog.String("region", key.region))
+	out, err := client.GetAuthorizationToken(ctx, &ecr.GetAuthorizationTokenInput{})
+	if err != nil {
+		return cachedToken{}, classifyTokenError(key.region, err)
+	}
+	if len(out.AuthorizationData) == 0 {
+		return cachedToken{}, &MalformedTokenError{Reason: "the response has no authorizationData"}
+	}
+	ad := out.AuthorizationData[0]
+	if ad.AuthorizationToken == nil {
+		return cachedToken{}, &MalformedTokenError{Reason: "the response has no authorizationToken"}
+	}
+	user, pass, err := DecodeAuthorizationToken(*ad.AuthorizationToken)
+	if err != nil {
+		return cachedToken{}, err
+	}
+	if ad.ExpiresAt == nil || ad.ExpiresAt.IsZero() {
+		return cachedToken{}, &MalformedTokenError{Reason: "the response has no expiresAt"}
+	}
+	exp := *ad.ExpiresAt
+	if !start.Before(exp) {
+		return cachedToken{}, &MalformedTokenError{Reason: fmt.Sprintf(
+			"the token expired at %s, before it arrived (%s); check the system clock",
+			exp.UTC().Format(time.RFC3339), start.UTC().Format(time.RFC3339))}
+	}
+	life := exp.Sub(start)
+	c := cachedToken{
+		username:  user,
+		password:  pass,
+		expiresAt: exp,
+		refreshAt: start.Add(time.Duration(float64(life) * p.opts.RefreshFraction)),
+	}
+	p.mu.Lock()
+	if p.gen == gen {
+		p.cache[key] = c
+	}
+	p.mu.Unlock()
+	p.logger.LogAttrs(ctx, slog.LevelDebug, "ecr token fetched",
+		slog.String("region", key.region), slog.Time("expiresAt", exp), slog.Time("refreshAt", c.refreshAt))
+	return c, nil
+}
+
+// client returns the client for regionCode, building the default one on first use.
+func (p *TokenProvider) client(regionCode string) GetAuthorizationTokenAPI {
+	if p.opts.ClientForRegion != nil {
+		return p.opts.ClientForRegion(regionCode)
+	}
+	p.mu.RLock()
+	c, ok := p.clients[regionCode]
+	p.mu.RUnlock()
+	if ok {
+		return c
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if c, ok := p.clients[regionCode]; ok {
+		return c
+	}
+	c = ecr.NewFromConfig(p.baseCfg, p.ecrOptions(regionCode)...)
+	p.clients[regionCode] = c
+	return c
+}
+
+// ecrOptions are the option functions of the default client for regionCode.
+func (p *TokenProvider) ecrOptions(regionCode string) []func(*ecr.Options) {
+	maxAttempts, maxBackoff := p.opts.RetryMaxAttempts, p.opts.RetryMaxBackoff
+	fns := []func(*ecr.Options){func(o *ecr.Options) {
+		o.Region = regionCode
+		o.Retryer = retry.NewStandard(func(so *retry.StandardOptions) {
+			so.MaxAttempts = maxAttempts
+			so.MaxBackoff = maxBackoff
+			so.RateLimiter = ratelimit.None
+			so.Backoff = jitterBackoff(maxBackoff)
+		})
+		if p.opts.UseFIPSEndpoint && p.baseCfg.BaseEndpoint == nil && o.BaseEndpoint == nil && hasFIPSEndpoint(regionCode) {
+			o.EndpointOptions.UseFIPSEndpoint = aws.FIPSEndpointStateEnabled
+		}
+	}}
+	return append(fns, p.opts.ECROptions...)
+}
+
+// hasFIPSEndpoint reports whether ECR has a FIPS endpoint in regionCode that the
+// provider uses: the regions with FIPS Envoy images and GovCloud.
+func hasFIPSEndpoint(regionCode string) bool {
+	if strings.HasPrefix(regionCode, "us-gov-") {
+		return true
+	}
+	r, err := region.Lookup(regionCode)
+	return err == nil && r.FIPS
+}
+
+// jitterBackoff is full-jitter exponential backoff from 50ms, capped at max, for
+// throttled and failed attempts alike.
+func jitterBackoff(max time.Duration) retry.BackoffDelayer {
+	return retry.BackoffDelayerFunc(func(attempt int, _ error) (time.Duration, error) {
+		d := 50 * time.Millisecond
+		for i := 1; i < attempt && d < max; i++ {
+			d *= 2
+		}
+		d = min(d, max)
+		return time.Duration(rand.Int64N(int64(d)) + 1), nil
+	})
+}
+
+// DecodeAuthorizationToken decodes an ECR authorizationToken: base64 of "AWS:password"
+// with exactly one colon, the user "AWS" and a non-empty password. A malformed token
+// gives a [*MalformedTokenError] (matching [ErrMalformedToken]) that never contains the
+// token or any part of it.
+func DecodeAuthorizationToken(s string) (username string, password Secret, err error) {
+	b, err := base64.StdEncoding.DecodeString(strings.TrimSpace(s))
+	if err != nil {
+		return "", Secret{}, &MalformedTokenError{Reason: "the token is not valid base64"}
+	}
+	user, pass, ok := strings.Cut(string(b), ":")
+	switch {
+	case !ok:
+		return "", Secret{}, &MalformedTokenError{Reason: "the decoded token has no ':'"}
+	case strings.Contains(pass, ":"):
+		return "", Secret{}, &MalformedTokenError{Reason: "the decoded token has more than one ':'"}
+	case user != ECRUsername:
+		return "", Secret{}, &MalformedTokenError{Reason: fmt.Sprintf("the user is not %q", ECRUsername)}
+	case pass == "":
+		return "", Secret{}, &MalformedTokenError{Reason: "the password is empty"}
+	}
+	return user, NewSecret(pass), nil
+}

@@ -1,0 +1,87 @@
+package appmeshenvoy
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/aws/smithy-go"
+
+	"github.com/appmesh-envoy/appmesh-envoy-go/region"
+)
+
+// ErrMalformedToken means ECR answered ecr:GetAuthorizationToken with something that is
+// not a usable token. Errors matching it never contain the token.
+var ErrMalformedToken = errors.New("malformed ecr authorization token")
+
+// ErrPublicRegistry means a token was asked for public.ecr.aws. The ECR Public Gallery
+// serves the Envoy image to anonymous clients: pull without logging in.
+var ErrPublicRegistry = errors.New("public.ecr.aws needs no token: pull anonymously")
+
+// MalformedTokenError says what is wrong with an ECR authorization token without
+// showing any part of it. It matches [ErrMalformedToken].
+type MalformedTokenError struct {
+	// Reason describes the problem, such as "the user is not \"AWS\"".
+	Reason string
+}
+
+func (e *MalformedTokenError) Error() string {
+	return "malformed ecr authorization token: " + e.Reason
+}
+
+// Is makes a MalformedTokenError match [ErrMalformedToken].
+func (e *MalformedTokenError) Is(target error) bool { return target == ErrMalformedToken }
+
+// TokenError is the error of a [TokenProvider] call. It names the region and registry
+// host and wraps the cause, which errors.Is and errors.As reach through Unwrap: one of
+// [ErrAccessDenied] (the message names the missing permission, ecr:GetAuthorizationToken
+// on "*"), [ErrInvalidCredentials], [ErrRegionNotEnabled], [ErrThrottled],
+// [ErrNoCredentials], [ErrMalformedToken] or a context error, and the SDK's
+// smithy.APIError when AWS answered.
+type TokenError struct {
+	// Region is the region the token was asked for.
+	Region string
+	// Host is the registry host the token was asked for.
+	Host string
+	// Err is the cause.
+	Err error
+}
+
+func (e *TokenError) Error() string {
+	return fmt.Sprintf("ecr token for %s in %s: %v", e.Host, e.Region, e.Err)
+}
+
+// Unwrap returns the cause.
+func (e *TokenError) Unwrap() error { return e.Err }
+
+// credentialsError wraps an error of the credentials provider.
+func credentialsError(err error) error {
+	return fmt.Errorf("%w: %w: load credentials (environment, profile or role) before asking for a token", ErrNoCredentials, err)
+}
+
+// classifyTokenError turns an ecr:GetAuthorizationToken error into one that says what to
+// do next. The SDK error stays reachable through errors.As.
+func classifyTokenError(regionCode string, err error) error {
+	var ae smithy.APIError
+	if !errors.As(err, &ae) {
+		return fmt.Errorf("ecr:GetAuthorizationToken: %w", err)
+	}
+	switch ae.ErrorCode() {
+	case "AccessDeniedException":
+		return fmt.Errorf("%w: the caller may not call ecr:GetAuthorizationToken in %s; "+
+			"allow action ecr:GetAuthorizationToken on resource \"*\" in its IAM policy: %w",
+			ErrAccessDenied, regionCode, err)
+	case "UnrecognizedClientException", "InvalidClientTokenId", "InvalidSignatureException",
+		"SignatureDoesNotMatch", "ExpiredTokenException", "ExpiredToken":
+		if r, err2 := region.Lookup(regionCode); err2 == nil && r.OptIn && ae.ErrorCode() == "UnrecognizedClientException" {
+			return fmt.Errorf("%w: %s is an opt-in region and AWS does not recognize the credentials there; "+
+				"enable the region for the account (or check the credentials): %w", ErrRegionNotEnabled, regionCode, err)
+		}
+		return fmt.Errorf("%w: ecr:GetAuthorizationToken in %s rejected the credentials "+
+			"(unknown key, wrong secret, expired session, or an opt-in region the account has not enabled): %w",
+			ErrInvalidCredentials, regionCode, err)
+	case "ThrottlingException", "Throttling", "TooManyRequestsException":
+		return fmt.Errorf("%w: ecr:GetAuthorizationToken in %s is throttled; retry later or call less often: %w",
+			ErrThrottled, regionCode, err)
+	}
+	return fmt.Errorf("ecr:GetAuthorizationToken: %w", err)
+}

@@ -1,0 +1,275 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy"
+	"github.com/appmesh-envoy/appmesh-envoy-go/region"
+)
+
+// imageJSON is one element of 'image -o json'. The keys are stable.
+type imageJSON struct {
+	Region string `json:"region"`
+	// Status is "ok", "failed", or "not-enabled" (an opt-in region the account has not
+	// enabled).
+	Status     string `json:"status"`
+	Image      string `json:"image,omitempty"`
+	Registry   string `json:"registry,omitempty"`
+	Repository string `json:"repository,omitempty"`
+	Tag        string `json:"tag,omitempty"`
+	Digest     string `json:"digest,omitempty"`
+	Warning    string `json:"warning,omitempty"`
+	Error      string `json:"error,omitempty"`
+}
+
+const (
+	statusOK         = "ok"
+	statusFailed     = "failed"
+	statusNotEnabled = "not-enabled"
+)
+
+func runImage(ctx context.Context, a *app, args []string) error {
+	if len(args) > 0 && args[0] == "check" {
+		return runImageCheck(ctx, a, args[1:])
+	}
+	c := a.newCmd("image", "[--region R]... | --all-regions [--partition ID]  [--pin] [--fips] [--mirror REPO]",
+		`Prints the latest App Mesh Envoy image of each region, read from the public SSM parameter
+/aws/service/appmesh/envoy there and verified against the region table (registry account,
+host and repository).
+
+--region may be repeated (or given a comma-separated list); without it the configured
+region (AWS_REGION or the profile's) is used. --all-regions means every region of one
+partition: --partition, else the partition of --region or AWS_REGION, else aws. An opt-in
+region the account has not enabled is reported as not-enabled and does not fail
+--all-regions.
+
+--pin adds the manifest digest (ecr:BatchGetImage), so deployments pull exactly this image.
+
+Every region is printed, then the exit status is 1 if any region failed.
+
+Subcommand: 'image check IMAGE' checks a deployed reference for drift.`,
+		`appmesh-envoy image --all-regions --pin -o json
+IMAGE=$(appmesh-envoy image --region us-west-2 --pin -o uri)`,
+		"table", "json", "uri")
+	all := c.Bool("all-regions", false, "every region of the partition")
+	partition := c.String("partition", "", "partition `ID` for --all-regions (aws, aws-cn)")
+	pin := c.Bool("pin", false, "add the manifest digest to each image")
+	fips := c.Bool("fips", false, "the FIPS variant (-prod-fips tags), in the regions that publish one")
+	mirror := c.String("mirror", "", "re-target each image to your own repository `REPO` (host/path, no tag), keeping tag and digest")
+	pos, err := c.parse(args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usageErrorf("image takes no arguments, got %q (for a drift check: appmesh-envoy image check IMAGE)", pos[0])
+	}
+	cfg, err := a.loadConfig(ctx, "")
+	if err != nil {
+		return err
+	}
+	codes, err := a.selectRegions("image", cfg.Region, *all, *partition)
+	if err != nil {
+		return err
+	}
+	cfg.Region = codes[0]
+	if err := a.checkCredentials(ctx, cfg); err != nil {
+		return err
+	}
+	var mirrorRepo string
+	if *mirror != "" {
+		// Check the mirror before any request, so a typo is a usage error.
+		probe := appmeshenvoy.Image{Registry: "example.com", Repository: "x", Tag: "x"}
+		if _, err := probe.WithRepository(*mirror); err != nil {
+			return usageErrorf("--mirror: %v", err)
+		}
+		mirrorRepo = *mirror
+	}
+	res := appmeshenvoy.NewResolver(cfg, func(o *appmeshenvoy.ResolverOptions) {
+		o.FIPS = *fips
+		o.CacheTTL = 0
+	})
+	results, err := res.LatestAll(ctx, codes)
+	if err != nil {
+		return err
+	}
+	if *pin {
+		pinAll(ctx, res, results)
+	}
+	if mirrorRepo != "" {
+		for i := range results {
+			if results[i].Err == nil {
+				results[i].Image, results[i].Err = results[i].Image.WithRepository(mirrorRepo)
+			}
+		}
+	}
+	rows := make([]imageJSON, len(results))
+	failed := 0
+	for i, r := range results {
+		rows[i] = imageRow(r, *all)
+		if rows[i].Status == statusFailed {
+			failed++
+		}
+	}
+	if err := a.printImages(rows); err != nil {
+		return err
+	}
+	if failed > 0 {
+		return fmt.Errorf("%d of %d regions failed (see above); fix what their errors say, or leave those regions out with --region", failed, len(rows))
+	}
+	return nil
+}
+
+// selectRegions returns the region codes a command works on: --region values, or
+// every region of one partition with --all-regions. Regions must be supported and in one
+// partition.
+func (a *app) selectRegions(cmd, configured string, all bool, partition string) ([]string, error) {
+	var codes []string
+	for _, code := range a.g.regions {
+		r, err := region.Lookup(code)
+		if err != nil {
+			return nil, usageError{err}
+		}
+		codes = append(codes, r.Code)
+	}
+	if partition != "" {
+		p, err := region.LookupPartition(partition)
+		if err != nil {
+			return nil, usageError{err}
+		}
+		partition = p.ID
+	}
+	if all {
+		if partition == "" {
+			switch {
+			case len(codes) > 0:
+				p, _ := region.PartitionOf(codes[0])
+				partition = p.ID
+			default:
+				partition = region.PartitionAWS
+				if p, ok := region.PartitionOf(configured); ok && configured != "" {
+					partition = p.ID
+				}
+			}
+		}
+		regs, err := region.InPartition(partition)
+		if err != nil {
+			return nil, usageError{err}
+		}
+		if len(regs) == 0 {
+			return nil, usageErrorf("partition %s has no public App Mesh Envoy registry; mirror the image into your own ECR repository", partition)
+		}
+		for _, c := range codes {
+			if p, _ := region.PartitionOf(c); p.ID != partition {
+				return nil, usageErrorf("--region %s is not in partition %s; one set of credentials works in one partition", c, partition)
+			}
+		}
+		return region.Codes(regs), nil
+	}
+	if len(codes) == 0 {
+		if configured == "" {
+			return nil, usageErrorf("%s needs a region: pass --region R (repeatable) or --all-regions, or set AWS_REGION", cmd)
+		}
+		r, err := region.Lookup(configured)
+		if err != nil {
+			return nil, usageErrorf("configured region: %v", err)
+		}
+		codes = []string{r.Code}
+	}
+	first, _ := region.PartitionOf(codes[0])
+	for _, c := range codes[1:] {
+		if p, _ := region.PartitionOf(c); p.ID != first.ID {
+			return nil, usageErrorf("--region %s (%s) and %s (%s) are in different partitions; one set of credentials works in one partition: run once per partition", codes[0], first.ID, c, p.ID)
+		}
+	}
+	if partition != "" && partition != first.ID {
+		return nil, usageErrorf("--region %s is not in partition %s", codes[0], partition)
+	}
+	return dedupe(codes), nil
+}
+
+func dedupe(in []string) []string {
+	seen := map[string]bool{}
+	out := in[:0:0]
+	for _, s := range in {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// pinAll pins every successful result concurrently, in place.
+func pinAll(ctx context.Context, res *appmeshenvoy.Resolver, results []appmeshenvoy.Result) {
+	var wg sync.WaitGroup
+	for i := range results {
+		if results[i].Err != nil {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			img, err := res.Pin(ctx, results[i].Image)
+			if err != nil {
+				results[i].Err = err
+				return
+			}
+			results[i].Image = img
+		}()
+	}
+	wg.Wait()
+}
+
+// imageRow turns a result into its output row. With allRegions, an opt-in region that
+// is not enabled is "not-enabled" rather than "failed".
+func imageRow(r appmeshenvoy.Result, allRegions bool) imageJSON {
+	row := imageJSON{Region: r.Region}
+	if r.Err != nil {
+		row.Status = statusFailed
+		if allRegions && errors.Is(r.Err, appmeshenvoy.ErrRegionNotEnabled) {
+			row.Status = statusNotEnabled
+		}
+		row.Error = oneLine(r.Err.Error())
+		return row
+	}
+	img := r.Image
+	row.Status = statusOK
+	row.Image = img.String()
+	row.Registry = img.Registry
+	row.Repository = img.Repository
+	row.Tag = img.Tag
+	row.Digest = img.Digest
+	row.Warning = img.Warning
+	return row
+}
+
+func (a *app) printImages(rows []imageJSON) error {
+	switch a.g.output {
+	case "json":
+		return writeJSON(a.stdout, rows)
+	case "uri":
+		var b strings.Builder
+		for _, r := range rows {
+			if r.Status == statusOK {
+				b.WriteString(r.Image + "\n")
+			} else {
+				fmt.Fprintf(a.stderr, "%s: %s: %s\n", progName, r.Region, r.Error)
+			}
+		}
+		_, err := a.stdout.Write([]byte(b.String()))
+		return err
+	}
+	t := newTable("REGION", "STATUS", "IMAGE")
+	for _, r := range rows {
+		what := r.Image
+		if r.Status != statusOK {
+			what = r.Error
+		}
+		t.add(r.Region, r.Status, what)
+	}
+	return t.write(a.stdout)
+}

@@ -1,0 +1,63 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"strconv"
+
+	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy/appmeshenvoytest"
+)
+
+func runLocalEndpoint(ctx context.Context, a *app, args []string) error {
+	c := a.newCmd("local-endpoint", "[--port N]",
+		`Serves a local AWS endpoint (SSM, ECR, IAM and STS wire protocols, SigV4-verified) on
+127.0.0.1 until interrupted (Ctrl-C or SIGTERM). Every region's public Envoy parameter and
+image manifest are there, so every command of this tool, the examples and the AWS CLI work
+against it without an AWS account.
+
+The first line of stdout is the URL to pass as --endpoint-url; the next lines are shell
+'export' lines with the test credentials it accepts (they work only against this server).
+Notes and an example command go to stderr.`,
+		`appmesh-envoy local-endpoint --port 4566 > endpoint.txt &
+appmesh-envoy --endpoint-url "$(head -n1 endpoint.txt)" image --all-regions`)
+	port := c.Int("port", 0, "listen on 127.0.0.1:`N` (default: a free port)")
+	pos, err := c.parse(args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usageErrorf("local-endpoint takes no arguments, got %q", pos[0])
+	}
+	if *port < 0 || *port > 65535 {
+		return usageErrorf("--port %d is not a TCP port (0-65535)", *port)
+	}
+	regionCode, err := a.oneRegion("local-endpoint")
+	if err != nil {
+		return err
+	}
+	if regionCode == "" {
+		regionCode = "us-west-2"
+	}
+	var opts []appmeshenvoytest.Option
+	if *port != 0 {
+		opts = append(opts, appmeshenvoytest.WithAddr(net.JoinHostPort("127.0.0.1", strconv.Itoa(*port))))
+	}
+	srv := appmeshenvoytest.NewUnstartedServer(opts...)
+	if err := srv.Start(); err != nil {
+		return fmt.Errorf("start the local endpoint on port %d: %w; choose another --port or 0 for a free one", *port, err)
+	}
+	defer srv.Close()
+
+	fmt.Fprintf(a.stdout, "%s\nexport AWS_ACCESS_KEY_ID=%s\nexport AWS_SECRET_ACCESS_KEY=%s\nexport AWS_REGION=%s\n",
+		srv.URL, appmeshenvoytest.AccessKeyID, appmeshenvoytest.SecretAccessKey, regionCode)
+	if f, ok := a.stdout.(interface{ Sync() error }); ok {
+		_ = f.Sync()
+	}
+	fmt.Fprintf(a.stderr, "local AWS endpoint (SSM, ECR, IAM, STS; test credentials only) serving at %s until interrupted\n", srv.URL)
+	fmt.Fprintf(a.stderr, "try: AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s %s --endpoint-url %s image --all-regions\n",
+		appmeshenvoytest.AccessKeyID, appmeshenvoytest.SecretAccessKey, progName, srv.URL)
+	<-ctx.Done()
+	fmt.Fprintln(a.stderr, "local AWS endpoint stopped")
+	return nil
+}

@@ -1,0 +1,217 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy"
+	"github.com/appmesh-envoy/appmesh-envoy-go/region"
+)
+
+// loginJSON is one element of 'login -o json'. It never holds the password.
+type loginJSON struct {
+	Registry     string   `json:"registry"`
+	Username     string   `json:"username"`
+	ExpiresAt    string   `json:"expiresAt"`
+	DockerConfig string   `json:"dockerConfig"`
+	Notes        []string `json:"notes,omitempty"`
+}
+
+// registryFlags are the flags login and logout share.
+type registryFlags struct {
+	registries   stringList
+	dockerConfig string
+}
+
+func (a *app) addRegistryFlags(c *cmdFlags) *registryFlags {
+	rf := &registryFlags{}
+	c.Var(&rf.registries, "registry", "ECR registry `HOST` (repeatable), such as your mirror's; default: the Envoy registry of --region")
+	c.StringVar(&rf.dockerConfig, "docker-config", "", "docker config `PATH` (default $DOCKER_CONFIG/config.json or ~/.docker/config.json)")
+	return rf
+}
+
+// hosts returns the registry hosts of --registry and --region (the configured region
+// when neither is given), each with the region its token comes from.
+func (a *app) registryHosts(rf *registryFlags, configured string) ([]string, error) {
+	var hosts []string
+	for _, h := range rf.registries {
+		reg, err := appmeshenvoy.ParseRegistryHost(h)
+		if err != nil {
+			return nil, usageErrorf("--registry: %v", err)
+		}
+		hosts = append(hosts, reg.Host)
+	}
+	codes := []string(a.g.regions)
+	if len(codes) == 0 && len(hosts) == 0 {
+		if configured == "" {
+			return nil, usageErrorf("no registry: pass --region R (the Envoy registry there) or --registry HOST, or set AWS_REGION")
+		}
+		codes = []string{configured}
+	}
+	for _, code := range codes {
+		r, err := region.Lookup(code)
+		if err != nil {
+			return nil, usageError{err}
+		}
+		hosts = append(hosts, r.RegistryHost())
+	}
+	return dedupe(hosts), nil
+}
+
+func (rf *registryFlags) configPath() (string, error) {
+	if rf.dockerConfig != "" {
+		return rf.dockerConfig, nil
+	}
+	p, err := appmeshenvoy.DefaultDockerConfigPath()
+	if err != nil {
+		return "", fmt.Errorf("find the docker config: %w; pass --docker-config PATH", err)
+	}
+	return p, nil
+}
+
+func runLogin(ctx context.Context, a *app, args []string) error {
+	c := a.newCmd("login", "[--region R]... [--registry HOST]... [--docker-config PATH] [--password-stdout]",
+		`Gets an ECR authorization token (ecr:GetAuthorizationToken, in the registry's region) and
+writes it into the docker config as 'docker login' would: into "auths", or through the
+credential helper ("credHelpers" or "credsStore") docker would read it from. Other entries
+of the file are kept. Prints the registry and the token's expiry, never the password.
+
+The default registry is the App Mesh Envoy registry of --region (or of AWS_REGION).
+--registry logs in to any ECR registry host, such as a mirror in your own account.
+
+--password-stdout writes nothing and prints only the password, for
+'docker login --username AWS --password-stdin HOST', like 'aws ecr get-login-password'.`,
+		`appmesh-envoy login --region us-west-2
+appmesh-envoy login --region us-west-2 --password-stdout | docker login --username AWS --password-stdin 840364872350.dkr.ecr.us-west-2.amazonaws.com`,
+		"table", "json")
+	rf := a.addRegistryFlags(c)
+	passwordStdout := c.Bool("password-stdout", false, "print only the password on stdout; write no file")
+	skipHelpers := c.Bool("skip-credential-helpers", false, `write "auths" even where docker would read a credential helper`)
+	pos, err := c.parse(args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usageErrorf("login takes no arguments, got %q; use --registry HOST", pos[0])
+	}
+	cfg, err := a.loadConfig(ctx, "")
+	if err != nil {
+		return err
+	}
+	hosts, err := a.registryHosts(rf, cfg.Region)
+	if err != nil {
+		return err
+	}
+	if *passwordStdout && len(hosts) != 1 {
+		return usageErrorf("--password-stdout needs exactly one registry, got %d", len(hosts))
+	}
+	path := ""
+	if !*passwordStdout {
+		if path, err = rf.configPath(); err != nil {
+			return err
+		}
+	}
+	if err := a.checkCredentials(ctx, cfg); err != nil {
+		return err
+	}
+	tp := appmeshenvoy.NewTokenProvider(cfg)
+	tokens := make([]appmeshenvoy.Token, 0, len(hosts))
+	for _, h := range hosts {
+		tok, err := tp.TokenForRegistry(ctx, h)
+		if err != nil {
+			return err
+		}
+		a.redact.add(tok.Password.Reveal())
+		tokens = append(tokens, tok)
+	}
+	if *passwordStdout {
+		_, err := fmt.Fprintln(a.stdout, tokens[0].Password.Reveal())
+		return err
+	}
+	notes, err := appmeshenvoy.WriteDockerConfigWith(path, appmeshenvoy.DockerConfigOptions{SkipCredentialHelpers: *skipHelpers}, tokens...)
+	if err != nil {
+		return err
+	}
+	rows := make([]loginJSON, len(tokens))
+	for i, t := range tokens {
+		rows[i] = loginJSON{Registry: t.Registry, Username: t.Username, ExpiresAt: t.ExpiresAt.UTC().Format(time.RFC3339), DockerConfig: path}
+		for _, n := range notes {
+			if n.Host == t.Registry {
+				rows[i].Notes = append(rows[i].Notes, n.Message)
+			}
+		}
+	}
+	if a.g.output == "json" {
+		return writeJSON(a.stdout, rows)
+	}
+	t := newTable("REGISTRY", "EXPIRES", "DOCKER CONFIG")
+	for _, r := range rows {
+		t.add(r.Registry, r.ExpiresAt, r.DockerConfig)
+	}
+	if err := t.write(a.stdout); err != nil {
+		return err
+	}
+	for _, n := range notes {
+		fmt.Fprintf(a.stderr, "note: %s\n", n.String())
+	}
+	return nil
+}
+
+func runLogout(ctx context.Context, a *app, args []string) error {
+	c := a.newCmd("logout", "[--region R]... [--registry HOST]... [--docker-config PATH]",
+		`Removes the registries' credentials from the docker config (or from the credential helper
+that holds them), as 'docker logout' would. Other entries are kept. Makes no AWS call.`,
+		`appmesh-envoy logout --region us-west-2`,
+		"table", "json")
+	rf := a.addRegistryFlags(c)
+	pos, err := c.parse(args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usageErrorf("logout takes no arguments, got %q; use --registry HOST", pos[0])
+	}
+	configured := ""
+	if len(a.g.regions) == 0 && len(rf.registries) == 0 {
+		cfg, err := a.loadConfig(ctx, "")
+		if err != nil {
+			return err
+		}
+		configured = cfg.Region
+	}
+	hosts, err := a.registryHosts(rf, configured)
+	if err != nil {
+		return err
+	}
+	path, err := rf.configPath()
+	if err != nil {
+		return err
+	}
+	notes, err := appmeshenvoy.RemoveDockerConfig(path, hosts...)
+	if err != nil {
+		return err
+	}
+	type row struct {
+		Registry     string `json:"registry"`
+		DockerConfig string `json:"dockerConfig"`
+	}
+	rows := make([]row, len(hosts))
+	for i, h := range hosts {
+		rows[i] = row{h, path}
+	}
+	if a.g.output == "json" {
+		return writeJSON(a.stdout, rows)
+	}
+	t := newTable("REGISTRY", "DOCKER CONFIG")
+	for _, r := range rows {
+		t.add(r.Registry, r.DockerConfig)
+	}
+	if err := t.write(a.stdout); err != nil {
+		return err
+	}
+	for _, n := range notes {
+		fmt.Fprintf(a.stderr, "note: %s\n", n.String())
+	}
+	return nil
+}

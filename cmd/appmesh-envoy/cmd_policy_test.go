@@ -1,0 +1,152 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy/appmeshenvoytest"
+	"github.com/appmesh-envoy/appmesh-envoy-go/iampolicy"
+	"github.com/appmesh-envoy/appmesh-envoy-go/region"
+)
+
+const testNode = "arn:aws:appmesh:us-west-2:111122223333:mesh/shop/virtualNode/cart"
+
+func TestPolicy(t *testing.T) {
+	usw2 := region.MustLookup("us-west-2")
+	mes1 := region.MustLookup("me-south-1")
+	tests := []struct {
+		name  string
+		args  []string
+		allow [][2]string // action, resource
+		deny  [][2]string
+	}{
+		{
+			name:  "puller, all regions",
+			args:  []string{"policy", "--principal", "puller", "--all-regions"},
+			allow: [][2]string{{"ecr:GetAuthorizationToken", "*"}, {"ecr:BatchGetImage", usw2.RepositoryARN()}, {"ecr:GetDownloadUrlForLayer", mes1.RepositoryARN()}},
+			deny:  [][2]string{{"ssm:GetParameter", usw2.ParameterARN()}, {"ecr:PutImage", usw2.RepositoryARN()}, {"ecr:BatchGetImage", region.MustLookup("cn-north-1").RepositoryARN()}},
+		},
+		{
+			name:  "puller default, configured region, with a mirror URI",
+			args:  []string{"policy", "--mirror", "111122223333.dkr.ecr.eu-west-1.amazonaws.com/team/envoy"},
+			allow: [][2]string{{"ecr:BatchGetImage", usw2.RepositoryARN()}, {"ecr:BatchGetImage", "arn:aws:ecr:eu-west-1:111122223333:repository/team/envoy"}},
+			deny:  [][2]string{{"ecr:BatchGetImage", mes1.RepositoryARN()}},
+		},
+		{
+			name:  "envoy with x-ray",
+			args:  []string{"policy", "--principal", "envoy", "--virtual-node", testNode, "--xray"},
+			allow: [][2]string{{"appmesh:StreamAggregatedResources", testNode}, {"xray:PutTraceSegments", "*"}},
+			deny:  [][2]string{{"appmesh:StreamAggregatedResources", strings.Replace(testNode, "cart", "other", 1)}, {"ecr:GetAuthorizationToken", "*"}},
+		},
+		{
+			name:  "resolver",
+			args:  []string{"policy", "--principal", "resolver", "--region", "us-west-2"},
+			allow: [][2]string{{"ssm:GetParameter", usw2.ParameterARN()}},
+			deny:  [][2]string{{"ssm:GetParameter", mes1.ParameterARN()}, {"ecr:GetAuthorizationToken", "*"}},
+		},
+		{
+			name:  "all",
+			args:  []string{"policy", "--principal", "all", "--region", "us-west-2", "--virtual-gateway", "arn:aws:appmesh:us-west-2:111122223333:mesh/shop/virtualGateway/gw"},
+			allow: [][2]string{{"ecr:BatchGetImage", usw2.RepositoryARN()}, {"ssm:GetParameter", usw2.ParameterARN()}, {"appmesh:StreamAggregatedResources", "arn:aws:appmesh:us-west-2:111122223333:mesh/shop/virtualGateway/gw"}},
+			deny:  [][2]string{{"xray:PutTraceSegments", "*"}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := runCLI(t, tt.args...)
+			r.wantCode(t, exitOK, tt.args...)
+			if r.stderr != "" {
+				t.Errorf("stderr = %q", r.stderr)
+			}
+			doc, err := iampolicy.Parse([]byte(r.stdout))
+			if err != nil {
+				t.Fatalf("stdout is not only a policy: %v\n%s", err, r.stdout)
+			}
+			if err := doc.Validate(); err != nil {
+				t.Errorf("policy does not validate: %v", err)
+			}
+			for _, ar := range tt.allow {
+				if d := iampolicy.Evaluate(doc, ar[0], ar[1]); d != iampolicy.Allow {
+					t.Errorf("%s on %s: %v, want allowed", ar[0], ar[1], d)
+				}
+			}
+			for _, ar := range tt.deny {
+				if d := iampolicy.Evaluate(doc, ar[0], ar[1]); d == iampolicy.Allow {
+					t.Errorf("%s on %s is allowed; least privilege says no", ar[0], ar[1])
+				}
+			}
+		})
+	}
+}
+
+func TestPolicyUsageErrors(t *testing.T) {
+	tests := []struct {
+		contains string
+		args     []string
+	}{
+		{"is not one of puller", []string{"policy", "--principal", "admin"}},
+		{"needs the proxy's identity", []string{"policy", "--principal", "envoy"}},
+		{"full ARN", []string{"policy", "--principal", "envoy", "--virtual-node", "mesh/shop/virtualNode/cart"}},
+		{"is a virtualNode", []string{"policy", "--principal", "envoy", "--virtual-gateway", testNode}},
+		{"partition", []string{"policy", "--principal", "all", "--all-regions", "--virtual-node", "arn:aws-cn:appmesh:cn-north-1:111122223333:mesh/a/virtualNode/b"}},
+		{"different partitions", []string{"policy", "--region", "us-west-2", "--region", "cn-north-1"}},
+		{"not a private ECR repository", []string{"policy", "--mirror", "public.ecr.aws/appmesh/aws-appmesh-envoy"}},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args[1:], " "), func(t *testing.T) {
+			r := runCLI(t, tt.args...)
+			r.wantCode(t, exitUsage, tt.args...)
+			r.wantOneLineError(t, tt.contains)
+			if r.stdout != "" {
+				t.Errorf("stdout = %q, want nothing", r.stdout)
+			}
+		})
+	}
+}
+
+func TestPolicyApplyToRole(t *testing.T) {
+	ts := newTestServer(t)
+	ts.AddRole("task-exec")
+	// The server's inspection methods look at its default identity's account.
+	ts.keyID, ts.secret = appmeshenvoytest.AccessKeyID, appmeshenvoytest.SecretAccessKey
+	args := []string{"policy", "--region", "us-west-2", "--apply-to-role", "task-exec"}
+
+	r := ts.run(t, ts.opts(), append(args, "--dry-run")...)
+	r.wantCode(t, exitOK)
+	if _, ok := ts.RolePolicy("task-exec", "AppMeshEnvoy-puller"); ok {
+		t.Fatal("--dry-run stored the policy")
+	}
+	if !strings.Contains(r.stderr, "would call PutRolePolicy") {
+		t.Errorf("dry run stderr = %q", r.stderr)
+	}
+	if _, err := iampolicy.Parse([]byte(r.stdout)); err != nil {
+		t.Errorf("stdout is not only the policy: %v", err)
+	}
+
+	r = ts.run(t, ts.opts(), args...)
+	r.wantCode(t, exitOK)
+	stored, ok := ts.RolePolicy("task-exec", "AppMeshEnvoy-puller")
+	if !ok {
+		t.Fatal("the policy was not stored")
+	}
+	want, _ := iampolicy.Parse([]byte(r.stdout))
+	got, err := iampolicy.Parse([]byte(stored))
+	if err != nil || !iampolicy.Equivalent(want, got) {
+		t.Errorf("stored policy differs from the printed one (%v)", err)
+	}
+	r = ts.run(t, ts.opts(), args...)
+	r.wantCode(t, exitOK)
+	if !strings.Contains(r.stderr, "up to date") {
+		t.Errorf("second apply stderr = %q, want up to date", r.stderr)
+	}
+
+	r = ts.run(t, ts.opts(), "policy", "--region", "us-west-2", "--apply-to-role", "task-exec", "--managed", "envoy-pull")
+	r.wantCode(t, exitOK)
+	if att := ts.AttachedPolicies("task-exec"); len(att) != 1 || !strings.HasSuffix(att[0], ":policy/envoy-pull") {
+		t.Errorf("attached policies = %v", att)
+	}
+
+	r = runCLI(t, "policy", "--dry-run")
+	r.wantCode(t, exitUsage)
+	r.wantOneLineError(t, "--apply-to-role")
+}

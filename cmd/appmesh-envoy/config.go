@@ -1,0 +1,129 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+)
+
+// loadConfig loads the AWS configuration the way the AWS CLI does (environment, shared
+// files, --profile, --region), then applies --endpoint-url and --debug. region, when not
+// empty, overrides the configured region.
+//
+// With --endpoint-url every client of every service and region talks to that URL: it is
+// set as aws.Config.BaseEndpoint, which each client copies into its BaseEndpoint option,
+// and a config source that says "ignore configured endpoints" is put first, so that
+// AWS_ENDPOINT_URL_<SERVICE> variables and a profile's services section cannot override
+// it for one service.
+func (a *app) loadConfig(ctx context.Context, region string) (aws.Config, error) {
+	var opts []func(*config.LoadOptions) error
+	if region != "" {
+		opts = append(opts, config.WithRegion(region))
+	}
+	if a.g.profile != "" {
+		opts = append(opts, config.WithSharedConfigProfile(a.g.profile))
+	}
+	if a.g.debug {
+		opts = append(opts,
+			config.WithClientLogMode(aws.LogRequestWithBody|aws.LogResponseWithBody|aws.LogRetries),
+			config.WithLogger(sdkLogger{w: a.stderr}))
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		var pe config.SharedConfigProfileNotExistError
+		if errors.As(err, &pe) {
+			return aws.Config{}, usageErrorf("profile %q is not in the shared AWS config files; check --profile or AWS_PROFILE", pe.Profile)
+		}
+		return aws.Config{}, fmt.Errorf("load AWS configuration: %w; check AWS_* environment variables and ~/.aws/config", err)
+	}
+	if region == "" && cfg.Region == "" {
+		// The AWS CLI reads AWS_DEFAULT_REGION too; the Go SDK only AWS_REGION.
+		cfg.Region = os.Getenv("AWS_DEFAULT_REGION")
+	}
+	if a.g.endpointURL != "" {
+		u, err := url.Parse(a.g.endpointURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return aws.Config{}, usageErrorf("--endpoint-url %q is not an http(s) URL such as http://127.0.0.1:4566", a.g.endpointURL)
+		}
+		cfg.BaseEndpoint = aws.String(strings.TrimRight(a.g.endpointURL, "/"))
+		cfg.ConfigSources = append([]any{ignoreConfiguredEndpoints{}}, cfg.ConfigSources...)
+	}
+	return cfg, nil
+}
+
+// ignoreConfiguredEndpoints is a config source that tells every SDK client to ignore
+// AWS_ENDPOINT_URL_<SERVICE> and the profile's endpoint settings (the SDK's
+// IgnoreConfiguredEndpointsProvider); aws.Config.BaseEndpoint then decides.
+type ignoreConfiguredEndpoints struct{}
+
+func (ignoreConfiguredEndpoints) GetIgnoreConfiguredEndpoints(context.Context) (bool, bool, error) {
+	return true, true, nil
+}
+
+// checkCredentials retrieves the credentials once, up front, so that a missing or broken
+// credential source is one clear line instead of one error per region. It registers the
+// secret key and session token with the redactor.
+func (a *app) checkCredentials(ctx context.Context, cfg aws.Config) error {
+	if cfg.Credentials == nil {
+		return errNoCredentials(nil)
+	}
+	creds, err := cfg.Credentials.Retrieve(ctx)
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return errNoCredentials(err)
+	}
+	a.redact.add(creds.SecretAccessKey, creds.SessionToken)
+	return nil
+}
+
+func errNoCredentials(cause error) error {
+	msg := "no AWS credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, pass --profile NAME, or run 'aws configure' (or 'aws sso login')"
+	if cause != nil && !isNoCredentialsChain(cause) {
+		return fmt.Errorf("%s; the credential source said: %s", msg, shortCause(cause))
+	}
+	return errors.New(msg)
+}
+
+// isNoCredentialsChain reports whether err is the SDK's "no credential provider worked"
+// error (which is long and names every provider it tried).
+func isNoCredentialsChain(err error) bool {
+	s := err.Error()
+	return strings.Contains(s, "failed to refresh cached credentials, no EC2 IMDS role found") ||
+		strings.Contains(s, "static credentials are empty") ||
+		strings.Contains(s, "no EC2 IMDS role found") ||
+		strings.Contains(s, "EC2 IMDS access disabled") ||
+		strings.Contains(s, "AWS_EC2_METADATA_DISABLED")
+}
+
+// shortCause returns the innermost message of err, cut to a readable length.
+func shortCause(err error) string {
+	for {
+		u := errors.Unwrap(err)
+		if u == nil {
+			break
+		}
+		err = u
+	}
+	s := oneLine(err.Error())
+	if len(s) > 200 {
+		s = s[:200] + "..."
+	}
+	return s
+}
+
+// envRegion is the region of the environment (AWS_REGION, else AWS_DEFAULT_REGION)
+// without loading any configuration.
+func envRegion() string {
+	if r := os.Getenv("AWS_REGION"); r != "" {
+		return r
+	}
+	return os.Getenv("AWS_DEFAULT_REGION")
+}

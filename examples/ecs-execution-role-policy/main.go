@@ -1,0 +1,101 @@
+// Command ecs-execution-role-policy prints the least-privilege IAM policy an ECS task
+// execution role needs to pull the App Mesh Envoy image in the chosen regions, checks it,
+// and optionally stores it on the role.
+//
+// It shows iampolicy.ImagePull (ecr:GetAuthorizationToken on "*", which IAM cannot scope,
+// and the two pull actions on exactly each region's Envoy repository ARN),
+// Document.Validate, iampolicy.Evaluate, and iampolicy.NewApplier (idempotent: nothing is
+// written when the role already has an equivalent policy; -dry-run only reports).
+//
+// Print the policy for every aws region (no AWS call):
+//
+//	go run ./examples/ecs-execution-role-policy
+//
+// Store it on a role in your account (needs iam:GetRolePolicy and iam:PutRolePolicy):
+//
+//	go run ./examples/ecs-execution-role-policy -regions us-west-2,eu-west-1 -role ecsTaskExecutionRole -dry-run
+//
+// Without an AWS account, against an in-process local endpoint with that role: -local -role ecsTaskExecutionRole.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log"
+	"os"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+
+	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy/appmeshenvoytest"
+	"github.com/appmesh-envoy/appmesh-envoy-go/iampolicy"
+	"github.com/appmesh-envoy/appmesh-envoy-go/region"
+)
+
+func main() {
+	regions := flag.String("regions", "", "comma-separated region codes (default: every aws region)")
+	role := flag.String("role", "", "IAM role to store the policy on as an inline policy (default: only print)")
+	dryRun := flag.Bool("dry-run", false, "with -role: report what would change, write nothing")
+	local := flag.Bool("local", false, "use an in-process local AWS endpoint instead of AWS")
+	endpointURL := flag.String("endpoint-url", "", "send AWS requests to this URL")
+	flag.Parse()
+	log.SetFlags(0)
+
+	var codes []string
+	if *regions != "" {
+		codes = strings.Split(*regions, ",")
+	}
+	doc, err := iampolicy.ImagePull(iampolicy.PullOptions{Regions: iampolicy.Regions{Codes: codes}})
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := doc.ValidateAs(iampolicy.KindInline); err != nil {
+		log.Fatal(err)
+	}
+	os.Stdout.Write(doc.Indent())
+	fmt.Println()
+
+	// The policy answers locally what IAM would answer.
+	usw2 := region.MustLookup("us-west-2")
+	fmt.Fprintln(os.Stderr, "pull from", usw2.Code+":", iampolicy.Evaluate(doc, "ecr:BatchGetImage", usw2.RepositoryARN()))
+	fmt.Fprintln(os.Stderr, "push to", usw2.Code+":", iampolicy.Evaluate(doc, "ecr:PutImage", usw2.RepositoryARN()))
+
+	if *role == "" {
+		return
+	}
+	ctx := context.Background()
+	cfg, done, err := loadConfig(ctx, *local, *endpointURL, *role)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer done()
+	change, err := iampolicy.NewApplier(cfg, func(o *iampolicy.ApplierOptions) { o.DryRun = *dryRun }).
+		PutInline(ctx, *role, "AppMeshEnvoyImagePull", doc)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Fprintln(os.Stderr, change)
+}
+
+// loadConfig returns the AWS configuration: an in-process local endpoint with its static
+// test credentials (-local), real AWS through the default credential chain, or real
+// configuration sent to -endpoint-url (such as "appmesh-envoy local-endpoint").
+// IAM is global: any region of the partition signs the requests. In local mode the
+// endpoint starts with the role already there.
+func loadConfig(ctx context.Context, local bool, endpointURL, role string) (aws.Config, func(), error) {
+	if local {
+		srv := appmeshenvoytest.NewServer()
+		srv.AddRole(role)
+		return srv.Config("us-east-1"), srv.Close, nil
+	}
+	cfg, err := config.LoadDefaultConfig(ctx)
+	if err != nil {
+		return aws.Config{}, nil, err
+	}
+	if endpointURL != "" {
+		cfg.BaseEndpoint = aws.String(endpointURL)
+	}
+	return cfg, func() {}, nil
+}

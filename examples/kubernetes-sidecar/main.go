@@ -1,0 +1,113 @@
+// Command kubernetes-sidecar prints the Envoy sidecar container of a Kubernetes pod (pinned
+// image, environment, resources) and writes an image pull secret for the Envoy registry
+// to a file with mode 0600 (it holds the registry password, so it is never printed).
+//
+// It shows Resolver.Latest and Pin, appmeshenvoy.KubernetesSidecarYAML,
+// TokenProvider.Token, appmeshenvoy.DockerConfigJSON and appmeshenvoy.KubernetesPullSecret.
+//
+// Against AWS:
+//
+//	go run ./examples/kubernetes-sidecar -region us-west-2 -virtual-node mesh/shop/virtualNode/cart -secret-out envoy-pull-secret.yaml
+//	kubectl apply -f envoy-pull-secret.yaml
+//
+// Without an AWS account: add -local (the secret goes to a temporary directory unless
+// -secret-out is given).
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log"
+	"os"
+	"path/filepath"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+
+	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy"
+	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy/appmeshenvoytest"
+)
+
+func main() {
+	regionCode := flag.String("region", "us-west-2", "region of the cluster")
+	node := flag.String("virtual-node", "mesh/shop/virtualNode/cart", "virtual node the proxy runs as")
+	secretOut := flag.String("secret-out", "", "file to write the pull secret manifest to (mode 0600)")
+	namespace := flag.String("namespace", "", "namespace of the pull secret (default: kubectl's current)")
+	local := flag.Bool("local", false, "use an in-process local AWS endpoint instead of AWS")
+	endpointURL := flag.String("endpoint-url", "", "send AWS requests to this URL")
+	flag.Parse()
+	log.SetFlags(0)
+
+	ctx := context.Background()
+	cfg, done, err := loadConfig(ctx, *local, *endpointURL, *regionCode)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer done()
+
+	res := appmeshenvoy.NewResolver(cfg)
+	img, err := res.Latest(ctx, *regionCode)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if img, err = res.Pin(ctx, img); err != nil {
+		log.Fatal(err)
+	}
+	tags := true
+	sidecar, err := appmeshenvoy.KubernetesSidecarYAML(appmeshenvoy.KubernetesSidecarOptions{
+		Image:  img.String(),
+		Config: appmeshenvoy.ContainerConfig{Resource: *node, StatsTags: &tags},
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("%s", sidecar)
+
+	tok, err := appmeshenvoy.NewTokenProvider(cfg).Token(ctx, *regionCode)
+	if err != nil {
+		log.Fatal(err)
+	}
+	dockerJSON, err := appmeshenvoy.DockerConfigJSON(tok)
+	if err != nil {
+		log.Fatal(err)
+	}
+	secret, err := appmeshenvoy.KubernetesPullSecret("envoy-registry", *namespace, dockerJSON)
+	if err != nil {
+		log.Fatal(err)
+	}
+	path := *secretOut
+	if path == "" {
+		dir, err := os.MkdirTemp("", "kubernetes-sidecar-example")
+		if err != nil {
+			log.Fatal(err)
+		}
+		if *local {
+			defer os.RemoveAll(dir)
+		}
+		path = filepath.Join(dir, "envoy-pull-secret.yaml")
+	}
+	if err := os.WriteFile(path, secret, 0o600); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Fprintf(os.Stderr, "pull secret envoy-registry for %s (expires %s) written to %s; reference it in imagePullSecrets\n",
+		tok.Registry, tok.ExpiresAt.UTC().Format("2006-01-02T15:04:05Z"), path)
+}
+
+// loadConfig returns the AWS configuration: an in-process local endpoint with its static
+// test credentials (-local), real AWS through the default credential chain, or real
+// configuration sent to -endpoint-url (such as "appmesh-envoy local-endpoint").
+func loadConfig(ctx context.Context, local bool, endpointURL, regionCode string) (aws.Config, func(), error) {
+	if local {
+		srv := appmeshenvoytest.NewServer()
+		return srv.Config(regionCode), srv.Close, nil
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, config.WithRegion(regionCode))
+	if err != nil {
+		return aws.Config{}, nil, err
+	}
+	if endpointURL != "" {
+		cfg.BaseEndpoint = aws.String(endpointURL)
+	}
+	return cfg, func() {}, nil
+}

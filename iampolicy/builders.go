@@ -1,0 +1,493 @@
+package iampolicy
+
+import (
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/appmesh-envoy/appmesh-envoy-go/region"
+)
+
+// Sids of the builders' statements. They are stable: tools may key on them.
+const (
+	SidRegistryAuth       = "EnvoyRegistryAuth"       // ecr:GetAuthorizationToken on "*"
+	SidImagePull          = "EnvoyImagePull"          // ecr pulls on the repositories
+	SidLayerBuckets       = "EnvoyLayerBuckets"       // s3:GetObject on ECR's layer buckets (endpoint policy)
+	SidProxyAuthorization = "EnvoyProxyAuthorization" // appmesh:StreamAggregatedResources
+	SidXRayTracing        = "EnvoyXRayTracing"        // X-Ray writes on "*"
+	SidParameterRead      = "EnvoyParameterRead"      // ssm:GetParameter(s) on the parameters
+)
+
+// Regions selects the regions of one partition a policy covers. The zero value means
+// every region of the "aws" partition that the Envoy image is published in, each named
+// one by one.
+type Regions struct {
+	// Codes lists region codes ("us-west-2"), all in one partition and all supported by
+	// region.Lookup. Empty means every supported region of Partition.
+	Codes []string
+	// Partition is the partition ID ("aws", "aws-cn") used when Codes is empty; when
+	// both are set they must agree. Default "aws".
+	Partition string
+	// RegionWildcard writes one ARN per distinct registry account with "*" as the
+	// region ("arn:aws:ecr:*:840364872350:repository/aws-appmesh-envoy") instead of one
+	// ARN per region. It keeps policies short when they cover many regions, and also
+	// grants the same repository name of that account in regions not listed (including
+	// regions added later) — broader, but still only AWS's Envoy repositories. Opt-in
+	// regions have their own accounts, so they still appear (one ARN per account).
+	RegionWildcard bool
+}
+
+// resolve returns the regions and their partition.
+func (o Regions) resolve() ([]region.Region, region.Partition, error) {
+	var part region.Partition
+	if o.Partition != "" {
+		p, err := region.LookupPartition(o.Partition)
+		if err != nil {
+			return nil, region.Partition{}, &InputError{Field: "Partition", Value: o.Partition, Msg: "unknown partition; use aws or aws-cn", Err: err}
+		}
+		part = p
+	}
+	if len(o.Codes) == 0 {
+		if part.ID == "" {
+			part, _ = region.LookupPartition(region.PartitionAWS)
+		}
+		rs, err := region.InPartition(part.ID)
+		if err != nil {
+			return nil, part, &InputError{Field: "Partition", Value: part.ID, Msg: err.Error(), Err: err}
+		}
+		if len(rs) == 0 {
+			return nil, part, &InputError{Field: "Partition", Value: part.ID,
+				Msg: "the App Mesh Envoy image is not published in this partition; mirror it into your own ECR repository and list that repository instead",
+				Err: region.ErrUnsupported}
+		}
+		return rs, part, nil
+	}
+	var out []region.Region
+	seen := map[string]bool{}
+	for _, c := range o.Codes {
+		r, err := region.Lookup(c)
+		if err != nil {
+			return nil, part, &InputError{Field: "Regions", Value: c, Msg: err.Error(), Err: err}
+		}
+		if part.ID == "" {
+			part = r.Partition
+		} else if r.Partition.ID != part.ID {
+			return nil, part, mixedPartitions("Regions", c, part.ID, r.Partition.ID)
+		}
+		if !seen[r.Code] {
+			seen[r.Code] = true
+			out = append(out, r)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Code < out[j].Code })
+	return out, part, nil
+}
+
+// PullOptions configures [ImagePull]. The zero value allows pulls of the Envoy image in
+// every region of the "aws" partition.
+type PullOptions struct {
+	// Regions selects the regions whose Envoy repositories may be pulled.
+	Regions Regions
+	// BatchCheckLayerAvailability adds ecr:BatchCheckLayerAvailability, which tells
+	// whether layers exist. Pushes use it; pulls do not need it (AWS's
+	// AmazonEC2ContainerRegistryPullOnly omits it, AmazonECSTaskExecutionRolePolicy
+	// has it). Default off.
+	BatchCheckLayerAvailability bool
+	// Mirrors lists repository ARNs of the user's own ECR repositories that hold a copy
+	// of the image ("arn:aws:ecr:us-west-2:111122223333:repository/envoy"); they must be
+	// in the partition of Regions. A trailing "*" in the repository name is allowed
+	// ("repository/mirror/*"). Default none.
+	Mirrors []string
+	// MirrorsOnly leaves out AWS's Envoy repositories and names only Mirrors (for
+	// clusters that never reach AWS's registries). Default off.
+	MirrorsOnly bool
+}
+
+// ImagePull returns the identity policy an image puller needs: the ECS task execution
+// role, an EKS node role, a Fargate pod execution role or an EC2 instance role.
+//
+// It has two statements:
+//
+//   - [SidRegistryAuth]: ecr:GetAuthorizationToken on "*" (the action supports no
+//     resource-level permissions);
+//   - [SidImagePull]: ecr:BatchGetImage and ecr:GetDownloadUrlForLayer (and, if asked,
+//     ecr:BatchCheckLayerAvailability) on exactly the Envoy repository ARN of each chosen
+//     region (see [Regions.RegionWildcard] for the short form) and on the Mirrors.
+//
+// AWS's Envoy repositories already allow pulls from any principal by their repository
+// policy, so this identity policy is all a puller needs.
+func ImagePull(opts PullOptions) (Document, error) {
+	regions, part, err := opts.Regions.resolve()
+	if err != nil {
+		return Document{}, err
+	}
+	var repos []string
+	if !opts.MirrorsOnly {
+		repos = repositoryARNs(regions, opts.Regions.RegionWildcard)
+	}
+	for _, m := range opts.Mirrors {
+		if err := checkMirror(m, part.ID); err != nil {
+			return Document{}, err
+		}
+		repos = append(repos, m)
+	}
+	if len(repos) == 0 {
+		return Document{}, &InputError{Field: "Mirrors", Msg: "MirrorsOnly is set but no mirror repository is listed"}
+	}
+	actions := []string{"ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"}
+	if opts.BatchCheckLayerAvailability {
+		actions = append(actions, "ecr:BatchCheckLayerAvailability")
+	}
+	return Document{Version: Version, Statement: []Statement{
+		{Sid: SidRegistryAuth, Effect: EffectAllow, Action: []string{"ecr:GetAuthorizationToken"}, Resource: []string{"*"}},
+		{Sid: SidImagePull, Effect: EffectAllow, Action: actions, Resource: sortedSet(repos)},
+	}}.Normalize(), nil
+}
+
+func repositoryARNs(regions []region.Region, wildcard bool) []string {
+	var out []string
+	for _, r := range regions {
+		if wildcard {
+			out = append(out, "arn:"+r.Partition.ID+":ecr:*:"+r.Account+":repository/"+region.RepositoryName)
+		} else {
+			out = append(out, r.RepositoryARN())
+		}
+	}
+	return sortedSet(out)
+}
+
+var (
+	repoNamePattern = regexp.MustCompile(`^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/?\*)?$`)
+	meshNamePattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,255}$`)
+)
+
+func checkMirror(m, partition string) error {
+	a, ok := splitARN(m)
+	bad := func(msg string) error { return &InputError{Field: "Mirrors", Value: m, Msg: msg} }
+	if !ok || a.service != "ecr" || !strings.HasPrefix(a.resource, "repository/") {
+		return bad(`not an ECR repository ARN; write "arn:aws:ecr:REGION:ACCOUNT:repository/NAME"`)
+	}
+	if err := checkRegionAccount(a, "Mirrors", m, partition); err != nil {
+		return err
+	}
+	name := strings.TrimPrefix(a.resource, "repository/")
+	if len(name) < 2 || len(name) > 256 || !repoNamePattern.MatchString(name) {
+		return bad("repository name must be lower-case letters, digits and . _ - / (a trailing * is allowed), 2 to 256 characters")
+	}
+	return nil
+}
+
+// checkRegionAccount checks the partition, region and account of a user-supplied ARN.
+func checkRegionAccount(a arn, field, value, partition string) error {
+	bad := func(msg string) error { return &InputError{Field: field, Value: value, Msg: msg} }
+	p, err := region.LookupPartition(a.partition)
+	if err != nil || p.ID != a.partition {
+		return bad("unknown partition " + quote(a.partition) + "; use aws, aws-cn or aws-us-gov")
+	}
+	if partition != "" && p.ID != partition {
+		return mixedPartitions(field, value, partition, p.ID)
+	}
+	rp, ok := region.PartitionOf(a.region)
+	if !ok || a.region != strings.ToLower(a.region) {
+		return bad(quote(a.region) + " is not a region code")
+	}
+	if rp.ID != p.ID {
+		return bad("region " + a.region + " is in partition " + rp.ID + ", not " + p.ID)
+	}
+	if !accountPattern.MatchString(a.account) {
+		return bad(quote(a.account) + " is not a 12-digit account ID")
+	}
+	return nil
+}
+
+// EndpointPolicy returns the S3 gateway endpoint policy statement a private cluster (no
+// internet egress) needs so that image layers can be downloaded: ECR serves layers from
+// AWS-owned S3 buckets named prod-REGION-starport-layer-bucket, reached through the VPC's
+// S3 gateway endpoint. It grants s3:GetObject on "arn:PARTITION:s3:::prod-REGION-starport-
+// layer-bucket/*" for each chosen region (with [Regions.RegionWildcard],
+// "prod-*-starport-layer-bucket/*") to Principal "*".
+//
+// The document belongs in the S3 gateway VPC endpoint's policy (a resource-based
+// policy: validate it with ValidateAs([KindEndpoint])), not on a role: the role fetches
+// layers through pre-signed URLs and needs no S3 permission. Merge its statement into an
+// existing endpoint policy rather than replacing what other workloads need.
+// [Evaluate] answers [Unsupported] for it, because of the Principal.
+func EndpointPolicy(r Regions) (Document, error) {
+	regions, _, err := r.resolve()
+	if err != nil {
+		return Document{}, err
+	}
+	var res []string
+	for _, rg := range regions {
+		code := rg.Code
+		if r.RegionWildcard {
+			code = "*"
+		}
+		res = append(res, "arn:"+rg.Partition.ID+":s3:::prod-"+code+"-starport-layer-bucket/*")
+	}
+	return Document{Version: Version, Statement: []Statement{
+		{Sid: SidLayerBuckets, Effect: EffectAllow, Principal: PrincipalAll(), Action: []string{"s3:GetObject"}, Resource: sortedSet(res)},
+	}}.Normalize(), nil
+}
+
+// ProxyOptions configures [ProxyAuthorization]. The zero value names no resource and so
+// is an input error: Resources or Meshes must be set.
+type ProxyOptions struct {
+	// Resources lists the virtual node and virtual gateway ARNs the Envoy proxies run
+	// as: "arn:aws:appmesh:us-west-2:111122223333:mesh/shop/virtualNode/cart" or
+	// ".../mesh/shop/virtualGateway/ingress". The account is the mesh owner's, which may
+	// differ from the caller's (shared meshes). All must be in one partition.
+	Resources []string
+	// Meshes lists mesh ARNs ("arn:aws:appmesh:us-west-2:111122223333:mesh/shop") whose
+	// every virtual node may be served: "mesh/shop/virtualNode/*". This is broader than
+	// Resources — any node of the mesh, including nodes created later — and is meant for
+	// roles shared by many services of one mesh. Virtual gateways are not included; list
+	// them in Resources.
+	Meshes []string
+	// Tracing adds the X-Ray write actions Envoy uses when ENABLE_ENVOY_XRAY_TRACING is
+	// on (they support no resource-level permissions, so their resource is "*").
+	Tracing bool
+}
+
+// xrayActions are the actions Envoy's X-Ray tracer and the X-Ray daemon use. Source:
+// FACTS §4 and the AWSXRayDaemonWriteAccess managed policy.
+var xrayActions = []string{
+	"xray:GetSamplingRules",
+	"xray:GetSamplingStatisticSummaries",
+	"xray:GetSamplingTargets",
+	"xray:PutTelemetryRecords",
+	"xray:PutTraceSegments",
+}
+
+// ProxyAuthorization returns the identity policy of Envoy's own identity (the ECS task
+// role, an IRSA or EKS Pod Identity role, or the EC2 instance role when the proxy runs
+// with the node's identity):
+//
+//   - [SidProxyAuthorization]: appmesh:StreamAggregatedResources on exactly the given
+//     virtual nodes and gateways (and whole meshes, when asked);
+//   - [SidXRayTracing], with Tracing: xray:PutTraceSegments, xray:PutTelemetryRecords,
+//     xray:GetSamplingRules, xray:GetSamplingTargets and
+//     xray:GetSamplingStatisticSummaries on "*".
+func ProxyAuthorization(opts ProxyOptions) (Document, error) {
+	var res []string
+	partition := ""
+	for _, r := range opts.Resources {
+		a, err := checkMeshResource(r, "Resources", partition, false)
+		if err != nil {
+			return Document{}, err
+		}
+		partition = a.partition
+		res = append(res, r)
+	}
+	for _, m := range opts.Meshes {
+		a, err := checkMeshResource(m, "Meshes", partition, true)
+		if err != nil {
+			return Document{}, err
+		}
+		partition = a.partition
+		res = append(res, strings.TrimSuffix(m, "/")+"/virtualNode/*")
+	}
+	if len(res) == 0 {
+		return Document{}, &InputError{Field: "Resources", Msg: "no virtual node, virtual gateway or mesh given; list the ARN of each virtual node or gateway the proxies run as"}
+	}
+	doc := Document{Version: Version, Statement: []Statement{
+		{Sid: SidProxyAuthorization, Effect: EffectAllow, Action: []string{"appmesh:StreamAggregatedResources"}, Resource: sortedSet(res)},
+	}}
+	if opts.Tracing {
+		doc.Statement = append(doc.Statement, Statement{Sid: SidXRayTracing, Effect: EffectAllow, Action: xrayActions, Resource: []string{"*"}})
+	}
+	return doc.Normalize(), nil
+}
+
+func checkMeshResource(s, field, partition string, mesh bool) (arn, error) {
+	bad := func(msg string) error { return &InputError{Field: field, Value: s, Msg: msg} }
+	want := `"arn:aws:appmesh:REGION:ACCOUNT:mesh/MESH/virtualNode/NAME" or ".../virtualGateway/NAME"`
+	if mesh {
+		want = `"arn:aws:appmesh:REGION:ACCOUNT:mesh/MESH"`
+	}
+	a, ok := splitARN(s)
+	if !ok || a.service != "appmesh" {
+		return arn{}, bad("not an App Mesh ARN; write " + want)
+	}
+	if err := checkRegionAccount(a, field, s, partition); err != nil {
+		return arn{}, err
+	}
+	parts := strings.Split(strings.TrimSuffix(a.resource, "/"), "/")
+	if mesh {
+		if len(parts) != 2 || parts[0] != "mesh" || !meshNamePattern.MatchString(parts[1]) {
+			return arn{}, bad("not a mesh ARN; write " + want)
+		}
+		return a, nil
+	}
+	if len(parts) != 4 || parts[0] != "mesh" || (parts[2] != "virtualNode" && parts[2] != "virtualGateway") ||
+		!meshNamePattern.MatchString(parts[1]) || !meshNamePattern.MatchString(parts[3]) {
+		return arn{}, bad("not a virtual node or virtual gateway ARN (names are letters, digits, - and _); write " + want +
+			", or use Meshes for every node of a mesh")
+	}
+	return a, nil
+}
+
+// ParameterOptions configures [ParameterRead]. The zero value allows reading the
+// parameter in every region of the "aws" partition.
+type ParameterOptions struct {
+	// Regions selects the regions whose public Envoy parameter may be read.
+	Regions Regions
+}
+
+// ParameterRead returns the identity policy of a deployment tool that resolves the
+// latest image ([SidParameterRead]): ssm:GetParameter and ssm:GetParameters on exactly
+// the public parameter /aws/service/appmesh/envoy of each chosen region
+// ("arn:aws:ssm:us-west-2::parameter/aws/service/appmesh/envoy"; with
+// [Regions.RegionWildcard], "arn:aws:ssm:*::parameter/aws/service/appmesh/envoy").
+func ParameterRead(opts ParameterOptions) (Document, error) {
+	regions, part, err := opts.Regions.resolve()
+	if err != nil {
+		return Document{}, err
+	}
+	var res []string
+	if opts.Regions.RegionWildcard {
+		res = []string{"arn:" + part.ID + ":ssm:*::parameter" + region.ParameterName}
+	} else {
+		for _, r := range regions {
+			res = append(res, r.ParameterARN())
+		}
+	}
+	return Document{Version: Version, Statement: []Statement{
+		{Sid: SidParameterRead, Effect: EffectAllow, Action: []string{"ssm:GetParameter", "ssm:GetParameters"}, Resource: sortedSet(res)},
+	}}.Normalize(), nil
+}
+
+// Combined merges documents into one, for users who run everything under one role.
+// Statements keep their order; a statement equal to an earlier one is dropped; two
+// different statements with the same Sid, or resources from different partitions, are
+// an error. The result is normalized; check its size with [Document.Validate] (a
+// combined document of every region in full can be split with [Split]).
+func Combined(docs ...Document) (Document, error) {
+	out := Document{Version: Version}
+	bySid := map[string]int{}
+	seen := map[string]bool{}
+	partition := ""
+	for _, d := range docs {
+		for _, s := range d.Statement {
+			n := s.normalize()
+			key := Document{Statement: []Statement{n}}.String()
+			if seen[key] {
+				continue
+			}
+			seen[key] = true
+			if n.Sid != "" {
+				if _, dup := bySid[n.Sid]; dup {
+					return Document{}, &InputError{Field: "Statement", Value: n.Sid, Msg: "two different statements share this Sid; rename one"}
+				}
+				bySid[n.Sid] = len(out.Statement)
+			}
+			for _, r := range append(append([]string{}, n.Resource...), n.NotResource...) {
+				a, ok := splitARN(r)
+				if !ok || strings.ContainsAny(a.partition, "*?") {
+					continue
+				}
+				if partition == "" {
+					partition = a.partition
+				} else if a.partition != partition {
+					return Document{}, mixedPartitions("Resource", r, partition, a.partition)
+				}
+			}
+			out.Statement = append(out.Statement, n)
+		}
+	}
+	if len(out.Statement) == 0 {
+		return Document{}, &InputError{Field: "Statement", Msg: "nothing to combine"}
+	}
+	return out, nil
+}
+
+// Split divides d into documents of at most limit characters each (white space not
+// counted; use [Kind.Limit]), moving statements, and the resources of a statement that
+// alone is too large, into further documents. Each part is a valid policy on its own;
+// together they grant exactly what d grants (for Allow statements; Deny statements are
+// copied into every part so that no part grants what d denies). Sids of split statements
+// get a numeric suffix ("EnvoyImagePull2"). It returns an error when one resource ARN
+// with the statement around it exceeds the limit.
+func Split(d Document, limit int) ([]Document, error) {
+	d = d.Normalize()
+	if Size(d) <= limit {
+		return []Document{d}, nil
+	}
+	var denies, allows []Statement
+	for _, s := range d.Statement {
+		if s.Effect == EffectDeny {
+			denies = append(denies, s)
+		} else {
+			allows = append(allows, s)
+		}
+	}
+	base := Document{Version: d.Version, ID: d.ID, Statement: denies}
+	if Size(base) > limit {
+		return nil, &InputError{Field: "limit", Msg: "the Deny statements alone exceed the limit"}
+	}
+	// Break statements whose resources do not fit into several, each as large as fits.
+	var pieces []Statement
+	for _, s := range allows {
+		if Size(withStatements(base, s)) <= limit || len(s.Resource) <= 1 {
+			pieces = append(pieces, s)
+			continue
+		}
+		n := 0
+		cur := s
+		cur.Resource = nil
+		for _, r := range s.Resource {
+			next := cur
+			next.Resource = append(append([]string{}, cur.Resource...), r)
+			if len(cur.Resource) > 0 && Size(withStatements(base, next)) > limit {
+				n++
+				pieces = append(pieces, numbered(cur, n))
+				cur.Resource = []string{r}
+				continue
+			}
+			cur = next
+		}
+		n++
+		pieces = append(pieces, numbered(cur, n))
+	}
+	var out []Document
+	cur := base
+	cur.Statement = append([]Statement{}, denies...)
+	for _, p := range pieces {
+		next := withStatements(cur, p)
+		if Size(next) <= limit {
+			cur = next
+			continue
+		}
+		if len(cur.Statement) == len(denies) {
+			return nil, &InputError{Field: "limit", Msg: "statement " + quote(p.Sid) + " does not fit even alone; raise the limit"}
+		}
+		out = append(out, cur)
+		cur = withStatements(base, p)
+		if Size(cur) > limit {
+			return nil, &InputError{Field: "limit", Msg: "statement " + quote(p.Sid) + " does not fit even alone; raise the limit"}
+		}
+	}
+	out = append(out, cur)
+	return out, nil
+}
+
+func withStatements(d Document, ss ...Statement) Document {
+	out := d
+	out.Statement = append(append([]Statement{}, d.Statement...), ss...)
+	return out
+}
+
+func numbered(s Statement, n int) Statement {
+	if s.Sid != "" && n > 1 {
+		s.Sid += itoa(n)
+	}
+	return s
+}
+
+func itoa(n int) string {
+	const digits = "0123456789"
+	if n < 10 {
+		return digits[n : n+1]
+	}
+	return itoa(n/10) + digits[n%10:n%10+1]
+}

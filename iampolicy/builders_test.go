@@ -1,0 +1,320 @@
+package iampolicy
+
+import (
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/appmesh-envoy/appmesh-envoy-go/region"
+	"github.com/google/go-cmp/cmp"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files (testdata/golden) and the generated action table")
+
+const (
+	testNode    = "arn:aws:appmesh:us-west-2:111122223333:mesh/shop/virtualNode/cart"
+	testGateway = "arn:aws:appmesh:us-west-2:444455556666:mesh/shared/virtualGateway/ingress"
+	testMesh    = "arn:aws:appmesh:us-west-2:111122223333:mesh/shop"
+	testMirror  = "arn:aws:ecr:us-west-2:111122223333:repository/mirror/aws-appmesh-envoy"
+)
+
+// builderCase is one builder output, used by the golden, validation and simulator tests.
+type builderCase struct {
+	name  string
+	kind  Kind
+	build func() (Document, error)
+}
+
+func builderCases() []builderCase {
+	pull := func(o PullOptions) func() (Document, error) { return func() (Document, error) { return ImagePull(o) } }
+	proxy := func(o ProxyOptions) func() (Document, error) {
+		return func() (Document, error) { return ProxyAuthorization(o) }
+	}
+	param := func(o ParameterOptions) func() (Document, error) {
+		return func() (Document, error) { return ParameterRead(o) }
+	}
+	return []builderCase{
+		{"pull-us-west-2", KindManaged, pull(PullOptions{Regions: Regions{Codes: []string{"us-west-2"}}})},
+		{"pull-two-regions-check-layer", KindManaged, pull(PullOptions{Regions: Regions{Codes: []string{"eu-south-1", "us-west-2"}}, BatchCheckLayerAvailability: true})},
+		{"pull-all-aws", KindManaged, pull(PullOptions{})},
+		{"pull-all-aws-wildcard", KindManaged, pull(PullOptions{Regions: Regions{RegionWildcard: true}})},
+		{"pull-all-aws-cn", KindManaged, pull(PullOptions{Regions: Regions{Partition: "aws-cn"}})},
+		{"pull-mirror", KindManaged, pull(PullOptions{Regions: Regions{Codes: []string{"us-west-2"}}, Mirrors: []string{testMirror}})},
+		{"pull-mirror-only", KindManaged, pull(PullOptions{Regions: Regions{Codes: []string{"us-west-2"}}, Mirrors: []string{testMirror}, MirrorsOnly: true})},
+		{"proxy-node", KindManaged, proxy(ProxyOptions{Resources: []string{testNode}})},
+		{"proxy-node-gateway-tracing", KindManaged, proxy(ProxyOptions{Resources: []string{testNode, testGateway}, Tracing: true})},
+		{"proxy-mesh", KindManaged, proxy(ProxyOptions{Meshes: []string{testMesh}})},
+		{"proxy-china", KindManaged, proxy(ProxyOptions{Resources: []string{"arn:aws-cn:appmesh:cn-north-1:111122223333:mesh/shop/virtualNode/cart"}})},
+		{"parameter-us-west-2", KindManaged, param(ParameterOptions{Regions: Regions{Codes: []string{"us-west-2"}}})},
+		{"parameter-all-aws", KindManaged, param(ParameterOptions{})},
+		{"parameter-all-aws-wildcard", KindManaged, param(ParameterOptions{Regions: Regions{RegionWildcard: true}})},
+		{"parameter-all-aws-cn", KindManaged, param(ParameterOptions{Regions: Regions{Partition: "aws-cn"}})},
+		{"combined-all-aws", KindManaged, func() (Document, error) {
+			a, err := ImagePull(PullOptions{})
+			if err != nil {
+				return Document{}, err
+			}
+			b, err := ProxyAuthorization(ProxyOptions{Resources: []string{testNode}, Tracing: true})
+			if err != nil {
+				return Document{}, err
+			}
+			c, err := ParameterRead(ParameterOptions{})
+			if err != nil {
+				return Document{}, err
+			}
+			return Combined(a, b, c)
+		}},
+		{"endpoint-us-west-2", KindEndpoint, func() (Document, error) { return EndpointPolicy(Regions{Codes: []string{"us-west-2", "eu-south-1"}}) }},
+		{"endpoint-all-aws-wildcard", KindEndpoint, func() (Document, error) { return EndpointPolicy(Regions{RegionWildcard: true}) }},
+	}
+}
+
+func TestBuildersGolden(t *testing.T) {
+	for _, tc := range builderCases() {
+		t.Run(tc.name, func(t *testing.T) {
+			doc, err := tc.build()
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := doc.Indent()
+			path := filepath.Join("testdata", "golden", tc.name+".json")
+			if *update {
+				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(path, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run go test -update to create it)", err)
+			}
+			if diff := cmp.Diff(string(want), string(got)); diff != "" {
+				t.Errorf("%s mismatch (-want +got), run go test -update if intended:\n%s", path, diff)
+			}
+			// The golden JSON parses back to the same document.
+			back, err := Parse(want)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(doc, back); diff != "" {
+				t.Errorf("parse(golden) differs (-built +parsed):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestBuildersAreValidAndLintClean(t *testing.T) {
+	for _, tc := range builderCases() {
+		t.Run(tc.name, func(t *testing.T) {
+			doc, err := tc.build()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := doc.ValidateAs(tc.kind); err != nil {
+				t.Errorf("ValidateAs(%v) = %v", tc.kind, err)
+			}
+			if l := doc.Lint(); len(l) != 0 {
+				t.Errorf("Lint() = %v, want none", l)
+			}
+			// Every "*" is required and says why.
+			for _, w := range WildcardReasons(doc) {
+				if !w.Required || w.Code != ReasonNoResourceLevel || w.Detail == "" {
+					t.Errorf("WildcardReasons: %+v, want required with a reason", w)
+				}
+			}
+			// One statement per resource kind; Sids unique and set.
+			for _, s := range doc.Statement {
+				if s.Sid == "" {
+					t.Errorf("statement without Sid: %+v", s)
+				}
+			}
+		})
+	}
+}
+
+func TestImagePullRegions(t *testing.T) {
+	doc, err := ImagePull(PullOptions{Regions: Regions{Codes: []string{" US-West-2 ", "us-west-2", "af-south-1"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{region.MustLookup("af-south-1").RepositoryARN(), region.MustLookup("us-west-2").RepositoryARN()}
+	if diff := cmp.Diff(want, doc.Statement[1].Resource); diff != "" {
+		t.Errorf("resources (-want +got):\n%s", diff)
+	}
+	// The wildcard form keeps one ARN per distinct account: opt-in regions differ.
+	doc, err = ImagePull(PullOptions{Regions: Regions{Codes: []string{"us-west-2", "us-east-1", "af-south-1"}, RegionWildcard: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = []string{"arn:aws:ecr:*:840364872350:repository/aws-appmesh-envoy", "arn:aws:ecr:*:924023996002:repository/aws-appmesh-envoy"}
+	if diff := cmp.Diff(want, doc.Statement[1].Resource); diff != "" {
+		t.Errorf("wildcard resources (-want +got):\n%s", diff)
+	}
+}
+
+func TestBuilderInputErrors(t *testing.T) {
+	tests := []struct {
+		name    string
+		build   func() (Document, error)
+		target  error
+		message string
+	}{
+		{"mixed partitions", func() (Document, error) {
+			return ImagePull(PullOptions{Regions: Regions{Codes: []string{"us-west-2", "cn-north-1"}}})
+		}, ErrMixedPartitions, "one policy lives in one partition"},
+		{"partition disagrees with codes", func() (Document, error) {
+			return ParameterRead(ParameterOptions{Regions: Regions{Partition: "aws-cn", Codes: []string{"us-west-2"}}})
+		}, ErrMixedPartitions, "aws-cn"},
+		{"unsupported region", func() (Document, error) {
+			return ImagePull(PullOptions{Regions: Regions{Codes: []string{"us-west-3"}}})
+		}, region.ErrUnsupported, "us-west-2"},
+		{"unknown partition", func() (Document, error) {
+			return ImagePull(PullOptions{Regions: Regions{Partition: "aws-mars"}})
+		}, ErrInvalidInput, "unknown partition"},
+		{"govcloud has no public image", func() (Document, error) {
+			return ImagePull(PullOptions{Regions: Regions{Partition: "aws-us-gov"}})
+		}, region.ErrUnsupported, "mirror"},
+		{"mirror not ecr", func() (Document, error) {
+			return ImagePull(PullOptions{Mirrors: []string{"arn:aws:s3:::bucket"}})
+		}, ErrInvalidInput, "not an ECR repository ARN"},
+		{"mirror other partition", func() (Document, error) {
+			return ImagePull(PullOptions{Mirrors: []string{"arn:aws-cn:ecr:cn-north-1:111122223333:repository/envoy"}})
+		}, ErrMixedPartitions, "aws-cn"},
+		{"mirror bad account", func() (Document, error) {
+			return ImagePull(PullOptions{Mirrors: []string{"arn:aws:ecr:us-west-2:1234:repository/envoy"}})
+		}, ErrInvalidInput, "12-digit"},
+		{"mirror upper-case name", func() (Document, error) {
+			return ImagePull(PullOptions{Mirrors: []string{"arn:aws:ecr:us-west-2:111122223333:repository/Envoy"}})
+		}, ErrInvalidInput, "lower-case"},
+		{"mirrors only without mirrors", func() (Document, error) {
+			return ImagePull(PullOptions{MirrorsOnly: true})
+		}, ErrInvalidInput, "MirrorsOnly"},
+		{"proxy nothing", func() (Document, error) { return ProxyAuthorization(ProxyOptions{Tracing: true}) }, ErrInvalidInput, "no virtual node"},
+		{"proxy virtual service", func() (Document, error) {
+			return ProxyAuthorization(ProxyOptions{Resources: []string{"arn:aws:appmesh:us-west-2:111122223333:mesh/shop/virtualService/cart"}})
+		}, ErrInvalidInput, "virtual node or virtual gateway"},
+		{"proxy short form", func() (Document, error) {
+			return ProxyAuthorization(ProxyOptions{Resources: []string{"mesh/shop/virtualNode/cart"}})
+		}, ErrInvalidInput, "not an App Mesh ARN"},
+		{"proxy mixed partitions", func() (Document, error) {
+			return ProxyAuthorization(ProxyOptions{Resources: []string{testNode, "arn:aws-cn:appmesh:cn-north-1:111122223333:mesh/shop/virtualNode/cart"}})
+		}, ErrMixedPartitions, "aws-cn"},
+		{"proxy region of other partition", func() (Document, error) {
+			return ProxyAuthorization(ProxyOptions{Resources: []string{"arn:aws:appmesh:cn-north-1:111122223333:mesh/shop/virtualNode/cart"}})
+		}, ErrInvalidInput, "partition aws-cn"},
+		{"proxy mesh given as node", func() (Document, error) {
+			return ProxyAuthorization(ProxyOptions{Meshes: []string{testNode}})
+		}, ErrInvalidInput, "not a mesh ARN"},
+		{"combined mixed partitions", func() (Document, error) {
+			a, _ := ImagePull(PullOptions{})
+			b, _ := ParameterRead(ParameterOptions{Regions: Regions{Partition: "aws-cn"}})
+			return Combined(a, b)
+		}, ErrMixedPartitions, "aws-cn"},
+		{"combined conflicting sid", func() (Document, error) {
+			a, _ := ImagePull(PullOptions{Regions: Regions{Codes: []string{"us-west-2"}}})
+			b, _ := ImagePull(PullOptions{Regions: Regions{Codes: []string{"us-east-1"}}})
+			return Combined(a, b)
+		}, ErrInvalidInput, "share this Sid"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := tc.build()
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if !errors.Is(err, tc.target) {
+				t.Errorf("error %q does not match %v", err, tc.target)
+			}
+			if !strings.Contains(err.Error(), tc.message) {
+				t.Errorf("error %q does not mention %q", err, tc.message)
+			}
+		})
+	}
+}
+
+func TestCombinedDropsDuplicates(t *testing.T) {
+	a, err := ImagePull(PullOptions{Regions: Regions{Codes: []string{"us-west-2"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := Combined(a, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(a, c); diff != "" {
+		t.Errorf("Combined(a, a) differs from a:\n%s", diff)
+	}
+}
+
+func TestSplit(t *testing.T) {
+	mirrors := make([]string, 0, 120)
+	for i := 0; i < 120; i++ {
+		mirrors = append(mirrors, "arn:aws:ecr:us-west-2:111122223333:repository/team"+itoa(i)+"/envoy-mirror")
+	}
+	doc, err := ImagePull(PullOptions{Mirrors: mirrors})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := doc.Validate(); !errors.Is(err, ErrTooLarge) {
+		t.Fatalf("Validate() = %v, want ErrTooLarge", err)
+	}
+	parts, err := Split(doc, KindManaged.Limit())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(parts) < 2 {
+		t.Fatalf("Split gave %d parts, want several", len(parts))
+	}
+	var requests [][2]string
+	requests = append(requests, [2]string{"ecr:GetAuthorizationToken", "*"})
+	for _, r := range doc.Statement[1].Resource {
+		requests = append(requests, [2]string{"ecr:BatchGetImage", r}, [2]string{"ecr:GetDownloadUrlForLayer", r})
+	}
+	for i, p := range parts {
+		if err := p.Validate(); err != nil {
+			t.Errorf("part %d: %v", i, err)
+		}
+	}
+	// Together the parts grant exactly what the document grants.
+	for _, rq := range append(requests, [2]string{"ecr:PutImage", testMirror}, [2]string{"ecr:BatchGetImage", testMirror}) {
+		want := Evaluate(doc, rq[0], rq[1])
+		got := ImplicitDeny
+		for _, p := range parts {
+			if Evaluate(p, rq[0], rq[1]) == Allow {
+				got = Allow
+			}
+		}
+		if got != want {
+			t.Errorf("%s on %s: parts give %v, document %v", rq[0], rq[1], got, want)
+		}
+	}
+	// A document within the limit comes back whole.
+	small, _ := ImagePull(PullOptions{})
+	if parts, err := Split(small, KindManaged.Limit()); err != nil || len(parts) != 1 {
+		t.Errorf("Split(small) = %d parts, %v", len(parts), err)
+	}
+	if _, err := Split(small, 50); err == nil {
+		t.Error("Split with a tiny limit: no error")
+	}
+}
+
+func TestGoldenFilesHaveNoStrays(t *testing.T) {
+	names := map[string]bool{}
+	for _, tc := range builderCases() {
+		names[tc.name+".json"] = true
+	}
+	entries, err := os.ReadDir(filepath.Join("testdata", "golden"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if !names[e.Name()] {
+			t.Errorf("testdata/golden/%s belongs to no builder case; remove it", e.Name())
+		}
+	}
+}

@@ -1,0 +1,168 @@
+package iampolicy
+
+import (
+	"strconv"
+	"strings"
+)
+
+// Decision is the answer of [Evaluate]. The zero value is [ImplicitDeny].
+type Decision int
+
+// Decisions. Their strings are those of the EvalDecision values of IAM's
+// SimulateCustomPolicy, plus "unsupported".
+const (
+	// ImplicitDeny means no statement allows the call (and none denies it).
+	ImplicitDeny Decision = iota
+	// Allow means an Allow statement matches and no Deny statement does.
+	Allow
+	// ExplicitDeny means a Deny statement matches.
+	ExplicitDeny
+	// Unsupported means the answer depends on something Evaluate cannot know: a matching
+	// statement has a Condition, a Principal or NotPrincipal, or a policy variable such
+	// as ${aws:username} in a resource.
+	Unsupported
+)
+
+// String returns "allowed", "explicitDeny", "implicitDeny" or "unsupported".
+func (d Decision) String() string {
+	switch d {
+	case ImplicitDeny:
+		return "implicitDeny"
+	case Allow:
+		return "allowed"
+	case ExplicitDeny:
+		return "explicitDeny"
+	case Unsupported:
+		return "unsupported"
+	}
+	return "Decision(" + strconv.Itoa(int(d)) + ")"
+}
+
+// Evaluate answers locally whether the identity policy doc allows action (such as
+// "ecr:BatchGetImage") on resource (an ARN, or "*" for actions that support no
+// resource-level permissions), with IAM's evaluation logic for one policy:
+//
+//   - a matching Deny statement wins ([ExplicitDeny]); else a matching Allow statement
+//     allows ([Allow]); else the call is denied by default ([ImplicitDeny]);
+//   - a statement matches when its Action matches (or its NotAction does not) and its
+//     Resource matches (or its NotResource does not);
+//   - "*" matches any run of characters and "?" exactly one; actions match without
+//     regard to case, resources with regard to case; in ARNs a wildcard in the partition,
+//     service, region or account part stays within that part; a request resource "*" is
+//     matched only by the policy resource "*";
+//   - a statement that would match but has a Condition, a Principal or NotPrincipal, or
+//     a policy variable in a resource, makes the answer [Unsupported] unless an
+//     unconditional Deny decides it anyway.
+//
+// Evaluate does not consult AWS and knows nothing of other policies (resource policies,
+// permission boundaries, SCPs) that also take part in a real decision. Statements with an
+// Effect other than Allow or Deny are ignored; [Document.Validate] reports them.
+func Evaluate(doc Document, action, resource string) Decision {
+	var allow, maybeAllow, maybeDeny bool
+	for _, s := range doc.Statement {
+		if s.Effect != EffectAllow && s.Effect != EffectDeny {
+			continue
+		}
+		if !s.matchesAction(action) {
+			continue
+		}
+		match, variable := s.matchesResource(resource)
+		if !match && !variable {
+			continue
+		}
+		conditional := variable || len(s.Condition) > 0 || len(s.Principal) > 0 || len(s.NotPrincipal) > 0
+		switch {
+		case s.Effect == EffectDeny && !conditional:
+			return ExplicitDeny
+		case s.Effect == EffectDeny:
+			maybeDeny = true
+		case !conditional:
+			allow = true
+		default:
+			maybeAllow = true
+		}
+	}
+	switch {
+	case maybeDeny:
+		return Unsupported
+	case allow:
+		return Allow
+	case maybeAllow:
+		return Unsupported
+	}
+	return ImplicitDeny
+}
+
+func (s Statement) matchesAction(action string) bool {
+	a := strings.ToLower(action)
+	if s.Action != nil || s.NotAction == nil {
+		for _, p := range s.Action {
+			if globMatch(strings.ToLower(p), a) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, p := range s.NotAction {
+		if globMatch(strings.ToLower(p), a) {
+			return false
+		}
+	}
+	return true
+}
+
+// matchesResource reports whether the statement's resources match resource, and whether
+// a policy variable leaves that open.
+func (s Statement) matchesResource(resource string) (match, variable bool) {
+	if s.Resource == nil && s.NotResource == nil {
+		// Resource-based policies may omit Resource; identity policies may not
+		// (Validate says so). Treat absence as "every resource".
+		return true, false
+	}
+	list, negated := s.Resource, false
+	if s.Resource == nil {
+		list, negated = s.NotResource, true
+	}
+	for _, p := range list {
+		if strings.Contains(p, "${") {
+			variable = true
+			continue
+		}
+		if resourceMatch(p, resource) {
+			return !negated, false
+		}
+	}
+	if variable {
+		return false, true
+	}
+	return negated, false
+}
+
+// resourceMatch reports whether the policy resource pattern p matches the request
+// resource r.
+func resourceMatch(p, r string) bool {
+	if p == "*" {
+		return true
+	}
+	if r == "*" {
+		return false
+	}
+	pa, pok := splitARN(p)
+	if !pok && strings.HasPrefix(p, "arn:") && strings.ContainsAny(p, "*?") {
+		// A short ARN with a wildcard ("arn:aws:ecr:*"): missing parts match anything.
+		parts := strings.Split(p, ":")
+		for len(parts) < 6 {
+			parts = append(parts, "*")
+		}
+		pa, pok = splitARN(strings.Join(parts, ":"))
+	}
+	ra, rok := splitARN(r)
+	if !pok || !rok {
+		return pok == rok && globMatch(p, r)
+	}
+	return globMatch(pa.partition, ra.partition) &&
+		globMatch(pa.service, ra.service) &&
+		globMatch(pa.region, ra.region) &&
+		globMatch(pa.account, ra.account) &&
+		globMatch(pa.resource, ra.resource)
+}

@@ -1,0 +1,236 @@
+package iampolicy
+
+import (
+	"errors"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+const (
+	repoARN  = "arn:aws:ecr:us-west-2:840364872350:repository/aws-appmesh-envoy"
+	paramARN = "arn:aws:ssm:us-west-2::parameter/aws/service/appmesh/envoy"
+)
+
+func rulesOf(err error) []string {
+	var ve *ValidationError
+	if !errors.As(err, &ve) {
+		return nil
+	}
+	var out []string
+	for _, p := range ve.Problems {
+		out = append(out, p.Rule)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func TestValidateRules(t *testing.T) {
+	allow := func(actions []string, resources ...string) Statement {
+		return Statement{Effect: EffectAllow, Action: actions, Resource: resources}
+	}
+	doc := func(ss ...Statement) Document { return Document{Version: Version, Statement: ss} }
+	long := make([]string, 0, 200)
+	for i := 0; i < 200; i++ {
+		long = append(long, "arn:aws:ecr:us-west-2:111122223333:repository/mirror"+itoa(i))
+	}
+	tests := []struct {
+		name  string
+		doc   Document
+		kind  Kind
+		rules []string // nil: valid
+	}{
+		{"valid", doc(allow([]string{"ecr:BatchGetImage"}, repoARN)), KindManaged, nil},
+		{"valid empty version", Document{Statement: []Statement{allow([]string{"ecr:GetAuthorizationToken"}, "*")}}, KindManaged, nil},
+		{"valid other service not checked", doc(allow([]string{"logs:PutLogEvents", "logs:Bogus"}, "arn:aws:logs:us-west-2:111122223333:log-group:x:*")), KindManaged, nil},
+		{"valid wildcard action", doc(allow([]string{"ecr:BatchGet*"}, repoARN)), KindManaged, nil},
+		{"valid deny any resource", doc(Statement{Effect: EffectDeny, Action: []string{"ecr:GetAuthorizationToken"}, Resource: []string{repoARN}}), KindManaged, nil},
+		{"version", Document{Version: "2012-10-18", Statement: []Statement{allow([]string{"ecr:GetAuthorizationToken"}, "*")}}, KindManaged, []string{RuleVersion}},
+		{"no statement", Document{Version: Version}, KindManaged, []string{RuleStatement}},
+		{"effect", doc(Statement{Effect: "allow", Action: []string{"ecr:GetAuthorizationToken"}, Resource: []string{"*"}}), KindManaged, []string{RuleEffect}},
+		{"action and notaction", doc(Statement{Effect: EffectAllow, Action: []string{"ecr:GetAuthorizationToken"}, NotAction: []string{"ecr:PutImage"}, Resource: []string{"*"}}), KindManaged, []string{RuleAction}},
+		{"no action", doc(Statement{Effect: EffectAllow, Resource: []string{"*"}}), KindManaged, []string{RuleAction}},
+		{"malformed action", doc(allow([]string{"ecrBatchGetImage"}, "*")), KindManaged, []string{RuleAction}},
+		{"resource and notresource", doc(Statement{Effect: EffectAllow, Action: []string{"ecr:GetAuthorizationToken"}, Resource: []string{"*"}, NotResource: []string{repoARN}}), KindManaged, []string{RuleResource}},
+		{"no resource", doc(Statement{Effect: EffectAllow, Action: []string{"ecr:GetAuthorizationToken"}}), KindManaged, []string{RuleResource}},
+		{"principal in identity policy", doc(Statement{Effect: EffectAllow, Principal: PrincipalAll(), Action: []string{"ecr:GetAuthorizationToken"}, Resource: []string{"*"}}), KindInline, []string{RulePrincipal}},
+		{"endpoint policy without principal", doc(allow([]string{"s3:GetObject"}, "arn:aws:s3:::b/*")), KindEndpoint, []string{RulePrincipal}},
+		{"sid characters", doc(Statement{Sid: "Envoy-Pull", Effect: EffectAllow, Action: []string{"ecr:GetAuthorizationToken"}, Resource: []string{"*"}}), KindManaged, []string{RuleSid}},
+		{"duplicate sid", doc(
+			Statement{Sid: "A", Effect: EffectAllow, Action: []string{"ecr:GetAuthorizationToken"}, Resource: []string{"*"}},
+			Statement{Sid: "A", Effect: EffectAllow, Action: []string{"ecr:BatchGetImage"}, Resource: []string{repoARN}}), KindManaged, []string{RuleDuplicateSid}},
+		{"charset", doc(allow([]string{"ecr:BatchGetImage"}, "arn:aws:ecr:us-west-2:840364872350:repository/envoy\u4e16")), KindManaged, []string{RuleCharset}},
+		{"charset latin-1 ok", doc(Statement{Effect: EffectDeny, Action: []string{"ecr:BatchGetImage"}, Resource: []string{"arn:aws:ecr:us-west-2:840364872350:repository/é"}}), KindManaged, nil},
+		{"charset control", Document{ID: "a\x01", Statement: []Statement{allow([]string{"ecr:GetAuthorizationToken"}, "*")}}, KindManaged, []string{RuleCharset}},
+		{"not an arn", doc(allow([]string{"ecr:BatchGetImage"}, "repository/aws-appmesh-envoy")), KindManaged, []string{RuleARN}},
+		{"unknown partition", doc(allow([]string{"ecr:BatchGetImage"}, "arn:aws-mars:ecr:us-west-2:840364872350:repository/x")), KindManaged, []string{RuleARN}},
+		{"region of other partition", doc(allow([]string{"ecr:BatchGetImage"}, "arn:aws:ecr:cn-north-1:919366029133:repository/x")), KindManaged, []string{RuleARN}},
+		{"not a region", doc(allow([]string{"ecr:BatchGetImage"}, "arn:aws:ecr:oregon:840364872350:repository/x")), KindManaged, []string{RuleARN}},
+		{"bad account", doc(allow([]string{"ecr:BatchGetImage"}, "arn:aws:ecr:us-west-2:8403648723:repository/x")), KindManaged, []string{RuleARN}},
+		{"ecr without account", doc(allow([]string{"ecr:BatchGetImage"}, "arn:aws:ecr:us-west-2::repository/x")), KindManaged, []string{RuleARN}},
+		{"s3 with region", doc(allow([]string{"s3:GetObject"}, "arn:aws:s3:us-west-2::bucket/*")), KindManaged, []string{RuleARN}},
+		{"s3 access point object", doc(allow([]string{"s3:GetObject"}, "arn:aws:s3:us-west-2:111122223333:accesspoint/ap/object/key")), KindManaged, nil},
+		{"ecr resource of no type", doc(allow([]string{"ecr:BatchGetImage"}, "arn:aws:ecr:us-west-2:840364872350:image/x")), KindManaged, []string{RuleARN}},
+		{"service wildcard", doc(allow([]string{"ecr:BatchGetImage"}, "arn:aws:*:us-west-2:840364872350:repository/x")), KindManaged, []string{RuleARN}},
+		{"mixed partitions", doc(
+			allow([]string{"ecr:BatchGetImage"}, repoARN),
+			allow([]string{"ssm:GetParameter"}, "arn:aws-cn:ssm:cn-north-1::parameter/aws/service/appmesh/envoy")), KindManaged, []string{RulePartition}},
+		{"unknown action", doc(allow([]string{"ecr:BatchGetImages"}, repoARN)), KindManaged, []string{RuleUnknown}},
+		{"unknown action pattern", doc(allow([]string{"ecr:Fetch*"}, repoARN)), KindManaged, []string{RuleUnknown}},
+		{"wildcard-only action on an arn", doc(allow([]string{"ecr:GetAuthorizationToken"}, repoARN)), KindManaged, []string{RuleResourceType, RuleResourceType}},
+		{"xray on an arn", doc(allow([]string{"xray:PutTraceSegments"}, "arn:aws:xray:us-west-2:111122223333:group/x/ABCDEF")), KindManaged, []string{RuleResourceType, RuleResourceType}},
+		{"ecr action on a parameter", doc(allow([]string{"ecr:BatchGetImage"}, paramARN)), KindManaged, []string{RuleResourceType, RuleResourceType}},
+		{"ssm action on a repository", doc(allow([]string{"ssm:GetParameter"}, repoARN)), KindManaged, []string{RuleResourceType, RuleResourceType}},
+		{"appmesh action on a mesh", doc(allow([]string{"appmesh:StreamAggregatedResources"}, "arn:aws:appmesh:us-west-2:111122223333:mesh/shop")), KindManaged, []string{RuleResourceType, RuleResourceType}},
+		{"unused resource", doc(allow([]string{"ecr:BatchGetImage"}, repoARN, paramARN)), KindManaged, []string{RuleResourceType}},
+		{"mixed statement fits", doc(allow([]string{"ecr:BatchGetImage", "ssm:GetParameter"}, repoARN, paramARN)), KindManaged, nil},
+		{"wildcard resource fits", doc(allow([]string{"ecr:BatchGetImage"}, "arn:aws:ecr:*:*:*")), KindManaged, nil},
+		{"wildcard resource of other type", doc(allow([]string{"appmesh:StreamAggregatedResources"}, "arn:aws:appmesh:us-west-2:111122223333:mesh/shop/virtualService/?art")), KindManaged, []string{RuleResourceType, RuleResourceType}},
+		{"too large for managed", doc(allow([]string{"ecr:BatchGetImage"}, long...)), KindManaged, []string{RuleSize}},
+		{"fits inline", doc(allow([]string{"ecr:BatchGetImage"}, long[:120]...)), KindInline, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.doc.ValidateAs(tc.kind)
+			if diff := cmp.Diff(tc.rules, rulesOf(err)); diff != "" {
+				t.Errorf("rules (-want +got):\n%s\nerror: %v", diff, err)
+			}
+			if tc.rules != nil && !errors.Is(err, ErrInvalidPolicy) {
+				t.Errorf("error %v does not match ErrInvalidPolicy", err)
+			}
+		})
+	}
+}
+
+func TestValidationErrorMatches(t *testing.T) {
+	err := Document{Version: Version, Statement: []Statement{
+		{Effect: EffectAllow, Action: []string{"ecr:BatchGetImage"}, Resource: []string{repoARN}},
+		{Effect: EffectAllow, Action: []string{"ecr:BatchGetImage"}, Resource: []string{"arn:aws-cn:ecr:cn-north-1:919366029133:repository/aws-appmesh-envoy"}},
+	}}.Validate()
+	if !errors.Is(err, ErrMixedPartitions) || errors.Is(err, ErrTooLarge) {
+		t.Errorf("error %v: want ErrMixedPartitions only", err)
+	}
+	if !strings.HasPrefix(err.Error(), "invalid policy: 1 problem: ") {
+		t.Errorf("message %q", err)
+	}
+}
+
+func TestSize(t *testing.T) {
+	d := mustParse(t, `{ "Version": "2012-10-17",
+		"Statement": [ { "Effect": "Allow", "Action": "ecr:GetAuthorizationToken", "Resource": "*" } ] }`)
+	want := len(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ecr:GetAuthorizationToken"],"Resource":["*"]}]}`)
+	if got := Size(d); got != want {
+		t.Errorf("Size = %d, want %d", got, want)
+	}
+	// FACTS §4: the 25 aws regions for pull plus parameter read is about 3.5 k.
+	pull, _ := ImagePull(PullOptions{})
+	param, _ := ParameterRead(ParameterOptions{})
+	c, err := Combined(pull, param)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := Size(c); n < 3000 || n > 4000 {
+		t.Errorf("pull + parameter read for every aws region: %d characters, want about 3,500", n)
+	}
+	if KindManaged.Limit() != 6144 || KindInline.Limit() != 10240 || KindEndpoint.Limit() != 20480 {
+		t.Error("limits changed")
+	}
+}
+
+func TestLint(t *testing.T) {
+	d := mustParse(t, `{"Version":"2012-10-17","Statement":[
+		{"Sid":"Broad","Effect":"Allow","Action":["ecr:GetAuthorizationToken","ecr:BatchGetImage"],"Resource":"*"},
+		{"Sid":"Star","Effect":"Allow","Action":"ecr:*","Resource":"arn:aws:ecr:us-west-2:840364872350:repository/aws-appmesh-envoy"},
+		{"Sid":"Not","Effect":"Allow","NotAction":"iam:*","NotResource":"arn:aws:iam::111122223333:role/x"},
+		{"Sid":"Fine","Effect":"Allow","Action":"ecr:GetAuthorizationToken","Resource":"*"},
+		{"Sid":"Deny","Effect":"Deny","Action":"*","Resource":"*"}]}`)
+	var got []string
+	for _, p := range d.Lint() {
+		got = append(got, p.Sid+":"+p.Rule)
+	}
+	want := []string{"Broad:" + RuleWildcardResource, "Star:" + RuleWildcardAction, "Not:" + RuleNegation, "Not:" + RuleNegation}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Lint (-want +got):\n%s", diff)
+	}
+	reasons := WildcardReasons(d)
+	if len(reasons) != 3 {
+		t.Fatalf("WildcardReasons = %+v, want 3 statements", reasons)
+	}
+	if r := reasons[0]; r.Required || r.Code != ReasonScopable || !cmp.Equal(r.Scopable, []string{"ecr:BatchGetImage"}) {
+		t.Errorf("Broad: %+v", r)
+	}
+	if r := reasons[1]; !r.Required || r.Code != ReasonNoResourceLevel || r.Sid != "Fine" {
+		t.Errorf("Fine: %+v", r)
+	}
+}
+
+func TestActionTable(t *testing.T) {
+	if !strings.Contains(ActionTableSource(), "iam-data") {
+		t.Errorf("ActionTableSource() = %q", ActionTableSource())
+	}
+	if diff := cmp.Diff([]string{"appmesh", "ecr", "s3", "ssm", "xray"}, KnownServices()); diff != "" {
+		t.Error(diff)
+	}
+	// Every action the builders emit is in the table with the resource types they use.
+	for action, wantTypes := range map[string][]string{
+		"ecr:GetAuthorizationToken":          nil,
+		"ecr:BatchGetImage":                  {"repository"},
+		"ecr:GetDownloadUrlForLayer":         {"repository"},
+		"ecr:BatchCheckLayerAvailability":    {"repository"},
+		"ssm:GetParameter":                   {"parameter"},
+		"ssm:GetParameters":                  {"parameter"},
+		"appmesh:StreamAggregatedResources":  {"virtualGateway", "virtualNode"},
+		"s3:GetObject":                       {"accesspointobject", "object"},
+		"xray:PutTraceSegments":              nil,
+		"xray:PutTelemetryRecords":           nil,
+		"xray:GetSamplingRules":              nil,
+		"xray:GetSamplingTargets":            nil,
+		"xray:GetSamplingStatisticSummaries": nil,
+	} {
+		info, ok, known := lookupAction(action)
+		if !ok || !known {
+			t.Errorf("%s not in the table", action)
+			continue
+		}
+		if diff := cmp.Diff(wantTypes, info.ResourceTypes); diff != "" {
+			t.Errorf("%s resource types (-want +got):\n%s", action, diff)
+		}
+	}
+}
+
+// FuzzValidate checks that Validate, Lint and WildcardReasons never panic on any
+// parsable document and that a valid document stays valid after a round trip.
+func FuzzValidate(f *testing.F) {
+	for _, tc := range builderCases() {
+		d, err := tc.build()
+		if err == nil {
+			f.Add([]byte(d.String()))
+		}
+	}
+	f.Add([]byte(`{"Statement":[{"Sid":"a b","Effect":"allow","Action":["ecr:*","x"],"Resource":["arn:aws:ecr:*","arn:aws-cn:s3:us-west-2:1:b","arn:"]}]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		d, err := Parse(data)
+		if err != nil {
+			return
+		}
+		err = d.Validate()
+		_ = d.Lint()
+		_ = WildcardReasons(d)
+		if err != nil {
+			var ve *ValidationError
+			if !errors.As(err, &ve) || len(ve.Problems) == 0 {
+				t.Fatalf("Validate error %v is not a ValidationError with problems", err)
+			}
+			return
+		}
+		back, err := Parse([]byte(d.String()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := back.Validate(); err != nil {
+			t.Fatalf("valid document invalid after round trip: %v", err)
+		}
+	})
+}
