@@ -577,3 +577,61 @@ func FuzzDockerConfigMerge(f *testing.F) {
 		}
 	})
 }
+
+// TestWriteContainersAuthJSON: the same writer serves containers' auth.json (podman,
+// skopeo, buildah, in ${XDG_RUNTIME_DIR}/containers/auth.json), which has the docker
+// "auths" shape; podman also keeps per-repository keys ("quay.io/org/repo") in it.
+func TestWriteContainersAuthJSON(t *testing.T) {
+	// As podman login writes it: tab-indented, a repository-scoped entry, a trailing newline.
+	existing := "{\n\t\"auths\": {\n\t\t\"quay.io\": {\n\t\t\t\"auth\": \"" + authOf("alice", "quay-pw") + "\"\n\t\t},\n" +
+		"\t\t\"quay.io/org/private\": {\n\t\t\t\"auth\": \"" + authOf("bot", "repo-pw") + "\"\n\t\t}\n\t}\n}\n"
+	dir := filepath.Join(t.TempDir(), "containers")
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "auth.json")
+	if err := os.WriteFile(path, []byte(existing), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	notes, err := WriteDockerConfig(path, testToken(hostUSW2, "ecr-pw"))
+	if err != nil || len(notes) != 0 {
+		t.Fatalf("notes %v, err %v", notes, err)
+	}
+	got, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var raw struct {
+		Auths map[string]json.RawMessage `json:"auths"`
+	}
+	var before struct {
+		Auths map[string]json.RawMessage `json:"auths"`
+	}
+	if err := json.Unmarshal(got, &raw); err != nil {
+		t.Fatalf("auth.json is not JSON after the write: %v", err)
+	}
+	_ = json.Unmarshal([]byte(existing), &before)
+	for _, k := range []string{"quay.io", "quay.io/org/private"} {
+		if !bytes.Equal(before.Auths[k], raw.Auths[k]) {
+			t.Errorf("entry %q changed", k)
+		}
+	}
+	if a := readAuths(t, path)[hostUSW2]["auth"]; a != authOf("AWS", "ecr-pw") {
+		t.Error("the ECR entry is not base64 of AWS:<password>")
+	}
+	if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o640 {
+		t.Errorf("mode = %v, want the existing 0640", fi.Mode().Perm())
+	}
+
+	if _, err := RemoveDockerConfig(path, hostUSW2); err != nil {
+		t.Fatal(err)
+	}
+	after, _ := os.ReadFile(path)
+	var back map[string]any
+	var orig map[string]any
+	_ = json.Unmarshal(after, &back)
+	_ = json.Unmarshal([]byte(existing), &orig)
+	if diff := cmp.Diff(orig, back); diff != "" {
+		t.Errorf("after logout the file differs from the original (-want +got):\n%s", diff)
+	}
+}

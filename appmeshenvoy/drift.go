@@ -69,7 +69,7 @@ type Drift struct {
 }
 
 // String describes the drift in one line, such as
-// "older: v1.27.3.0-prod is behind v1.29.6.0-prod (minor)".
+// "older: v1.27.3.0-prod is behind the latest v1.29.6.0-prod by a minor version".
 func (d Drift) String() string {
 	s := d.Status.String() + ": "
 	switch d.Status {
@@ -80,9 +80,9 @@ func (d Drift) String() string {
 	case DriftBelowMinimum:
 		s += d.DeployedVersion.String() + " is below the supported minimum " + MinimumSupportedVersion.String() + "; upgrade to " + d.Latest.Tag
 	case DriftOlder:
-		s += d.DeployedVersion.String() + " is behind " + d.LatestVersion.String() + " (" + d.Behind + ")"
+		s += d.DeployedVersion.String() + " is behind the latest " + d.LatestVersion.String() + " by " + behindPhrase(d.Behind)
 	case DriftNewer:
-		s += d.DeployedVersion.String() + " is ahead of " + d.LatestVersion.String() + " (" + d.Behind + ")"
+		s += d.DeployedVersion.String() + " is ahead of the latest " + d.LatestVersion.String() + " by " + behindPhrase(d.Behind)
 	default:
 		s += d.DeployedVersion.String()
 	}
@@ -90,6 +90,23 @@ func (d Drift) String() string {
 		s += "; deployed from " + d.Deployed.RepositoryURI() + ", not " + d.Latest.RepositoryURI()
 	}
 	return s
+}
+
+// behindPhrase turns a Drift.Behind value into words.
+func behindPhrase(part string) string {
+	switch part {
+	case "major":
+		return "a major version"
+	case "minor":
+		return "a minor version"
+	case "patch":
+		return "a patch release"
+	case "build":
+		return "an App Mesh rebuild (CVE and agent fixes)"
+	case "pre-release":
+		return "its pre-release label"
+	}
+	return part
 }
 
 // CompareDeployed compares a deployed image with latest (normally from

@@ -18,9 +18,9 @@ func TestCompareDeployed(t *testing.T) {
 	}{
 		{"840364872350.dkr.ecr.us-west-2.amazonaws.com/aws-appmesh-envoy:v1.29.6.0-prod", appmeshenvoy.DriftUpToDate, "", false, "up to date: v1.29.6.0-prod"},
 		{"840364872350.dkr.ecr.us-west-2.amazonaws.com/aws-appmesh-envoy:v1.29.6.0-prod-fips", appmeshenvoy.DriftUpToDate, "", false, "up to date"},
-		{"840364872350.dkr.ecr.us-west-2.amazonaws.com/aws-appmesh-envoy:v1.29.5.0-prod", appmeshenvoy.DriftOlder, "patch", false, "older: v1.29.5.0-prod is behind v1.29.6.0-prod (patch)"},
-		{"840364872350.dkr.ecr.us-west-2.amazonaws.com/aws-appmesh-envoy:v1.27.3.0-prod", appmeshenvoy.DriftOlder, "minor", false, "(minor)"},
-		{"840364872350.dkr.ecr.us-west-2.amazonaws.com/aws-appmesh-envoy:v1.29.6.1-prod", appmeshenvoy.DriftNewer, "build", false, "newer"},
+		{"840364872350.dkr.ecr.us-west-2.amazonaws.com/aws-appmesh-envoy:v1.29.5.0-prod", appmeshenvoy.DriftOlder, "patch", false, "older: v1.29.5.0-prod is behind the latest v1.29.6.0-prod by a patch release"},
+		{"840364872350.dkr.ecr.us-west-2.amazonaws.com/aws-appmesh-envoy:v1.27.3.0-prod", appmeshenvoy.DriftOlder, "minor", false, "older: v1.27.3.0-prod is behind the latest v1.29.6.0-prod by a minor version"},
+		{"840364872350.dkr.ecr.us-west-2.amazonaws.com/aws-appmesh-envoy:v1.29.6.1-prod", appmeshenvoy.DriftNewer, "build", false, "newer: v1.29.6.1-prod is ahead of the latest v1.29.6.0-prod by an App Mesh rebuild"},
 		{"840364872350.dkr.ecr.us-west-2.amazonaws.com/aws-appmesh-envoy:v1.15.1.0-prod", appmeshenvoy.DriftBelowMinimum, "minor", false, "below the supported minimum v1.17.2.0-prod"},
 		{"840364872350.dkr.ecr.us-west-2.amazonaws.com/aws-appmesh-envoy:v1.17.2.0-prod", appmeshenvoy.DriftOlder, "minor", false, "older"},
 		{"111345817488.dkr.ecr.us-west-2.amazonaws.com/aws-appmesh-envoy:v1.9.0.0-prod", appmeshenvoy.DriftLegacyAccount, "minor", true, "retired account 111345817488"},

@@ -96,7 +96,10 @@ func (e *RegionError) Error() string {
 		op = "resolve"
 	}
 	r := e.Region
-	if !isRegionLabel(r) {
+	switch {
+	case r == "":
+		return op + ": " + e.Err.Error()
+	case !isRegionLabel(r):
 		r = quoteInput(r)
 	}
 	return op + " " + r + ": " + e.Err.Error()
@@ -129,6 +132,7 @@ func (e *VerificationError) Unwrap() error { return e.Err }
 
 // kindError carries a sentinel, a message saying what to do, and the underlying cause
 // (an SDK error), so that both errors.Is(err, sentinel) and errors.As(err, &apiErr) work.
+// A nil kind means no sentinel: only the cause is wrapped.
 type kindError struct {
 	kind  error
 	msg   string
@@ -138,6 +142,9 @@ type kindError struct {
 func (e *kindError) Error() string { return e.msg }
 
 func (e *kindError) Unwrap() []error {
+	if e.kind == nil {
+		return []error{e.cause}
+	}
 	if e.cause == nil {
 		return []error{e.kind}
 	}

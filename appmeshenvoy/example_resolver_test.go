@@ -127,5 +127,5 @@ func ExampleCompareDeployed() {
 	latest, _ := appmeshenvoy.ParseImage("840364872350.dkr.ecr.us-west-2.amazonaws.com/aws-appmesh-envoy:v1.29.6.0-prod")
 	fmt.Println(appmeshenvoy.CompareDeployed(deployed, latest))
 	// Output:
-	// older: v1.27.3.0-prod is behind v1.29.6.0-prod (minor)
+	// older: v1.27.3.0-prod is behind the latest v1.29.6.0-prod by a minor version
 }

@@ -111,11 +111,14 @@ func TestPinErrors(t *testing.T) {
 				t.Fatalf("Pin = %v, %v; want %v", got, err, tt.want)
 			}
 			var re *appmeshenvoy.RegionError
-			if !errors.As(err, &re) || re.Op != "pin" || !strings.HasPrefix(err.Error(), "pin ") {
+			if !errors.As(err, &re) || re.Op != "pin" || !strings.HasPrefix(err.Error(), "pin") {
 				t.Errorf("error %v is not a pin *RegionError", err)
 			}
 			if !strings.Contains(err.Error(), tt.wantSub) {
 				t.Errorf("error %q lacks %q", err, tt.wantSub)
+			}
+			if re != nil && re.Region == "" && !strings.HasPrefix(err.Error(), "pin: ") {
+				t.Errorf("error %q: an image without a region gives \"pin: ...\"", err)
 			}
 		})
 	}

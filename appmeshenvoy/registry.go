@@ -67,6 +67,9 @@ func ParseRegistryHost(s string) (Registry, error) {
 	if i := strings.IndexByte(in, '/'); i >= 0 {
 		in = in[:i]
 	}
+	if in == "" {
+		return fail("no host after the scheme")
+	}
 	if strings.ContainsAny(in, "@?#") {
 		return fail("a registry host has no user name, query or fragment")
 	}
@@ -128,7 +131,7 @@ func ParseRegistryHost(s string) (Registry, error) {
 		}
 	}
 	if suffix != wantSuffix {
-		return fail("region " + r.Region + " is in partition " + p.ID + ", whose registry hosts end in ." + wantSuffix + ", not ." + quoteInput(suffix))
+		return fail("region " + r.Region + " is in partition " + p.ID + ", whose registry hosts end in ." + wantSuffix + ", not " + quoteInput("."+suffix))
 	}
 	if r.FIPS && p.ID == region.PartitionChina {
 		return fail("the China regions have no FIPS registry endpoints")

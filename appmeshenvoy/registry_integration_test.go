@@ -66,16 +66,31 @@ func TestRegistryLogin(t *testing.T) {
 	home := t.TempDir()
 	skopeoEnv := append(os.Environ(), "HOME="+home, "XDG_RUNTIME_DIR="+home, "XDG_CONFIG_HOME="+home, "REGISTRY_AUTH_FILE=")
 
+	// Every skopeo run is bounded; the password goes through an auth file, not argv.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	pushTok := tok
+	pushTok.Registry = host
+	pushAuth, err := appmeshenvoy.DockerConfigJSON(pushTok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pushAuthFile := filepath.Join(t.TempDir(), "push-auth.json")
+	if err := os.WriteFile(pushAuthFile, pushAuth, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	layout, manifestDigest := writeOCILayout(t)
-	push := exec.Command(skopeo, "copy", "--insecure-policy", "--dest-tls-verify=false",
-		"--dest-creds", "AWS:"+srv.Password(), "oci:"+layout+":v1", ref)
+	push := exec.CommandContext(ctx, skopeo, "copy", "--insecure-policy", "--dest-tls-verify=false",
+		"--dest-authfile", pushAuthFile, "oci:"+layout+":v1", ref)
 	push.Env = skopeoEnv
+	push.WaitDelay = time.Second
 	if out, err := push.CombinedOutput(); err != nil {
 		t.Fatalf("skopeo copy: %v\n%s", err, registryRedact(out, srv.Password()))
 	}
 
 	inspect := func(authfile string) ([]byte, error) {
-		cmd := exec.Command(skopeo, "inspect", "--authfile", authfile, "--tls-verify=false", ref)
+		cmd := exec.CommandContext(ctx, skopeo, "inspect", "--authfile", authfile, "--tls-verify=false", ref)
+		cmd.WaitDelay = time.Second
 		cmd.Env = skopeoEnv
 		var stdout, stderr bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -199,7 +214,15 @@ auth:
 			<-exited
 		}
 		if waitRegistry(addr, exited) {
-			t.Cleanup(stop)
+			t.Cleanup(func() {
+				stop()
+				// The process is gone and reaped: its port can be listened on again.
+				if l, err := net.Listen("tcp", addr); err != nil {
+					t.Errorf("the registry's port %s is still busy after the test: %v", addr, err)
+				} else {
+					l.Close()
+				}
+			})
 			return addr
 		}
 		stop()

@@ -294,7 +294,9 @@ func fipsRegions() []string {
 //
 // The error is for what fails every region alike: no usable credentials (checked once,
 // before any call), credentials every region rejected, no supported region in the
-// partition, or ctx ending; results are nil then.
+// partition, or ctx ending before any region answered; results are nil then. When ctx
+// ends after some regions answered (a deadline shorter than one stalled region), their
+// results are kept and every unfinished region's Err is ctx's error.
 func (r *Resolver) LatestAll(ctx context.Context, regions []string) ([]Result, error) {
 	if regions == nil {
 		codes, err := r.partitionRegions()
@@ -317,6 +319,8 @@ func (r *Resolver) LatestAll(ctx context.Context, regions []string) ([]Result, e
 	g.SetLimit(r.opts.Concurrency)
 	for i, code := range regions {
 		results[i].Region = code
+	}
+	for i, code := range regions {
 		if ctx.Err() != nil {
 			break
 		}
@@ -327,7 +331,20 @@ func (r *Resolver) LatestAll(ctx context.Context, regions []string) ([]Result, e
 	}
 	_ = g.Wait()
 	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("resolve all regions: %w", err)
+		// Regions that answered before ctx ended keep their results; the others get
+		// ctx's error. Only when no region answered is it the error of the whole call.
+		answered := false
+		for i := range results {
+			switch {
+			case results[i].Err == nil && results[i].Image == (Image{}):
+				results[i].Err = &RegionError{Region: results[i].Region, Op: "resolve", Err: err}
+			case !errors.Is(results[i].Err, err):
+				answered = true
+			}
+		}
+		if !answered {
+			return nil, fmt.Errorf("resolve all regions: %w", err)
+		}
 	}
 	if err := allRejected(results); err != nil {
 		return nil, err
@@ -585,6 +602,9 @@ func classify(err error, c awsCall) error {
 		}
 		detail += ")"
 	}
+	if mae := (*retry.MaxAttemptsError)(nil); errors.As(err, &mae) && mae.Attempt > 0 {
+		c.attempts = mae.Attempt // the SDK options may have changed the number
+	}
 	var pnf *ssmtypes.ParameterNotFound
 	k := func(kind error, msg string) error { return &kindError{kind: kind, msg: msg + detail, cause: err} }
 	switch {
@@ -604,7 +624,20 @@ func classify(err error, c awsCall) error {
 	case isThrottleCode(code):
 		return k(ErrThrottled, fmt.Sprintf("AWS throttled %s on all %d attempts; retry later, spread the calls out, or raise ResolverOptions.RetryMaxAttempts", c.action, c.attempts))
 	}
-	return fmt.Errorf("%s failed: %w", c.action, err)
+	var re interface{ HTTPStatusCode() int }
+	if errors.As(err, &re) && isServerStatus(re.HTTPStatusCode()) {
+		return k(nil, fmt.Sprintf("AWS answered %s with a server error (HTTP %d) on all %d attempts; retry later", c.action, re.HTTPStatusCode(), c.attempts))
+	}
+	if detail != "" {
+		return k(nil, c.action+" failed; check the request and the configuration")
+	}
+	return fmt.Errorf("%s failed (check the network, the endpoint settings and the proxy): %w", c.action, err)
+}
+
+// isServerStatus reports the HTTP statuses the SDK's retryer retries (500, 502, 503, 504).
+func isServerStatus(status int) bool {
+	_, ok := retry.DefaultRetryableHTTPStatusCodes[status]
+	return ok
 }
 
 func isThrottleCode(code string) bool {
@@ -615,4 +648,18 @@ func isThrottleCode(code string) bool {
 		return true
 	}
 	return false
+}
+
+// Format prints a summary of r for every fmt verb: the number of cached images, never the
+// aws.Config it holds (fmt would otherwise print a static credentials provider's secret
+// access key).
+func (r *Resolver) Format(f fmt.State, _ rune) {
+	if r == nil {
+		fmt.Fprint(f, "<nil>")
+		return
+	}
+	r.mu.RLock()
+	n, p := len(r.latest), len(r.pins)
+	r.mu.RUnlock()
+	fmt.Fprintf(f, "&appmeshenvoy.Resolver{cached images: %d, cached digests: %d; credentials not shown}", n, p)
 }

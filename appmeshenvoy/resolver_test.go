@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -560,5 +561,165 @@ func BenchmarkLatestWarm(b *testing.B) {
 		if _, err := r.Latest(ctx, "us-west-2"); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestLatestConcurrentCallersOneRequest: in each of many rounds, N goroutines released
+// at once ask for a region with an empty cache, and the fake answers at once. Exactly
+// one GetParameter call must be made per round. This catches a caller that missed the
+// cache just before another caller's flight filled it and ended, and then started a
+// second flight (the shared function re-checks the cache to prevent that).
+func TestLatestConcurrentCallersOneRequest(t *testing.T) {
+	const rounds, n = 500, 32
+	// More Ps than cores, so that the OS interleaves callers at arbitrary points and
+	// the window between a cache miss and joining the flight is hit often.
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(8))
+	s := &rsSSM{fn: rsValue("v1.29.6.0-prod")}
+	r := newMockResolver(s, nil)
+	ctx := context.Background()
+	for round := 0; round < rounds; round++ {
+		r.Invalidate()
+		before := s.count("us-west-2")
+		start := make(chan struct{})
+		errs := make(chan error, n)
+		var wg sync.WaitGroup
+		for i := 0; i < n; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				_, err := r.Latest(ctx, "us-west-2")
+				errs <- err
+			}()
+		}
+		close(start)
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got := s.count("us-west-2") - before; got != 1 {
+			t.Fatalf("round %d: %d concurrent callers made %d GetParameter calls, want 1", round, n, got)
+		}
+	}
+}
+
+// TestPinConcurrentCallersOneRequest is the same for Pin and BatchGetImage.
+func TestPinConcurrentCallersOneRequest(t *testing.T) {
+	const rounds, n = 500, 32
+	// More Ps than cores, so that the OS interleaves callers at arbitrary points and
+	// the window between a cache miss and joining the flight is hit often.
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(8))
+	e := &rsECR{fn: rsManifestAnswer(rsManifest, rsDigestOf(rsManifest))}
+	r := newMockResolver(nil, e)
+	img, err := appmeshenvoy.ParseImage("840364872350.dkr.ecr.us-west-2.amazonaws.com/aws-appmesh-envoy:v1.29.6.0-prod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for round := 0; round < rounds; round++ {
+		r.Invalidate()
+		before := e.calls.Load()
+		start := make(chan struct{})
+		errs := make(chan error, n)
+		var wg sync.WaitGroup
+		for i := 0; i < n; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				_, err := r.Pin(ctx, img)
+				errs <- err
+			}()
+		}
+		close(start)
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got := e.calls.Load() - before; got != 1 {
+			t.Fatalf("round %d: %d concurrent callers made %d BatchGetImage calls, want 1", round, n, got)
+		}
+	}
+}
+
+// TestLatestAllQueriesEveryRegionAtOnce: with the default Concurrency, every region of
+// the partition is in flight at the same time. The fake holds each call until all
+// regions have called, which only happens if the limit is at least the region count.
+func TestLatestAllQueriesEveryRegionAtOnce(t *testing.T) {
+	want := len(rsInPartition(t, "aws"))
+	var mu sync.Mutex
+	entered := 0
+	all := make(chan struct{})
+	s := &rsSSM{fn: func(ctx context.Context, code string, in *ssm.GetParameterInput) (*ssm.GetParameterOutput, error) {
+		mu.Lock()
+		entered++
+		if entered == want {
+			close(all)
+		}
+		mu.Unlock()
+		select {
+		case <-all:
+			return rsValue("v1.29.6.0-prod")(ctx, code, in)
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}}
+	// The shared Timeout bounds the wait if the limit is too low.
+	r := newMockResolver(s, nil, func(o *appmeshenvoy.ResolverOptions) { o.Timeout = 10 * time.Second })
+	res, err := r.LatestAll(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range res {
+		if x.Err != nil {
+			t.Errorf("%s: %v (not every region was queried at once)", x.Region, x.Err)
+		}
+	}
+	if len(res) != want {
+		t.Errorf("%d results, want %d", len(res), want)
+	}
+}
+
+// TestLatestAllCallerDeadlineKeepsAnswers: when the caller's ctx ends while one region
+// is still pending, the regions that answered keep their results and only the pending
+// one carries ctx's error; when no region answered, ctx's error is LatestAll's error.
+func TestLatestAllCallerDeadlineKeepsAnswers(t *testing.T) {
+	s := &rsSSM{fn: func(ctx context.Context, code string, in *ssm.GetParameterInput) (*ssm.GetParameterOutput, error) {
+		if code == "eu-west-1" {
+			<-ctx.Done() // stalls until the shared Timeout
+			return nil, ctx.Err()
+		}
+		return rsValue("v1.29.6.0-prod")(ctx, code, in)
+	}}
+	r := newMockResolver(s, nil, func(o *appmeshenvoy.ResolverOptions) { o.Timeout = 300 * time.Millisecond })
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	res, err := r.LatestAll(ctx, []string{"us-west-2", "eu-west-1", "us-east-1"})
+	if err != nil {
+		t.Fatalf("LatestAll: %v, want per-region results", err)
+	}
+	if res[0].Err != nil || res[2].Err != nil || res[0].Image.Region != "us-west-2" {
+		t.Errorf("answered regions lost their results: %+v", res)
+	}
+	var re *appmeshenvoy.RegionError
+	if !errors.Is(res[1].Err, context.DeadlineExceeded) || !errors.As(res[1].Err, &re) || re.Region != "eu-west-1" {
+		t.Errorf("eu-west-1: %v, want the caller's deadline naming the region", res[1].Err)
+	}
+
+	ctx2, cancel2 := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel2()
+	res, err = r.LatestAll(ctx2, []string{"eu-west-1"})
+	if !errors.Is(err, context.DeadlineExceeded) || res != nil {
+		t.Errorf("only a stalled region: %v, %v; want ctx's error", res, err)
+	}
+	// Let the shared call end by its Timeout (goleak checks at exit).
+	if _, err := r.Latest(context.Background(), "eu-west-1"); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("shared call: %v", err)
 	}
 }

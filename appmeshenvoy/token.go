@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"io"
 	"log/slog"
 	"math/rand/v2"
 	"strings"
@@ -113,8 +114,12 @@ const (
 // credentials provider without calling STS), so that one role's token is never handed
 // to another.
 //
-// A token is refreshed after [TokenOptions.RefreshFraction] of its lifetime; concurrent
-// callers that need the same token share one call. An expired token is never returned.
+// A token is refreshed after [TokenOptions.RefreshFraction] of its lifetime (half of it
+// by default); concurrent callers that need the same token share one call, which runs
+// under its own [TokenOptions.Timeout]. If that refresh fails (or the caller stops
+// waiting) while the cached token has not yet expired, the cached token is returned and
+// a warning is logged; once it has expired, the refresh error is returned instead. An
+// expired token is never returned. [TokenProvider.Invalidate] drops cached tokens.
 //
 // The zero value is not usable; call [NewTokenProvider]. A TokenProvider is safe for
 // concurrent use.
@@ -256,6 +261,20 @@ func (p *TokenProvider) Invalidate(regions ...string) {
 			}
 		}
 	}
+}
+
+// Format prints a summary of p for every fmt verb: the number of cached tokens, never
+// the tokens, the credentials or the aws.Config they come from (fmt would otherwise
+// print a static credentials provider's secret access key).
+func (p *TokenProvider) Format(f fmt.State, _ rune) {
+	if p == nil {
+		_, _ = io.WriteString(f, "<nil>")
+		return
+	}
+	p.mu.RLock()
+	n := len(p.cache)
+	p.mu.RUnlock()
+	fmt.Fprintf(f, "&appmeshenvoy.TokenProvider{cached tokens: %d; credentials and tokens not shown}", n)
 }
 
 // token is the cache lookup shared by Token and TokenForRegistry.

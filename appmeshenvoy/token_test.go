@@ -355,6 +355,43 @@ func TestTokenSingleflight(t *testing.T) {
 	}
 }
 
+// TestTokenSingleflightRace hunts the race between a caller that misses the cache and a
+// refresh that finishes (stores the token and leaves the singleflight group) before the
+// caller joins the group: without the cache re-check inside the shared function, the
+// late caller starts a second GetAuthorizationToken. The fake answers at once, so the
+// window is as wide as it gets; many rounds make it show up.
+func TestTokenSingleflightRace(t *testing.T) {
+	const rounds, callers = 300, 8
+	for round := range rounds {
+		clk := &tokClock{now: tokEpoch}
+		f := &tokFake{}
+		f.fn = twelveHours(clk)
+		p := newTestProvider(f, clk)
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		errs := make(chan error, callers)
+		for range callers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				if _, err := p.Token(context.Background(), "eu-west-1"); err != nil {
+					errs <- err
+				}
+			}()
+		}
+		close(start)
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Fatalf("round %d: %v", round, err)
+		}
+		if got := len(f.Calls()); got != 1 {
+			t.Fatalf("round %d: %d GetAuthorizationToken calls for %d concurrent callers, want exactly 1", round, got, callers)
+		}
+	}
+}
+
 func TestTokenCallerDeadline(t *testing.T) {
 	clk := &tokClock{now: tokEpoch}
 	f := &tokFake{}

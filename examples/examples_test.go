@@ -17,6 +17,7 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy/appmeshenvoytest"
 	"github.com/appmesh-envoy/appmesh-envoy-go/iampolicy"
 	"github.com/appmesh-envoy/appmesh-envoy-go/region"
 )
@@ -63,6 +64,12 @@ func TestMain(m *testing.M) {
 // configuration at all, so that only the local endpoint can answer.
 func runExample(t *testing.T, name string, args ...string) (stdout, stderr string) {
 	t.Helper()
+	return runExampleEnv(t, nil, name, args...)
+}
+
+// runExampleEnv is runExample with extra KEY=VALUE environment entries.
+func runExampleEnv(t *testing.T, env []string, name string, args ...string) (stdout, stderr string) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, filepath.Join(bin, name), args...)
@@ -72,6 +79,7 @@ func runExample(t *testing.T, name string, args ...string) (stdout, stderr strin
 		"AWS_EC2_METADATA_DISABLED=true",
 		"AWS_CONFIG_FILE=" + os.DevNull, "AWS_SHARED_CREDENTIALS_FILE=" + os.DevNull,
 	}
+	cmd.Env = append(cmd.Env, env...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	if err := cmd.Run(); err != nil {
@@ -86,6 +94,34 @@ func TestLatestImage(t *testing.T) {
 	out, _ := runExample(t, "latest-image", "-local", "-region", "eu-south-2")
 	if !strings.HasPrefix(out, "992897592190.dkr.ecr.eu-south-2.amazonaws.com/aws-appmesh-envoy:v") || strings.Count(out, "\n") != 1 {
 		t.Errorf("output = %q", out)
+	}
+}
+
+// TestDefaultModeUsesConfiguredAWS runs examples without -local, as against real AWS:
+// they load the default configuration (here credentials and region from the
+// environment) and send requests to -endpoint-url, a local endpoint started by the test.
+func TestDefaultModeUsesConfiguredAWS(t *testing.T) {
+	srv := appmeshenvoytest.NewServer()
+	defer srv.Close()
+	env := []string{
+		"AWS_ACCESS_KEY_ID=" + appmeshenvoytest.AccessKeyID,
+		"AWS_SECRET_ACCESS_KEY=" + appmeshenvoytest.SecretAccessKey,
+		"AWS_REGION=eu-west-1",
+	}
+	out, _ := runExampleEnv(t, env, "latest-image", "-endpoint-url", srv.URL, "-region", "ca-central-1")
+	if !strings.HasPrefix(out, region.MustLookup("ca-central-1").RepositoryURI()+":v") {
+		t.Errorf("latest-image output = %q", out)
+	}
+	if srv.Requests("ssm:GetParameter", "ca-central-1") != 1 {
+		t.Errorf("the request did not reach -endpoint-url")
+	}
+	out, _ = runExampleEnv(t, env, "all-regions", "-endpoint-url", srv.URL)
+	inAWS, _ := region.InPartition("aws")
+	if n := strings.Count(out, "\n"); n != len(inAWS) {
+		t.Errorf("all-regions output (%d lines):\n%s", n, out)
+	}
+	if strings.Contains(out, "ERROR") || strings.Contains(out, "not enabled") {
+		t.Errorf("all-regions against a healthy endpoint reports failures:\n%s", out)
 	}
 }
 
@@ -181,7 +217,10 @@ func TestDockerLogin(t *testing.T) {
 }
 
 func TestECSSidecarTask(t *testing.T) {
-	out, _ := runExample(t, "ecs-sidecar-task", "-local", "-app-port", "9080")
+	out, errOut := runExample(t, "ecs-sidecar-task", "-local", "-app-port", "9080")
+	if !strings.Contains(errOut, "caveat: ") || !strings.Contains(errOut, "distroless") {
+		t.Errorf("stderr lacks the health check caveat: %q", errOut)
+	}
 	var task struct {
 		ContainerDefinitions []struct {
 			Name      string

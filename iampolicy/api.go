@@ -11,6 +11,12 @@ import (
 // exact signatures: *iam.Client and *sts.Client satisfy them, and tests can supply
 // fakes.
 
+// GetRoleAPI reads a role; [Applier] uses it to tell a missing role from a missing
+// inline policy.
+type GetRoleAPI interface {
+	GetRole(context.Context, *iam.GetRoleInput, ...func(*iam.Options)) (*iam.GetRoleOutput, error)
+}
+
 // GetRolePolicyAPI reads an inline role policy.
 type GetRolePolicyAPI interface {
 	GetRolePolicy(context.Context, *iam.GetRolePolicyInput, ...func(*iam.Options)) (*iam.GetRolePolicyOutput, error)
@@ -63,6 +69,7 @@ type AttachRolePolicyAPI interface {
 
 // IAMAPI is every IAM operation [Applier] calls.
 type IAMAPI interface {
+	GetRoleAPI
 	GetRolePolicyAPI
 	PutRolePolicyAPI
 	GetPolicyAPI

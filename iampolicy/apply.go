@@ -39,8 +39,9 @@ type ApplierOptions struct {
 	// Description is the description of managed policies that are created. Default
 	// none.
 	Description string
-	// MaxAttempts bounds the calls made when IAM answers NoSuchEntity for something that
-	// was just created (IAM is eventually consistent). Default 5; values below 1 mean 1.
+	// MaxAttempts bounds the AttachRolePolicy calls made when IAM answers NoSuchEntity
+	// for a managed policy this applier has just created (IAM is eventually
+	// consistent). Nothing else is retried: a missing role fails at once. Default 5.
 	MaxAttempts int
 	// RetryDelay is the wait before the second attempt; it doubles for each further one,
 	// up to 4 s. Default 500 ms.
@@ -154,8 +155,10 @@ func checkNames(role, name string) error {
 
 // PutInline stores doc as the inline policy name of role (PutRolePolicy), unless the
 // role already has an inline policy of that name that means the same ([Equivalent]).
-// doc must pass ValidateAs([KindInline]). NoSuchEntity answers (a role created moments
-// ago) are retried as ApplierOptions says.
+// doc must pass ValidateAs([KindInline]).
+//
+// A role that does not exist is an error matching [ErrRoleNotFound], returned at once
+// (also in a dry run): the applier creates no role, so there is nothing to wait for.
 func (a *Applier) PutInline(ctx context.Context, role, name string, doc Document) (Change, error) {
 	c := Change{Kind: KindInline, Role: role, PolicyName: name, DryRun: a.opts.DryRun, Document: doc.Normalize()}
 	if err := checkNames(role, name); err != nil {
@@ -166,9 +169,9 @@ func (a *Applier) PutInline(ctx context.Context, role, name string, doc Document
 	}
 	out, err := a.iam.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: &role, PolicyName: &name})
 	if isNoSuchEntity(err) {
-		// Either the policy does not exist yet (normal) or the role does not:
-		// PutRolePolicy tells those apart.
-		out, err = nil, nil
+		// Either the policy does not exist yet (normal) or the role does not; IAM
+		// answers NoSuchEntity for both, so ask about the role.
+		out, err = nil, a.checkRole(ctx, role)
 	}
 	if err != nil {
 		return c, fmt.Errorf("read inline policy %s of role %s: %w", name, role, err)
@@ -184,7 +187,7 @@ func (a *Applier) PutInline(ctx context.Context, role, name string, doc Document
 		}
 	}
 	detail := "create"
-	if c.Previous != nil || out != nil {
+	if out != nil {
 		detail = "replace"
 	}
 	c.Operations = append(c.Operations, Operation{API: "PutRolePolicy", Detail: detail})
@@ -192,14 +195,26 @@ func (a *Applier) PutInline(ctx context.Context, role, name string, doc Document
 		return c, nil
 	}
 	body := c.Document.String()
-	err = a.retry(ctx, "PutRolePolicy", func() error {
-		_, err := a.iam.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: &role, PolicyName: &name, PolicyDocument: &body})
-		return err
-	})
-	if err != nil {
-		return c, fmt.Errorf("put inline policy %s on role %s: %w%s", name, role, err, roleHint(err))
+	if _, err := a.iam.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: &role, PolicyName: &name, PolicyDocument: &body}); err != nil {
+		if isNoSuchEntity(err) {
+			// The role was there a moment ago (or has just been deleted).
+			err = &RoleNotFoundError{Role: role, Err: err}
+		}
+		return c, fmt.Errorf("put inline policy %s on role %s: %w", name, role, err)
 	}
 	return c, nil
+}
+
+// checkRole returns a [*RoleNotFoundError] when role does not exist, nil when it does.
+func (a *Applier) checkRole(ctx context.Context, role string) error {
+	_, err := a.iam.GetRole(ctx, &iam.GetRoleInput{RoleName: &role})
+	if isNoSuchEntity(err) {
+		return &RoleNotFoundError{Role: role, Err: err}
+	}
+	if err != nil {
+		return fmt.Errorf("read role %s: %w", role, err)
+	}
+	return nil
 }
 
 // PutManaged makes sure the customer managed policy name (in the caller's account, under
@@ -213,6 +228,12 @@ func (a *Applier) PutInline(ctx context.Context, role, name string, doc Document
 //
 // The account and partition of the policy ARN come from STS GetCallerIdentity. doc
 // must pass ValidateAs([KindManaged]).
+//
+// The role is checked first (ListAttachedRolePolicies): a role that does not exist is an
+// error matching [ErrRoleNotFound], returned at once and before any policy is created.
+// Only when this call has just created the policy does a NoSuchEntity answer to
+// AttachRolePolicy count as IAM's eventual consistency and get retried, as
+// ApplierOptions.MaxAttempts and RetryDelay say.
 func (a *Applier) PutManaged(ctx context.Context, role, name string, doc Document) (Change, error) {
 	c := Change{Kind: KindManaged, Role: role, PolicyName: name, DryRun: a.opts.DryRun, Document: doc.Normalize()}
 	if err := checkNames(role, name); err != nil {
@@ -231,6 +252,11 @@ func (a *Applier) PutManaged(ctx context.Context, role, name string, doc Documen
 	c.PolicyARN = policyARN
 	body := c.Document.String()
 
+	attached, err := a.isAttached(ctx, role, policyARN)
+	if err != nil {
+		return c, err
+	}
+	created := false
 	got, err := a.iam.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: &policyARN})
 	switch {
 	case isNoSuchEntity(err):
@@ -243,6 +269,7 @@ func (a *Applier) PutManaged(ctx context.Context, role, name string, doc Documen
 			if _, err := a.iam.CreatePolicy(ctx, in); err != nil {
 				return c, fmt.Errorf("create managed policy %s: %w", policyARN, err)
 			}
+			created = true
 		}
 	case err != nil:
 		return c, fmt.Errorf("read managed policy %s: %w", policyARN, err)
@@ -251,8 +278,29 @@ func (a *Applier) PutManaged(ctx context.Context, role, name string, doc Documen
 			return c, err
 		}
 	}
-	if err := a.attach(ctx, &c); err != nil {
-		return c, err
+	if attached {
+		return c, nil
+	}
+	c.Operations = append(c.Operations, Operation{API: "AttachRolePolicy", Detail: "attach to role " + role})
+	if a.opts.DryRun {
+		return c, nil
+	}
+	attach := func() error {
+		_, err := a.iam.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: &role, PolicyArn: &policyARN})
+		return err
+	}
+	if created {
+		// The policy is moments old: IAM may not show it to AttachRolePolicy yet.
+		err = a.retry(ctx, "AttachRolePolicy", attach)
+	} else {
+		err = attach()
+	}
+	if err != nil {
+		hint := ""
+		if isNoSuchEntity(err) {
+			hint = "; the role or the policy was deleted meanwhile, or IAM has not caught up yet: run again"
+		}
+		return c, fmt.Errorf("attach %s to role %s: %w%s", policyARN, role, err, hint)
 	}
 	return c, nil
 }
@@ -354,47 +402,30 @@ func oldestNonDefault(vs []types.PolicyVersion) (types.PolicyVersion, bool) {
 	return cands[0], true
 }
 
-func (a *Applier) attach(ctx context.Context, c *Change) error {
-	attached := false
+// isAttached reports whether policyARN is among the managed policies attached to role.
+// It is also the applier's check that the role exists: NoSuchEntity here can only mean
+// the role, and gives a [*RoleNotFoundError] at once.
+func (a *Applier) isAttached(ctx context.Context, role, policyARN string) (bool, error) {
 	var marker *string
-	err := a.retry(ctx, "ListAttachedRolePolicies", func() error {
-		attached = false
-		marker = nil
-		for page := 0; page < maxPages; page++ {
-			out, err := a.iam.ListAttachedRolePolicies(ctx, &iam.ListAttachedRolePoliciesInput{RoleName: &c.Role, Marker: marker})
-			if err != nil {
-				return err
-			}
-			for _, p := range out.AttachedPolicies {
-				if aws.ToString(p.PolicyArn) == c.PolicyARN {
-					attached = true
-				}
-			}
-			if attached || !out.IsTruncated || aws.ToString(out.Marker) == "" {
-				return nil
-			}
-			marker = out.Marker
+	for page := 0; page < maxPages; page++ {
+		out, err := a.iam.ListAttachedRolePolicies(ctx, &iam.ListAttachedRolePoliciesInput{RoleName: &role, Marker: marker})
+		if isNoSuchEntity(err) {
+			return false, &RoleNotFoundError{Role: role, Err: err}
 		}
-		return fmt.Errorf("more than %d pages; IAM kept answering IsTruncated", maxPages)
-	})
-	if err != nil && !(a.opts.DryRun && isNoSuchEntity(err)) {
-		return fmt.Errorf("list policies attached to role %s: %w%s", c.Role, err, roleHint(err))
+		if err != nil {
+			return false, fmt.Errorf("list policies attached to role %s: %w", role, err)
+		}
+		for _, p := range out.AttachedPolicies {
+			if aws.ToString(p.PolicyArn) == policyARN {
+				return true, nil
+			}
+		}
+		if !out.IsTruncated || aws.ToString(out.Marker) == "" {
+			return false, nil
+		}
+		marker = out.Marker
 	}
-	if attached {
-		return nil
-	}
-	c.Operations = append(c.Operations, Operation{API: "AttachRolePolicy", Detail: "attach to role " + c.Role})
-	if a.opts.DryRun {
-		return nil
-	}
-	err = a.retry(ctx, "AttachRolePolicy", func() error {
-		_, err := a.iam.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: &c.Role, PolicyArn: &c.PolicyARN})
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("attach %s to role %s: %w%s", c.PolicyARN, c.Role, err, roleHint(err))
-	}
-	return nil
+	return false, fmt.Errorf("list policies attached to role %s: more than %d pages; IAM kept answering IsTruncated", role, maxPages)
 }
 
 // policyARN builds the ARN of a customer managed policy of the caller's account.
@@ -415,7 +446,8 @@ func (a *Applier) policyARN(ctx context.Context, name string) (string, error) {
 }
 
 // retry calls f until it succeeds, fails with something other than NoSuchEntity, or
-// MaxAttempts calls were made.
+// MaxAttempts calls were made. Use it only where NoSuchEntity can mean "just created,
+// not visible yet".
 func (a *Applier) retry(ctx context.Context, op string, f func() error) error {
 	delay := a.opts.RetryDelay
 	var err error
@@ -445,13 +477,6 @@ func (a *Applier) log(ctx context.Context, msg string, args ...any) {
 func isNoSuchEntity(err error) bool {
 	var e *types.NoSuchEntityException
 	return errors.As(err, &e)
-}
-
-func roleHint(err error) string {
-	if isNoSuchEntity(err) {
-		return "; check that the role exists (give its name, not its ARN) and create it first"
-	}
-	return ""
 }
 
 // decodeStored parses a policy document as IAM returns it: URL-encoded (RFC 3986).

@@ -24,6 +24,7 @@ type fakeIAM struct {
 	mu    sync.Mutex
 	calls []string
 
+	GetRoleFunc                  func(*iam.GetRoleInput) (*iam.GetRoleOutput, error)
 	GetRolePolicyFunc            func(*iam.GetRolePolicyInput) (*iam.GetRolePolicyOutput, error)
 	PutRolePolicyFunc            func(*iam.PutRolePolicyInput) (*iam.PutRolePolicyOutput, error)
 	GetPolicyFunc                func(*iam.GetPolicyInput) (*iam.GetPolicyOutput, error)
@@ -59,6 +60,9 @@ func (f *fakeIAM) Calls() []string {
 	return append([]string{}, f.calls...)
 }
 
+func (f *fakeIAM) GetRole(_ context.Context, in *iam.GetRoleInput, _ ...func(*iam.Options)) (*iam.GetRoleOutput, error) {
+	return call(f, "GetRole", f.GetRoleFunc, in)
+}
 func (f *fakeIAM) GetRolePolicy(_ context.Context, in *iam.GetRolePolicyInput, _ ...func(*iam.Options)) (*iam.GetRolePolicyOutput, error) {
 	return call(f, "GetRolePolicy", f.GetRolePolicyFunc, in)
 }
@@ -92,6 +96,12 @@ func (f *fakeIAM) AttachRolePolicy(_ context.Context, in *iam.AttachRolePolicyIn
 func (f *fakeIAM) GetCallerIdentity(_ context.Context, in *sts.GetCallerIdentityInput, _ ...func(*sts.Options)) (*sts.GetCallerIdentityOutput, error) {
 	return call(f, "GetCallerIdentity", f.GetCallerIdentityFunc, in)
 }
+
+func roleExists(in *iam.GetRoleInput) (*iam.GetRoleOutput, error) {
+	return &iam.GetRoleOutput{Role: &types.Role{RoleName: in.RoleName}}, nil
+}
+
+func noSuchRole(*iam.GetRoleInput) (*iam.GetRoleOutput, error) { return nil, noSuchEntity() }
 
 func noSuchEntity() error {
 	return &types.NoSuchEntityException{Message: aws.String("The role with name envoy cannot be found.")}
@@ -169,15 +179,11 @@ func TestPutInline(t *testing.T) {
 			t.Errorf("PutRolePolicy input = %+v", put)
 		}
 	})
-	t.Run("create when missing, retrying a role that is not visible yet", func(t *testing.T) {
-		attempts := 0
+	t.Run("create when missing", func(t *testing.T) {
 		f := &fakeIAM{
 			GetRolePolicyFunc: func(*iam.GetRolePolicyInput) (*iam.GetRolePolicyOutput, error) { return nil, noSuchEntity() },
+			GetRoleFunc:       roleExists,
 			PutRolePolicyFunc: func(*iam.PutRolePolicyInput) (*iam.PutRolePolicyOutput, error) {
-				attempts++
-				if attempts < 3 {
-					return nil, noSuchEntity()
-				}
 				return &iam.PutRolePolicyOutput{}, nil
 			},
 		}
@@ -188,26 +194,66 @@ func TestPutInline(t *testing.T) {
 		if c.Previous != nil || c.Operations[0].Detail != "create" {
 			t.Errorf("change = %v", c)
 		}
-		if diff := cmp.Diff([]string{"GetRolePolicy", "PutRolePolicy", "PutRolePolicy", "PutRolePolicy"}, f.Calls()); diff != "" {
+		if diff := cmp.Diff([]string{"GetRolePolicy", "GetRole", "PutRolePolicy"}, f.Calls()); diff != "" {
 			t.Errorf("calls (-want +got):\n%s", diff)
 		}
 	})
-	t.Run("retries are bounded", func(t *testing.T) {
+	for _, dryRun := range []bool{false, true} {
+		t.Run(fmt.Sprintf("a missing role fails fast (dry run %v)", dryRun), func(t *testing.T) {
+			f := &fakeIAM{
+				GetRolePolicyFunc: func(*iam.GetRolePolicyInput) (*iam.GetRolePolicyOutput, error) { return nil, noSuchEntity() },
+				GetRoleFunc:       noSuchRole,
+			}
+			a := NewApplier(aws.Config{}, func(o *ApplierOptions) {
+				o.IAM, o.STS, o.DryRun = f, f, dryRun
+				o.RetryDelay = time.Hour // a retry would hang the test
+			})
+			_, err := a.PutInline(context.Background(), "envoy", "envoy-pull", doc)
+			var nse *types.NoSuchEntityException
+			var rnf *RoleNotFoundError
+			if !errors.Is(err, ErrRoleNotFound) || !errors.As(err, &nse) || !errors.As(err, &rnf) || rnf.Role != "envoy" {
+				t.Fatalf("error = %v, want ErrRoleNotFound wrapping NoSuchEntity", err)
+			}
+			if !strings.Contains(err.Error(), `role "envoy" not found; create it first`) {
+				t.Errorf("error = %q, want it to name the role and say to create it", err)
+			}
+			if diff := cmp.Diff([]string{"GetRolePolicy", "GetRole"}, f.Calls()); diff != "" {
+				t.Errorf("calls (-want +got):\n%s", diff)
+			}
+		})
+	}
+	t.Run("a role deleted between read and write is not retried", func(t *testing.T) {
 		f := &fakeIAM{
 			GetRolePolicyFunc: func(*iam.GetRolePolicyInput) (*iam.GetRolePolicyOutput, error) { return nil, noSuchEntity() },
+			GetRoleFunc:       roleExists,
 			PutRolePolicyFunc: func(*iam.PutRolePolicyInput) (*iam.PutRolePolicyOutput, error) { return nil, noSuchEntity() },
 		}
 		_, err := testApplier(f, false).PutInline(context.Background(), "envoy", "envoy-pull", doc)
-		var nse *types.NoSuchEntityException
-		if !errors.As(err, &nse) || !strings.Contains(err.Error(), "create it first") {
-			t.Errorf("error = %v, want NoSuchEntity with a hint", err)
+		if !errors.Is(err, ErrRoleNotFound) {
+			t.Errorf("error = %v, want ErrRoleNotFound", err)
 		}
-		if n := len(f.Calls()); n != 1+5 {
-			t.Errorf("%d calls, want 1 read and 5 attempts", n)
+		if diff := cmp.Diff([]string{"GetRolePolicy", "GetRole", "PutRolePolicy"}, f.Calls()); diff != "" {
+			t.Errorf("calls (-want +got):\n%s", diff)
+		}
+	})
+	t.Run("other read errors are reported", func(t *testing.T) {
+		f := &fakeIAM{
+			GetRolePolicyFunc: func(*iam.GetRolePolicyInput) (*iam.GetRolePolicyOutput, error) { return nil, noSuchEntity() },
+			GetRoleFunc: func(*iam.GetRoleInput) (*iam.GetRoleOutput, error) {
+				return nil, &types.ServiceFailureException{Message: aws.String("boom")}
+			},
+		}
+		_, err := testApplier(f, false).PutInline(context.Background(), "envoy", "envoy-pull", doc)
+		var sf *types.ServiceFailureException
+		if !errors.As(err, &sf) || errors.Is(err, ErrRoleNotFound) {
+			t.Errorf("error = %v, want the ServiceFailure", err)
 		}
 	})
 	t.Run("dry run writes nothing", func(t *testing.T) {
-		f := &fakeIAM{GetRolePolicyFunc: func(*iam.GetRolePolicyInput) (*iam.GetRolePolicyOutput, error) { return nil, noSuchEntity() }}
+		f := &fakeIAM{
+			GetRolePolicyFunc: func(*iam.GetRolePolicyInput) (*iam.GetRolePolicyOutput, error) { return nil, noSuchEntity() },
+			GetRoleFunc:       roleExists,
+		}
 		c, err := testApplier(f, true).PutInline(context.Background(), "envoy", "envoy-pull", doc)
 		if err != nil {
 			t.Fatal(err)
@@ -215,7 +261,7 @@ func TestPutInline(t *testing.T) {
 		if !c.DryRun || !c.Changed() || !strings.Contains(c.String(), "would call PutRolePolicy") {
 			t.Errorf("change = %v", c)
 		}
-		if diff := cmp.Diff([]string{"GetRolePolicy"}, f.Calls()); diff != "" {
+		if diff := cmp.Diff([]string{"GetRolePolicy", "GetRole"}, f.Calls()); diff != "" {
 			t.Errorf("calls (-want +got):\n%s", diff)
 		}
 	})
@@ -485,6 +531,65 @@ func TestPutManaged(t *testing.T) {
 			t.Errorf("attach attempts %d, attached %v", n, m.attached)
 		}
 	})
+	for _, dryRun := range []bool{false, true} {
+		t.Run(fmt.Sprintf("a missing role fails fast and creates nothing (dry run %v)", dryRun), func(t *testing.T) {
+			m := newManagedFake(t)
+			m.ListAttachedRolePoliciesFunc = func(*iam.ListAttachedRolePoliciesInput) (*iam.ListAttachedRolePoliciesOutput, error) {
+				return nil, noSuchEntity()
+			}
+			a := NewApplier(aws.Config{}, func(o *ApplierOptions) {
+				o.IAM, o.STS, o.DryRun = m.fakeIAM, m.fakeIAM, dryRun
+				o.RetryDelay = time.Hour // a retry would hang the test
+			})
+			_, err := a.PutManaged(ctx, "envoy", "envoy-pull", pullDoc(t, "us-west-2"))
+			if !errors.Is(err, ErrRoleNotFound) || !strings.Contains(err.Error(), "create it first") {
+				t.Fatalf("error = %v, want ErrRoleNotFound", err)
+			}
+			if diff := cmp.Diff([]string{"GetCallerIdentity", "ListAttachedRolePolicies"}, m.Calls()); diff != "" {
+				t.Errorf("calls (-want +got):\n%s", diff)
+			}
+			if m.exists {
+				t.Error("a policy was created for a role that does not exist")
+			}
+		})
+	}
+	t.Run("NoSuchEntity attaching an existing policy is not retried", func(t *testing.T) {
+		m := newManagedFake(t)
+		a := testApplier(m.fakeIAM, false)
+		if _, err := a.PutManaged(ctx, "envoy", "envoy-pull", pullDoc(t, "us-west-2")); err != nil {
+			t.Fatal(err)
+		}
+		m.attached = nil // detached by hand; the policy exists
+		n := 0
+		m.AttachRolePolicyFunc = func(*iam.AttachRolePolicyInput) (*iam.AttachRolePolicyOutput, error) {
+			n++
+			return nil, noSuchEntity()
+		}
+		_, err := a.PutManaged(ctx, "envoy", "envoy-pull", pullDoc(t, "us-west-2"))
+		var nse *types.NoSuchEntityException
+		if !errors.As(err, &nse) || !strings.Contains(err.Error(), "run again") {
+			t.Errorf("error = %v, want NoSuchEntity with a hint", err)
+		}
+		if n != 1 {
+			t.Errorf("%d AttachRolePolicy calls, want 1 (nothing was just created)", n)
+		}
+	})
+	t.Run("retries after a create are bounded", func(t *testing.T) {
+		m := newManagedFake(t)
+		n := 0
+		m.AttachRolePolicyFunc = func(*iam.AttachRolePolicyInput) (*iam.AttachRolePolicyOutput, error) {
+			n++
+			return nil, noSuchEntity()
+		}
+		_, err := testApplier(m.fakeIAM, false).PutManaged(ctx, "envoy", "envoy-pull", pullDoc(t, "us-west-2"))
+		var nse *types.NoSuchEntityException
+		if !errors.As(err, &nse) {
+			t.Errorf("error = %v, want NoSuchEntity", err)
+		}
+		if n != 5 {
+			t.Errorf("%d AttachRolePolicy calls, want the default MaxAttempts 5", n)
+		}
+	})
 	t.Run("already attached on a later page", func(t *testing.T) {
 		m := newManagedFake(t)
 		m.ListAttachedRolePoliciesFunc = func(in *iam.ListAttachedRolePoliciesInput) (*iam.ListAttachedRolePoliciesOutput, error) {
@@ -540,19 +645,35 @@ func TestPutManaged(t *testing.T) {
 }
 
 func TestRetryStopsWithContext(t *testing.T) {
-	f := &fakeIAM{
-		GetRolePolicyFunc: func(*iam.GetRolePolicyInput) (*iam.GetRolePolicyOutput, error) { return nil, noSuchEntity() },
-		PutRolePolicyFunc: func(*iam.PutRolePolicyInput) (*iam.PutRolePolicyOutput, error) { return nil, noSuchEntity() },
+	m := newManagedFake(t)
+	var mu sync.Mutex
+	attempts := 0
+	m.AttachRolePolicyFunc = func(*iam.AttachRolePolicyInput) (*iam.AttachRolePolicyOutput, error) {
+		mu.Lock()
+		attempts++
+		mu.Unlock()
+		return nil, noSuchEntity()
 	}
-	a := NewApplier(aws.Config{}, func(o *ApplierOptions) { o.IAM, o.STS, o.RetryDelay, o.MaxAttempts = f, f, time.Hour, 10 })
+	a := NewApplier(aws.Config{}, func(o *ApplierOptions) {
+		o.IAM, o.STS, o.RetryDelay, o.MaxAttempts = m.fakeIAM, m.fakeIAM, time.Hour, 10
+	})
 	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
 	go func() {
-		for len(f.Calls()) < 2 {
+		defer close(done)
+		for i := 0; i < 10000; i++ {
+			mu.Lock()
+			n := attempts
+			mu.Unlock()
+			if n >= 1 {
+				break
+			}
 			time.Sleep(time.Millisecond)
 		}
 		cancel()
 	}()
-	_, err := a.PutInline(ctx, "envoy", "p", pullDoc(t, "us-west-2"))
+	_, err := a.PutManaged(ctx, "envoy", "envoy-pull", pullDoc(t, "us-west-2"))
+	<-done
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("error = %v, want context.Canceled", err)
 	}

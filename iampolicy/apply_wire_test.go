@@ -3,6 +3,7 @@ package iampolicy_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -84,15 +85,51 @@ func TestWirePutInline(t *testing.T) {
 		t.Errorf("%d PutRolePolicy requests for an unchanged policy", n)
 	}
 
-	// A role that does not exist: NoSuchEntity after bounded retries, with a hint.
-	srv.ResetCounts()
-	_, err = a.PutInline(ctx, "no-such-role", "envoy-pull", doc)
-	var nse *types.NoSuchEntityException
-	if !errors.As(err, &nse) {
-		t.Fatalf("error = %v, want NoSuchEntity", err)
+	// A role that does not exist: a clear error at once, no write, no retries (the
+	// applier created nothing it could be waiting for).
+	a = iampolicy.NewApplier(srv.Config("us-west-2"), func(o *iampolicy.ApplierOptions) {
+		o.RetryDelay = time.Hour // a retry would hang the test
+	})
+	for _, dryRun := range []bool{false, true} {
+		srv.ResetCounts()
+		ap := a
+		if dryRun {
+			ap = wireApplier(t, srv, true)
+		}
+		_, err = ap.PutInline(ctx, "no-such-role", "envoy-pull", doc)
+		var nse *types.NoSuchEntityException
+		if !errors.Is(err, iampolicy.ErrRoleNotFound) || !errors.As(err, &nse) {
+			t.Fatalf("dry run %v: error = %v, want ErrRoleNotFound wrapping NoSuchEntity", dryRun, err)
+		}
+		if !strings.Contains(err.Error(), `role "no-such-role" not found; create it first`) {
+			t.Errorf("error = %q", err)
+		}
+		if n := srv.Requests("iam:PutRolePolicy", "*"); n != 0 {
+			t.Errorf("dry run %v: %d PutRolePolicy requests for a missing role, want 0", dryRun, n)
+		}
+		if n := srv.Requests("iam:GetRole", "*"); n != 1 {
+			t.Errorf("dry run %v: %d GetRole requests, want 1", dryRun, n)
+		}
 	}
-	if n := srv.Requests("iam:PutRolePolicy", "*"); n != 3 {
-		t.Errorf("%d PutRolePolicy attempts, want MaxAttempts = 3", n)
+}
+
+func TestWirePutManagedMissingRole(t *testing.T) {
+	srv := appmeshenvoytest.NewServer()
+	defer srv.Close()
+	a := iampolicy.NewApplier(srv.Config("us-west-2"), func(o *iampolicy.ApplierOptions) {
+		o.RetryDelay = time.Hour // a retry would hang the test
+	})
+	_, err := a.PutManaged(context.Background(), "no-such-role", "envoy-pull", mustPull(t, "us-west-2"))
+	if !errors.Is(err, iampolicy.ErrRoleNotFound) || !strings.Contains(err.Error(), "create it first") {
+		t.Fatalf("error = %v, want ErrRoleNotFound", err)
+	}
+	for _, op := range []string{"iam:CreatePolicy", "iam:AttachRolePolicy", "iam:CreatePolicyVersion"} {
+		if n := srv.Requests(op, "*"); n != 0 {
+			t.Errorf("%d %s requests for a missing role, want 0", n, op)
+		}
+	}
+	if v := srv.ManagedPolicyVersions("arn:aws:iam::" + appmeshenvoytest.AccountID + ":policy/envoy-pull"); len(v) != 0 {
+		t.Errorf("a managed policy was created: %+v", v)
 	}
 }
 
@@ -181,8 +218,8 @@ func TestWireEventualConsistency(t *testing.T) {
 	srv := appmeshenvoytest.NewServer()
 	defer srv.Close()
 	srv.AddRole("envoy-task")
-	// The role was "just created": the first two attach calls do not see it yet.
-	srv.FailNext("iam:AttachRolePolicy", "*", 2, appmeshenvoytest.AWSError{Code: "NoSuchEntity", Status: 404, Message: "The role with name envoy-task cannot be found."})
+	// The policy was just created: the first two attach calls do not see it yet.
+	srv.FailNext("iam:AttachRolePolicy", "*", 2, appmeshenvoytest.AWSError{Code: "NoSuchEntity", Status: 404, Message: "Policy arn:aws:iam::" + appmeshenvoytest.AccountID + ":policy/envoy-proxy does not exist or is not attachable."})
 	c, err := wireApplier(t, srv, false).PutManaged(context.Background(), "envoy-task", "envoy-proxy", mustProxy(t))
 	if err != nil {
 		t.Fatal(err)

@@ -68,6 +68,7 @@ func builderCases() []builderCase {
 			return Combined(a, b, c)
 		}},
 		{"endpoint-us-west-2", KindEndpoint, func() (Document, error) { return EndpointPolicy(Regions{Codes: []string{"us-west-2", "eu-south-1"}}) }},
+		{"endpoint-china", KindEndpoint, func() (Document, error) { return EndpointPolicy(Regions{Codes: []string{"cn-north-1"}}) }},
 		{"endpoint-all-aws-wildcard", KindEndpoint, func() (Document, error) { return EndpointPolicy(Regions{RegionWildcard: true}) }},
 	}
 }
@@ -121,10 +122,30 @@ func TestBuildersAreValidAndLintClean(t *testing.T) {
 			if l := doc.Lint(); len(l) != 0 {
 				t.Errorf("Lint() = %v, want none", l)
 			}
-			// Every "*" is required and says why.
+			// Every "*" says why: required by IAM (or by how ECR serves layers), or a
+			// broader form the case asked for.
+			optIn := map[string]bool{}
+			if strings.Contains(tc.name, "wildcard") {
+				optIn[ReasonRegionWildcard] = true
+			}
+			if tc.name == "proxy-mesh" {
+				optIn[ReasonWholeMesh] = true
+			}
+			explained := map[string]bool{}
 			for _, w := range WildcardReasons(doc) {
-				if !w.Required || w.Code != ReasonNoResourceLevel || w.Detail == "" {
-					t.Errorf("WildcardReasons: %+v, want required with a reason", w)
+				explained[itoa(w.Statement)+w.Element+w.Value] = true
+				if w.Detail == "" || !(w.Required || optIn[w.Code]) || w.Code == ReasonScopable || w.Code == ReasonResourcePattern {
+					t.Errorf("WildcardReasons: %+v, want required or asked for, with a reason", w)
+				}
+			}
+			for i, s := range doc.Statement {
+				for _, r := range s.Resource {
+					if strings.Contains(r, "*") && !explained[itoa(i)+"Resource"+r] {
+						t.Errorf("Statement[%d] resource %s has no wildcard reason", i, r)
+					}
+				}
+				if len(s.Principal) > 0 && !explained[itoa(i)+"Principal*"] {
+					t.Errorf("Statement[%d] principal %v has no wildcard reason", i, s.Principal)
 				}
 			}
 			// One statement per resource kind; Sids unique and set.
@@ -316,5 +337,113 @@ func TestGoldenFilesHaveNoStrays(t *testing.T) {
 		if !names[e.Name()] {
 			t.Errorf("testdata/golden/%s belongs to no builder case; remove it", e.Name())
 		}
+	}
+}
+
+// TestSplitKeepsMeaning splits a combined document far over the managed-policy limit
+// (several statements, one of them alone too large, plus a Deny) and checks on the whole
+// least-privilege matrix, extended with every resource of the document and neighbours of
+// them, that the parts taken together (IAM evaluates all policies of a role together)
+// decide every request exactly as the document does.
+func TestSplitKeepsMeaning(t *testing.T) {
+	var mirrors, nodes []string
+	for i := 0; i < 90; i++ {
+		mirrors = append(mirrors, "arn:aws:ecr:us-west-2:111122223333:repository/team"+itoa(i)+"/envoy-mirror")
+	}
+	for i := 0; i < 60; i++ {
+		nodes = append(nodes, "arn:aws:appmesh:us-west-2:111122223333:mesh/shop/virtualNode/service-"+itoa(i))
+	}
+	pull, err := ImagePull(PullOptions{Mirrors: mirrors})
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy, err := ProxyAuthorization(ProxyOptions{Resources: append(nodes, testGateway), Tracing: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	param, err := ParameterRead(ParameterOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := Combined(pull, proxy, param)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A guard rail a user might add: never pull from team7's mirror.
+	doc.Statement = append(doc.Statement, Statement{Sid: "NoTeam7", Effect: EffectDeny,
+		Action: []string{"ecr:*"}, Resource: []string{"arn:aws:ecr:us-west-2:111122223333:repository/team7/*"}})
+	limit := KindManaged.Limit()
+	if Size(doc) <= 2*limit {
+		t.Fatalf("document has %d characters; the test wants more than two managed policies' worth", Size(doc))
+	}
+	parts, err := Split(doc, limit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(parts) < 3 {
+		t.Fatalf("Split gave %d parts, want at least 3", len(parts))
+	}
+	var together Document
+	for i, p := range parts {
+		if n := Size(p); n > limit {
+			t.Errorf("part %d has %d characters, over %d", i, n, limit)
+		}
+		if err := p.Validate(); err != nil {
+			t.Errorf("part %d: %v", i, err)
+		}
+		together.Statement = append(together.Statement, p.Statement...)
+	}
+
+	reqs := matrix()
+	for _, s := range doc.Statement {
+		for _, r := range s.Resource {
+			for _, a := range []string{"ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:PutImage",
+				"appmesh:StreamAggregatedResources", "appmesh:DescribeVirtualNode", "ssm:GetParameter", "ssm:GetParameters"} {
+				reqs = append(reqs, simRequest{a, r}, simRequest{a, r + "x"})
+			}
+		}
+	}
+	allowed, denied := 0, 0
+	for _, rq := range reqs {
+		want := Evaluate(doc, rq.Action, rq.Resource)
+		if got := Evaluate(together, rq.Action, rq.Resource); got != want {
+			t.Errorf("%s on %s: parts give %v, the document %v", rq.Action, rq.Resource, got, want)
+		}
+		switch want {
+		case Allow:
+			allowed++
+		case ExplicitDeny:
+			denied++
+		}
+	}
+	if allowed < 300 || denied == 0 {
+		t.Errorf("matrix too thin: %d allowed, %d explicitly denied requests", allowed, denied)
+	}
+}
+
+// TestEndpointPolicyBuckets pins the layer bucket names ECR serves layers from
+// (prod-REGION-starport-layer-bucket) and the partition of their ARNs.
+func TestEndpointPolicyBuckets(t *testing.T) {
+	for _, tc := range []struct {
+		regions Regions
+		want    []string
+	}{
+		{Regions{Codes: []string{"us-west-2"}}, []string{"arn:aws:s3:::prod-us-west-2-starport-layer-bucket/*"}},
+		{Regions{Codes: []string{"cn-north-1", "cn-northwest-1"}}, []string{"arn:aws-cn:s3:::prod-cn-north-1-starport-layer-bucket/*", "arn:aws-cn:s3:::prod-cn-northwest-1-starport-layer-bucket/*"}},
+		{Regions{Partition: "aws-cn", RegionWildcard: true}, []string{"arn:aws-cn:s3:::prod-*-starport-layer-bucket/*"}},
+	} {
+		d, err := EndpointPolicy(tc.regions)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(tc.want, d.Statement[0].Resource); diff != "" {
+			t.Errorf("%+v (-want +got):\n%s", tc.regions, diff)
+		}
+		if !d.Statement[0].Principal.isAll() || !cmp.Equal(d.Statement[0].Action, []string{"s3:GetObject"}) {
+			t.Errorf("%+v: statement %+v", tc.regions, d.Statement[0])
+		}
+	}
+	if _, err := EndpointPolicy(Regions{Codes: []string{"us-west-2", "cn-north-1"}}); !errors.Is(err, ErrMixedPartitions) {
+		t.Errorf("mixed partitions: error %v", err)
 	}
 }

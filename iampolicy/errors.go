@@ -20,7 +20,31 @@ var (
 	// ErrTooLarge is matched by a [*ValidationError] whose problems include a size limit.
 	// Use the region-wildcard form of the builder's options or [Split].
 	ErrTooLarge = errors.New("policy too large")
+	// ErrRoleNotFound is matched when the role an [Applier] writes to does not exist.
+	// The applier does not create roles: create the role first. See [*RoleNotFoundError].
+	ErrRoleNotFound = errors.New("role not found")
 )
+
+// RoleNotFoundError reports that IAM has no role of the given name in the caller's
+// account. [Applier] returns it at once, without retrying: retries for IAM's eventual
+// consistency are only made for a managed policy the applier has just created.
+type RoleNotFoundError struct {
+	// Role is the role name as given.
+	Role string
+	// Err is IAM's answer, a *types.NoSuchEntityException.
+	Err error
+}
+
+// Error implements error.
+func (e *RoleNotFoundError) Error() string {
+	return "iampolicy: role " + quote(e.Role) + " not found; create it first (or check the name: give the role name, not its ARN, with credentials of the role's account)"
+}
+
+// Unwrap returns IAM's error.
+func (e *RoleNotFoundError) Unwrap() error { return e.Err }
+
+// Is reports whether target is [ErrRoleNotFound].
+func (e *RoleNotFoundError) Is(target error) bool { return target == ErrRoleNotFound }
 
 // InputError reports a builder or applier input that cannot be used.
 type InputError struct {

@@ -52,7 +52,9 @@ func (d Decision) String() string {
 //     matched only by the policy resource "*";
 //   - a statement that would match but has a Condition, a Principal or NotPrincipal, or
 //     a policy variable in a resource, makes the answer [Unsupported] unless an
-//     unconditional Deny decides it anyway.
+//     unconditional Deny decides it anyway (a conditional Deny is also Unsupported when
+//     nothing allows the call: denied either way, but explicitly or implicitly depends on
+//     the condition).
 //
 // Evaluate does not consult AWS and knows nothing of other policies (resource policies,
 // permission boundaries, SCPs) that also take part in a real decision. Statements with an

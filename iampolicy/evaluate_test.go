@@ -127,6 +127,25 @@ func TestEvaluate(t *testing.T) {
 			reqs: []req{{"ecr:PutImage", repoARN, ExplicitDeny}},
 		},
 		{
+			// Denied either way, but explicitly or implicitly depends on the condition.
+			name:   "conditional deny without any allow",
+			policy: `{"Statement":[{"Effect":"Deny","Action":"ecr:PutImage","Resource":"*","Condition":{"Bool":{"aws:MultiFactorAuthPresent":false}}}]}`,
+			reqs:   []req{{"ecr:PutImage", repoARN, Unsupported}, {"ecr:BatchGetImage", repoARN, ImplicitDeny}},
+		},
+		{
+			name: "conditional deny that cannot apply leaves the allow",
+			policy: `{"Statement":[{"Effect":"Allow","Action":"ecr:*","Resource":"*"},
+				{"Effect":"Deny","Action":"ecr:*","NotResource":"arn:aws:ecr:*:840364872350:repository/*","Condition":{"NumericLessThan":{"aws:MultiFactorAuthAge":3600}}}]}`,
+			reqs: []req{{"ecr:BatchGetImage", repoARN, Allow}, {"ecr:BatchGetImage", "arn:aws:ecr:us-west-2:111122223333:repository/x", Unsupported}},
+		},
+		{
+			name: "Deny with NotAction and NotResource",
+			policy: `{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},
+				{"Effect":"Deny","NotAction":"ecr:BatchGetImage","NotResource":"` + repoARN + `"}]}`,
+			reqs: []req{{"ecr:PutImage", repoARN, Allow}, {"ecr:PutImage", "arn:aws:ecr:us-east-1:840364872350:repository/aws-appmesh-envoy", ExplicitDeny},
+				{"ecr:BatchGetImage", "arn:aws:ecr:us-east-1:840364872350:repository/aws-appmesh-envoy", Allow}, {"ecr:GetAuthorizationToken", "*", ExplicitDeny}},
+		},
+		{
 			name:   "principal makes a match unsupported",
 			policy: `{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::prod-us-west-2-starport-layer-bucket/*"}]}`,
 			reqs:   []req{{"s3:GetObject", "arn:aws:s3:::prod-us-west-2-starport-layer-bucket/layer", Unsupported}, {"s3:PutObject", "arn:aws:s3:::prod-us-west-2-starport-layer-bucket/layer", ImplicitDeny}},

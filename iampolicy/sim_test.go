@@ -318,6 +318,8 @@ func TestEvaluateAgreesWithSimulatorOnHandWrittenPolicies(t *testing.T) {
 		"deny-not-resource": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},
 			{"Effect":"Deny","Action":"*","NotResource":["arn:aws:ecr:us-*:840364872350:repository/*","*"]},
 			{"Effect":"Deny","Action":"ssm:*","NotResource":"arn:aws:ssm:us-west-2::parameter/aws/service/appmesh/envoy"}]}`,
+		"deny-not-action-not-resource": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},
+			{"Effect":"Deny","NotAction":["ecr:BatchGetImage","appmesh:Stream*"],"NotResource":["arn:aws:ecr:us-west-2:840364872350:repository/aws-appmesh-envoy","arn:aws:appmesh:*:111122223333:mesh/shop/*"]}]}`,
 		"case": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ECR:batchgetimage","Resource":"arn:aws:ecr:us-west-2:840364872350:repository/AWS-APPMESH-ENVOY"}]}`,
 	}
 	reqs := matrix()

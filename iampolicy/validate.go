@@ -530,7 +530,7 @@ func (d Document) Lint() []Problem {
 			}
 		}
 		for _, w := range WildcardReasons(Document{Statement: []Statement{s}}) {
-			if !w.Required {
+			if w.Code == ReasonScopable {
 				add(RuleWildcardResource, `Resource "*" is broader than needed for `+strings.Join(w.Scopable, ", ")+"; name their resource ARNs instead")
 			}
 		}
@@ -541,64 +541,155 @@ func (d Document) Lint() []Problem {
 // Reason codes of a [WildcardReason].
 const (
 	// ReasonNoResourceLevel: every action of the statement supports no resource-level
-	// permissions, so IAM accepts nothing narrower than "*".
+	// permissions, so IAM accepts nothing narrower than Resource "*".
 	ReasonNoResourceLevel = "no-resource-level-permissions"
-	// ReasonScopable: some action of the statement could be limited to named resources.
+	// ReasonScopable: some action of the statement could be limited to named resources;
+	// Resource "*" grants more than needed.
 	ReasonScopable = "narrower-resource-possible"
+	// ReasonRegionWildcard: "*" as the region of an ARN, the opt-in short form
+	// ([Regions.RegionWildcard]); it also covers regions not listed.
+	ReasonRegionWildcard = "region-wildcard"
+	// ReasonWholeMesh: "mesh/NAME/virtualNode/*", every virtual node of a mesh, asked for
+	// with [ProxyOptions.Meshes]; broader than naming the nodes.
+	ReasonWholeMesh = "whole-mesh"
+	// ReasonLayerObjects: "*" as the object key in ECR's layer bucket; ECR chooses the
+	// keys of image layers, so they cannot be named in advance.
+	ReasonLayerObjects = "ecr-layer-objects"
+	// ReasonPresignedPrincipal: Principal "*" in the S3 gateway endpoint policy; layer
+	// downloads use pre-signed URLs signed by ECR, not by the puller's role, so no
+	// narrower principal works.
+	ReasonPresignedPrincipal = "presigned-url-principal"
+	// ReasonResourcePattern: any other wildcard in a resource ARN (such as a user's
+	// "repository/team/*"); a choice of the policy's author.
+	ReasonResourcePattern = "resource-pattern"
 )
 
-// WildcardReason explains one Resource "*" of a document.
+// WildcardReason explains one wildcard of a document: a Resource "*", a resource ARN
+// with "*" or "?" in it, or a Principal "*".
 type WildcardReason struct {
 	// Statement is the statement's index; Sid its Sid.
 	Statement int
 	Sid       string
+	// Element is "Resource" or "Principal"; Value is the wildcard element itself ("*" or
+	// an ARN pattern).
+	Element, Value string
 	// Actions are the statement's actions.
 	Actions []string
-	// Required reports whether IAM allows nothing narrower for every action.
+	// Required reports whether IAM (or the way ECR serves layers) allows nothing
+	// narrower. It is false for broader forms a caller opted into
+	// ([ReasonRegionWildcard], [ReasonWholeMesh]) and for other patterns.
 	Required bool
-	// Code is [ReasonNoResourceLevel] when Required, else [ReasonScopable].
+	// Code is one of the Reason constants.
 	Code string
-	// Scopable lists the actions that support resource-level permissions (empty when
-	// Required).
+	// Scopable lists, for Resource "*", the actions that support resource-level
+	// permissions (empty when Required).
 	Scopable []string
 	// Detail is a sentence for people.
 	Detail string
 }
 
-// WildcardReasons explains every statement of d whose Resource includes "*": whether
-// IAM allows anything narrower for its actions (by the action table,
-// [ActionTableSource]). Actions of services outside the table, and action wildcards,
-// count as scopable. The builders' "*" statements all have Code
-// [ReasonNoResourceLevel], so tools can show why a linter's "wildcard resource" finding
-// does not apply.
+// WildcardReasons explains every wildcard of d, in statement order: each Resource "*"
+// (whether IAM allows anything narrower for the statement's actions, by the action table
+// [ActionTableSource]; actions of services outside the table, and action wildcards,
+// count as scopable), each resource ARN containing "*" or "?", and each Principal "*".
+// Every wildcard the builders emit has a Code here, so tools can show why a linter's
+// "wildcard resource" finding does not apply, or that it was asked for.
 func WildcardReasons(d Document) []WildcardReason {
 	var out []WildcardReason
 	for i, s := range d.Statement {
-		star := false
-		for _, r := range s.Resource {
-			star = star || r == "*"
+		base := WildcardReason{Statement: i, Sid: s.Sid, Actions: sortedSet(s.Action)}
+		if s.Principal.isAll() || sliceHas(s.Principal["AWS"], "*") {
+			w := base
+			w.Element, w.Value = "Principal", "*"
+			if isLayerBucketStatement(s) {
+				w.Required, w.Code = true, ReasonPresignedPrincipal
+				w.Detail = `Principal "*": ECR's layer downloads use pre-signed URLs signed by ECR, not by the puller's role, so the endpoint policy cannot name a narrower principal`
+			} else {
+				w.Code = ReasonResourcePattern
+				w.Detail = `Principal "*" applies to everyone who reaches the resource`
+			}
+			out = append(out, w)
 		}
-		if !star {
-			continue
-		}
-		w := WildcardReason{Statement: i, Sid: s.Sid, Actions: sortedSet(s.Action)}
-		for _, a := range w.Actions {
-			if !wildcardOnly(a) {
-				w.Scopable = append(w.Scopable, a)
+		for _, r := range sortedSet(s.Resource) {
+			switch {
+			case r == "*":
+				out = append(out, starReason(base, s))
+			case strings.ContainsAny(r, "*?"):
+				out = append(out, patternReason(base, r))
 			}
 		}
-		if len(s.NotAction) > 0 {
-			w.Scopable = append(w.Scopable, "NotAction")
-		}
-		w.Required = len(w.Scopable) == 0
-		if w.Required {
-			w.Code = ReasonNoResourceLevel
-			w.Detail = strings.Join(w.Actions, ", ") + `: no resource-level permissions; IAM requires Resource "*" (Service Authorization Reference)`
-		} else {
-			w.Code = ReasonScopable
-			w.Detail = strings.Join(w.Scopable, ", ") + ` can be limited to named resources; "*" grants more than needed`
-		}
-		out = append(out, w)
 	}
 	return out
+}
+
+func sliceHas(v []string, x string) bool {
+	for _, s := range v {
+		if s == x {
+			return true
+		}
+	}
+	return false
+}
+
+var layerBucketPattern = regexp.MustCompile(`^arn:[a-z-]+:s3:::prod-([a-z0-9*-]+)-starport-layer-bucket/\*$`)
+
+// isLayerBucketStatement reports whether s is an s3:GetObject grant on ECR's layer
+// buckets only, as [EndpointPolicy] writes it.
+func isLayerBucketStatement(s Statement) bool {
+	if len(s.Resource) == 0 || len(s.Action) != 1 || !strings.EqualFold(s.Action[0], "s3:GetObject") {
+		return false
+	}
+	for _, r := range s.Resource {
+		if !layerBucketPattern.MatchString(r) {
+			return false
+		}
+	}
+	return true
+}
+
+func starReason(w WildcardReason, s Statement) WildcardReason {
+	w.Element, w.Value = "Resource", "*"
+	for _, a := range w.Actions {
+		if !wildcardOnly(a) {
+			w.Scopable = append(w.Scopable, a)
+		}
+	}
+	if len(s.NotAction) > 0 {
+		w.Scopable = append(w.Scopable, "NotAction")
+	}
+	w.Required = len(w.Scopable) == 0
+	if w.Required {
+		w.Code = ReasonNoResourceLevel
+		w.Detail = strings.Join(w.Actions, ", ") + `: no resource-level permissions; IAM requires Resource "*" (Service Authorization Reference)`
+	} else {
+		w.Code = ReasonScopable
+		w.Detail = strings.Join(w.Scopable, ", ") + ` can be limited to named resources; "*" grants more than needed`
+	}
+	return w
+}
+
+func patternReason(w WildcardReason, r string) WildcardReason {
+	w.Element, w.Value = "Resource", r
+	a, ok := splitARN(r)
+	switch {
+	case ok && a.service == "s3" && layerBucketPattern.MatchString(r):
+		if m := layerBucketPattern.FindStringSubmatch(r); strings.Contains(m[1], "*") {
+			w.Code = ReasonRegionWildcard
+			w.Detail = "ECR's layer buckets of every region (region-wildcard form); the object key is \"*\" because ECR chooses the layer keys"
+		} else {
+			w.Required, w.Code = true, ReasonLayerObjects
+			w.Detail = "ECR chooses the object keys of image layers, so the objects of its layer bucket cannot be named in advance"
+		}
+	case ok && strings.ContainsAny(a.region, "*?") && !strings.ContainsAny(a.partition+a.service+a.account+a.resource, "*?"):
+		w.Code = ReasonRegionWildcard
+		w.Detail = "region-wildcard form: the same resource in every region of the partition, including regions not listed"
+	case ok && a.service == "appmesh" && strings.HasSuffix(a.resource, "/virtualNode/*") &&
+		!strings.ContainsAny(a.partition+a.region+a.account+strings.TrimSuffix(a.resource, "*"), "*?"):
+		w.Code = ReasonWholeMesh
+		w.Detail = "every virtual node of the mesh, including nodes created later; broader than naming the nodes"
+	default:
+		w.Code = ReasonResourcePattern
+		w.Detail = "a resource pattern chosen by the policy's author"
+	}
+	return w
 }

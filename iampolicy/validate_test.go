@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/appmesh-envoy/appmesh-envoy-go/region"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -131,6 +132,14 @@ func TestSize(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	awsRegions, _ := region.InPartition("aws")
+	if len(awsRegions) != 25 || len(pull.Statement[1].Resource) != len(awsRegions) || len(param.Statement[0].Resource) != len(awsRegions) {
+		t.Fatalf("want the 25 aws regions listed one by one: %d regions, %d repositories, %d parameters",
+			len(awsRegions), len(pull.Statement[1].Resource), len(param.Statement[0].Resource))
+	}
+	if err := c.ValidateAs(KindManaged); err != nil {
+		t.Errorf("pull + parameter read for every aws region does not fit a managed policy: %v", err)
+	}
 	if n := Size(c); n < 3000 || n > 4000 {
 		t.Errorf("pull + parameter read for every aws region: %d characters, want about 3,500", n)
 	}
@@ -233,4 +242,31 @@ func FuzzValidate(f *testing.F) {
 			t.Fatalf("valid document invalid after round trip: %v", err)
 		}
 	})
+}
+
+func TestWildcardReasonCodes(t *testing.T) {
+	d := mustParse(t, `{"Version":"2012-10-17","Statement":[
+		{"Sid":"Auth","Effect":"Allow","Action":"ecr:GetAuthorizationToken","Resource":"*"},
+		{"Sid":"Pull","Effect":"Allow","Action":"ecr:BatchGetImage","Resource":["arn:aws:ecr:*:840364872350:repository/aws-appmesh-envoy","arn:aws:ecr:us-west-2:111122223333:repository/team/*"]},
+		{"Sid":"Mesh","Effect":"Allow","Action":"appmesh:StreamAggregatedResources","Resource":"arn:aws:appmesh:us-west-2:111122223333:mesh/shop/virtualNode/*"},
+		{"Sid":"Layers","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":["arn:aws-cn:s3:::prod-cn-north-1-starport-layer-bucket/*","arn:aws:s3:::prod-*-starport-layer-bucket/*"]},
+		{"Sid":"Other","Effect":"Allow","Principal":{"AWS":"*"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::my-bucket/*"}]}`)
+	var got []string
+	for _, w := range WildcardReasons(d) {
+		got = append(got, w.Sid+" "+w.Element+" "+w.Value+" "+w.Code+" "+map[bool]string{true: "required", false: "broader"}[w.Required])
+	}
+	want := []string{
+		"Auth Resource * no-resource-level-permissions required",
+		"Pull Resource arn:aws:ecr:*:840364872350:repository/aws-appmesh-envoy region-wildcard broader",
+		"Pull Resource arn:aws:ecr:us-west-2:111122223333:repository/team/* resource-pattern broader",
+		"Mesh Resource arn:aws:appmesh:us-west-2:111122223333:mesh/shop/virtualNode/* whole-mesh broader",
+		"Layers Principal * presigned-url-principal required",
+		"Layers Resource arn:aws-cn:s3:::prod-cn-north-1-starport-layer-bucket/* ecr-layer-objects required",
+		"Layers Resource arn:aws:s3:::prod-*-starport-layer-bucket/* region-wildcard broader",
+		"Other Principal * resource-pattern broader",
+		"Other Resource arn:aws:s3:::my-bucket/* resource-pattern broader",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("WildcardReasons (-want +got):\n%s", diff)
+	}
 }

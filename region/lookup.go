@@ -42,6 +42,9 @@ func Lookup(code string) (Region, error) {
 	}
 	e.Reason = "the App Mesh Envoy image is not published there"
 	e.Suggestion = closest(norm)
+	if e.Suggestion == "" {
+		e.Reason += "; use one of the " + strconv.Itoa(len(table)) + " supported regions (region.All, or `appmesh-envoy regions`)"
+	}
 	return Region{}, e
 }
 

@@ -2,6 +2,8 @@ package appmeshenvoytest
 
 import (
 	"context"
+	"fmt"
+	"math"
 	"math/rand"
 	"net/http"
 	"strings"
@@ -94,10 +96,35 @@ type failNext struct {
 	fault      AWSError
 }
 
+// RateFault is one outcome of a failure-rate rule (see [Server.SetFailureRates]): the
+// fraction Rate (0 to 1) of the matching requests that fail with Fault. The zero value
+// never fails.
+type RateFault struct {
+	// Rate is the fraction of the requests answered with Fault, from 0 to 1.
+	Rate float64
+	// Fault is the error answer.
+	Fault AWSError
+}
+
+// failRate is a failure-rate rule: one draw from rng per matching request, compared
+// with the cumulative rates of rules in order.
 type failRate struct {
-	rate  float64
-	fault AWSError
+	rules []RateFault
 	rng   *rand.Rand
+}
+
+// pick draws one number and returns the fault whose cumulative-rate interval holds it.
+// It must be called with the server's lock held.
+func (r *failRate) pick() (AWSError, bool) {
+	x := r.rng.Float64()
+	cum := 0.0
+	for _, rule := range r.rules {
+		cum += rule.Rate
+		if x < cum {
+			return rule.Fault, true
+		}
+	}
+	return AWSError{}, false
 }
 
 type faultState struct {
@@ -170,21 +197,58 @@ func (s *Server) FailNext(op, region string, n int, fault AWSError) {
 	s.faults.next = append(s.faults.next, &failNext{op: normalize(op), region: normalize(region), remaining: n, fault: fault})
 }
 
-// SetFailureRate makes a fraction rate (0 to 1) of the requests for op in region fail
-// with fault, drawn from a math/rand source seeded with seed so that runs repeat. A rate
-// of 0 removes the rule.
+// SetFailureRate makes a fraction rate (0 to 1; above 1 counts as 1) of the requests for
+// op in region (patterns as in [Server.SetLatency]) fail with fault, drawn from a
+// math/rand source seeded with seed so that runs repeat. A rate of 0 (or less) removes
+// the rule. It is [Server.SetFailureRates] with one rule.
 func (s *Server) SetFailureRate(op, region string, rate float64, fault AWSError, seed int64) {
+	s.SetFailureRates(op, region, seed, RateFault{Rate: min(max(rate, 0), 1), Fault: fault})
+}
+
+// rateSlack absorbs float rounding when rates add up to exactly 1 (0.7+0.2+0.1).
+const rateSlack = 1e-9
+
+// SetFailureRates sets the failure-rate rule of op in region (patterns as in
+// [Server.SetLatency]), replacing any earlier rule for the same op and region pattern.
+// Each matching request draws one number x in [0, 1) from a math/rand source seeded with
+// seed and fails with the fault of the first rule whose cumulative rate exceeds x: with
+// rules {0.3, throttling} and {0.1, 500}, x < 0.3 throttles, 0.3 <= x < 0.4 answers 500
+// and the other 60 % are answered normally. The outcome sequence therefore depends only
+// on the seed and the order of the matching requests (requests are drawn under the
+// server's lock, one at a time).
+//
+// Only the most specific matching rule applies to a request (as with
+// [Server.SetLatency]); give all the fault kinds of one op and region in one call.
+// Rules with a zero rate are ignored; with no rule of positive rate the rule for op and
+// region is removed. SetFailureRates panics when a rate is negative or not a number, or
+// when the rates add up to more than 1: that is a mistake in the test, not a condition to
+// simulate.
+func (s *Server) SetFailureRates(op, region string, seed int64, rules ...RateFault) {
+	sum := 0.0
+	var kept []RateFault
+	for _, r := range rules {
+		if math.IsNaN(r.Rate) || r.Rate < 0 {
+			panic(fmt.Sprintf("appmeshenvoytest: SetFailureRates(%q, %q): rate %v of %s is not between 0 and 1", op, region, r.Rate, r.Fault.Code))
+		}
+		sum += r.Rate
+		if r.Rate > 0 {
+			kept = append(kept, r)
+		}
+	}
+	if sum > 1+rateSlack {
+		panic(fmt.Sprintf("appmeshenvoytest: SetFailureRates(%q, %q): rates add up to %v, more than 1", op, region, sum))
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	k := faultKey{normalize(op), normalize(region)}
-	if rate <= 0 {
+	if len(kept) == 0 {
 		delete(s.faults.rates, k)
 		return
 	}
 	if s.faults.rates == nil {
 		s.faults.rates = map[faultKey]*failRate{}
 	}
-	s.faults.rates[k] = &failRate{rate: rate, fault: fault, rng: rand.New(rand.NewSource(seed))}
+	s.faults.rates[k] = &failRate{rules: kept, rng: rand.New(rand.NewSource(seed))}
 }
 
 // Stall makes every request for op in region hang without an answer until the client
@@ -275,8 +339,8 @@ func (s *Server) applyFaults(ctx context.Context, op, region string) *faultResul
 	}
 	for _, k := range keys {
 		if r, ok := s.faults.rates[k]; ok {
-			if r.rng.Float64() < r.rate {
-				return &faultResult{err: r.fault}
+			if f, failed := r.pick(); failed {
+				return &faultResult{err: f}
 			}
 			break
 		}

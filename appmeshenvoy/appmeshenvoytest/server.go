@@ -307,6 +307,13 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	defer s.handlers.Done()
 
 	reqID := s.newRequestID()
+	// Read the whole body before any answer, error answers included, so that the
+	// connection stays usable for the client's next request (keep-alive).
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	if err != nil {
+		return // the client went away
+	}
+	tooLarge := len(body) > maxBody
 	// Guess the protocol from the request for errors raised before the service is known.
 	guess := &service{name: "unknown", proto: protoQuery, xmlns: "https://iam.amazonaws.com/doc/2010-05-08/"}
 	if r.Header.Get("X-Amz-Target") != "" || strings.Contains(r.Header.Get("Content-Type"), "json") {
@@ -327,11 +334,9 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		s.refuse(w, guess, reqID, fmt.Sprintf("service %q in the credential scope: only ssm, ecr, iam and sts are implemented", auth.service))
 		return
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
-	if err != nil {
-		return // the client went away
-	}
-	if len(body) > maxBody {
+	if tooLarge {
+		// The rest of the body is unread: the connection cannot be reused.
+		w.Header().Set("Connection", "close")
 		s.refuse(w, svc, reqID, fmt.Sprintf("request body over %d bytes", maxBody))
 		return
 	}

@@ -91,6 +91,8 @@ IMAGE=$(appmesh-envoy image --region us-west-2 --pin -o uri)`,
 	res := appmeshenvoy.NewResolver(cfg, func(o *appmeshenvoy.ResolverOptions) {
 		o.FIPS = *fips
 		o.CacheTTL = 0
+		o.SSMOptions = a.ssmOptions()
+		o.ECROptions = a.ecrOptions()
 	})
 	results, err := res.LatestAll(ctx, codes)
 	if err != nil {

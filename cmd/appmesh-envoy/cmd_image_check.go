@@ -58,7 +58,11 @@ below the minimum / from the legacy account (always, unless --fail-on never).`,
 	if err := a.checkCredentials(ctx, cfg); err != nil {
 		return err
 	}
-	res := appmeshenvoy.NewResolver(cfg, func(o *appmeshenvoy.ResolverOptions) { o.CacheTTL = 0 })
+	res := appmeshenvoy.NewResolver(cfg, func(o *appmeshenvoy.ResolverOptions) {
+		o.CacheTTL = 0
+		o.SSMOptions = a.ssmOptions()
+		o.ECROptions = a.ecrOptions()
+	})
 	d, err := res.Check(ctx, pos[0])
 	if err != nil {
 		var pe *appmeshenvoy.ParseError

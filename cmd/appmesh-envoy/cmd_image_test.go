@@ -133,6 +133,22 @@ func TestImageFailuresAndOptInRegions(t *testing.T) {
 		if !strings.Contains(r.stdout, "me-south-1") || !strings.Contains(r.stdout, statusNotEnabled) {
 			t.Errorf("table does not report me-south-1 as not enabled:\n%s", r.stdout)
 		}
+		r = ts.run(t, ts.opts(), "image", "--all-regions", "-o", "json")
+		r.wantCode(t, exitOK)
+		for _, row := range decodeImages(t, r.stdout) {
+			if want := statusOK; row.Region == "me-south-1" {
+				if row.Status != statusNotEnabled || row.Image != "" {
+					t.Errorf("me-south-1 = %+v, want not-enabled without an image", row)
+				}
+			} else if row.Status != want {
+				t.Errorf("%s = %+v, want ok", row.Region, row)
+			}
+		}
+		r = ts.run(t, ts.opts(), "image", "--all-regions", "-o", "uri")
+		r.wantCode(t, exitOK)
+		if strings.Contains(r.stdout, "me-south-1") {
+			t.Errorf("-o uri prints a line for the region that is not enabled:\n%s", r.stdout)
+		}
 	})
 	t.Run("asked for by name, a region not enabled fails", func(t *testing.T) {
 		r := ts.run(t, ts.opts(), "image", "--region", "me-south-1", "-o", "uri")
@@ -201,17 +217,5 @@ func TestInvalidCredentialsIsOneLine(t *testing.T) {
 	r.wantOneLineError(t, "credentials")
 	if r.stdout != "" {
 		t.Errorf("stdout = %q, want nothing when every region rejected the credentials", r.stdout)
-	}
-}
-
-// TestEndpointURLBeatsServiceEndpoints checks that --endpoint-url wins over
-// AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> (which point at a closed port here).
-func TestEndpointURLBeatsServiceEndpoints(t *testing.T) {
-	ts := newTestServer(t)
-	o := ts.opts("AWS_ENDPOINT_URL=http://127.0.0.1:1", "AWS_ENDPOINT_URL_SSM=http://127.0.0.1:1", "AWS_ENDPOINT_URL_ECR=http://127.0.0.1:1")
-	r := ts.run(t, o, "image", "--region", "us-west-2", "--pin", "-o", "uri")
-	r.wantCode(t, exitOK)
-	if ts.Requests("ssm:GetParameter", "us-west-2") != 1 || ts.Requests("ecr:BatchGetImage", "us-west-2") != 1 {
-		t.Errorf("requests did not reach --endpoint-url: ssm %d, ecr %d", ts.Requests("ssm:GetParameter", "us-west-2"), ts.Requests("ecr:BatchGetImage", "us-west-2"))
 	}
 }

@@ -5,9 +5,13 @@ import (
 	"fmt"
 	"net"
 	"strconv"
+	"strings"
 
 	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy/appmeshenvoytest"
 )
+
+// defaultLocalRole is the IAM role every local endpoint has.
+const defaultLocalRole = "ecsTaskExecutionRole"
 
 func runLocalEndpoint(ctx context.Context, a *app, args []string) error {
 	c := a.newCmd("local-endpoint", "[--port N]",
@@ -16,12 +20,17 @@ func runLocalEndpoint(ctx context.Context, a *app, args []string) error {
 image manifest are there, so every command of this tool, the examples and the AWS CLI work
 against it without an AWS account.
 
+IAM roles: ecsTaskExecutionRole exists, plus every --role NAME, in the test account, so
+'policy --apply-to-role' works against it too.
+
 The first line of stdout is the URL to pass as --endpoint-url; the next lines are shell
 'export' lines with the test credentials it accepts (they work only against this server).
 Notes and an example command go to stderr.`,
 		`appmesh-envoy local-endpoint --port 4566 > endpoint.txt &
 appmesh-envoy --endpoint-url "$(head -n1 endpoint.txt)" image --all-regions`)
 	port := c.Int("port", 0, "listen on 127.0.0.1:`N` (default: a free port)")
+	var roles stringList
+	c.Var(&roles, "role", "also create the IAM role `NAME` (repeatable)")
 	pos, err := c.parse(args)
 	if err != nil {
 		return err
@@ -48,6 +57,10 @@ appmesh-envoy --endpoint-url "$(head -n1 endpoint.txt)" image --all-regions`)
 		return fmt.Errorf("start the local endpoint on port %d: %w; choose another --port or 0 for a free one", *port, err)
 	}
 	defer srv.Close()
+	roles = append([]string{defaultLocalRole}, roles...)
+	for _, r := range dedupe(roles) {
+		srv.AddRole(r)
+	}
 
 	fmt.Fprintf(a.stdout, "%s\nexport AWS_ACCESS_KEY_ID=%s\nexport AWS_SECRET_ACCESS_KEY=%s\nexport AWS_REGION=%s\n",
 		srv.URL, appmeshenvoytest.AccessKeyID, appmeshenvoytest.SecretAccessKey, regionCode)
@@ -57,6 +70,7 @@ appmesh-envoy --endpoint-url "$(head -n1 endpoint.txt)" image --all-regions`)
 	fmt.Fprintf(a.stderr, "local AWS endpoint (SSM, ECR, IAM, STS; test credentials only) serving at %s until interrupted\n", srv.URL)
 	fmt.Fprintf(a.stderr, "try: AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s %s --endpoint-url %s image --all-regions\n",
 		appmeshenvoytest.AccessKeyID, appmeshenvoytest.SecretAccessKey, progName, srv.URL)
+	fmt.Fprintf(a.stderr, "IAM roles: %s\n", strings.Join(dedupe(roles), ", "))
 	<-ctx.Done()
 	fmt.Fprintln(a.stderr, "local AWS endpoint stopped")
 	return nil

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -22,12 +23,14 @@ type loginJSON struct {
 type registryFlags struct {
 	registries   stringList
 	dockerConfig string
+	skipHelpers  bool
 }
 
 func (a *app) addRegistryFlags(c *cmdFlags) *registryFlags {
 	rf := &registryFlags{}
 	c.Var(&rf.registries, "registry", "ECR registry `HOST` (repeatable), such as your mirror's; default: the Envoy registry of --region")
 	c.StringVar(&rf.dockerConfig, "docker-config", "", "docker config `PATH` (default $DOCKER_CONFIG/config.json or ~/.docker/config.json)")
+	c.BoolVar(&rf.skipHelpers, "skip-credential-helpers", false, `use "auths" even where docker would use a credential helper ("credHelpers" or "credsStore")`)
 	return rf
 }
 
@@ -87,7 +90,6 @@ appmesh-envoy login --region us-west-2 --password-stdout | docker login --userna
 		"table", "json")
 	rf := a.addRegistryFlags(c)
 	passwordStdout := c.Bool("password-stdout", false, "print only the password on stdout; write no file")
-	skipHelpers := c.Bool("skip-credential-helpers", false, `write "auths" even where docker would read a credential helper`)
 	pos, err := c.parse(args)
 	if err != nil {
 		return err
@@ -115,7 +117,7 @@ appmesh-envoy login --region us-west-2 --password-stdout | docker login --userna
 	if err := a.checkCredentials(ctx, cfg); err != nil {
 		return err
 	}
-	tp := appmeshenvoy.NewTokenProvider(cfg)
+	tp := appmeshenvoy.NewTokenProvider(cfg, func(o *appmeshenvoy.TokenOptions) { o.ECROptions = a.ecrOptions() })
 	tokens := make([]appmeshenvoy.Token, 0, len(hosts))
 	for _, h := range hosts {
 		tok, err := tp.TokenForRegistry(ctx, h)
@@ -129,9 +131,9 @@ appmesh-envoy login --region us-west-2 --password-stdout | docker login --userna
 		_, err := fmt.Fprintln(a.stdout, tokens[0].Password.Reveal())
 		return err
 	}
-	notes, err := appmeshenvoy.WriteDockerConfigWith(path, appmeshenvoy.DockerConfigOptions{SkipCredentialHelpers: *skipHelpers}, tokens...)
+	notes, err := appmeshenvoy.WriteDockerConfigWith(path, appmeshenvoy.DockerConfigOptions{SkipCredentialHelpers: rf.skipHelpers}, tokens...)
 	if err != nil {
-		return err
+		return helperHint(err)
 	}
 	rows := make([]loginJSON, len(tokens))
 	for i, t := range tokens {
@@ -158,10 +160,20 @@ appmesh-envoy login --region us-west-2 --password-stdout | docker login --userna
 	return nil
 }
 
+// helperHint adds the flag that avoids a failing credential helper to its error.
+func helperHint(err error) error {
+	var he *appmeshenvoy.CredentialHelperError
+	if errors.As(err, &he) {
+		return fmt.Errorf("%w (flag: --skip-credential-helpers)", err)
+	}
+	return err
+}
+
 func runLogout(ctx context.Context, a *app, args []string) error {
 	c := a.newCmd("logout", "[--region R]... [--registry HOST]... [--docker-config PATH]",
 		`Removes the registries' credentials from the docker config (or from the credential helper
-that holds them), as 'docker logout' would. Other entries are kept. Makes no AWS call.`,
+that holds them), as 'docker logout' would. Other entries are kept. Makes no AWS call.
+After 'login --skip-credential-helpers', log out with it too.`,
 		`appmesh-envoy logout --region us-west-2`,
 		"table", "json")
 	rf := a.addRegistryFlags(c)
@@ -188,9 +200,9 @@ that holds them), as 'docker logout' would. Other entries are kept. Makes no AWS
 	if err != nil {
 		return err
 	}
-	notes, err := appmeshenvoy.RemoveDockerConfig(path, hosts...)
+	notes, err := appmeshenvoy.RemoveDockerConfigWith(path, appmeshenvoy.DockerConfigOptions{SkipCredentialHelpers: rf.skipHelpers}, hosts...)
 	if err != nil {
-		return err
+		return helperHint(err)
 	}
 	type row struct {
 		Registry     string `json:"registry"`

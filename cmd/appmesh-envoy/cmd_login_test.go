@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -163,4 +164,85 @@ func TestNothingPrintsSecrets(t *testing.T) {
 	r := ts.run(t, ts.opts(), "login", "--region", "us-west-2", "--debug")
 	r.wantCode(t, exitFailed)
 	ts.assertNoSecrets(t, "stderr of a failed login", r.stderr)
+}
+
+// TestLoginCredentialHelpers checks login and logout with a "credsStore": like docker
+// login they store through the helper (not "auths"); a missing helper is one error line
+// naming --skip-credential-helpers; with that flag login writes "auths" and warns that
+// docker will not read it, and logout with the flag removes exactly that entry.
+func TestLoginCredentialHelpers(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("the fake credential helper is a shell script")
+	}
+	ts := newTestServer(t)
+	bin := t.TempDir()
+	record := filepath.Join(t.TempDir(), "helper.log")
+	// docker-credential-fake appends "<action> <stdin>" to the record file.
+	script := "#!/bin/sh\nprintf '%s ' \"$1\" >> " + record + "\ncat >> " + record + "\necho >> " + record + "\n"
+	if err := os.WriteFile(filepath.Join(bin, "docker-credential-fake"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	host := "840364872350.dkr.ecr.us-west-2.amazonaws.com"
+	path := filepath.Join(t.TempDir(), "config.json")
+	o := ts.opts("PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH"))
+	readConfig := func() string {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(data)
+	}
+
+	t.Run("through the helper", func(t *testing.T) {
+		if err := os.WriteFile(path, []byte(`{"credsStore":"fake","auths":{"keep.example.com":{"auth":"eDp5"}}}`), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		r := ts.run(t, o, "login", "--region", "us-west-2", "--docker-config", path)
+		r.wantCode(t, exitOK)
+		ts.assertNoSecrets(t, "stdout", r.stdout)
+		ts.assertNoSecrets(t, "stderr", r.stderr)
+		// Like docker, an empty auths entry may name the host; the credential is in the helper.
+		cfg := readConfig()
+		ts.assertNoSecrets(t, "the docker config after a helper login", cfg)
+		if !strings.Contains(cfg, "keep.example.com") {
+			t.Errorf("config after a helper login lost keep.example.com:\n%s", cfg)
+		}
+		log, _ := os.ReadFile(record)
+		if !strings.Contains(string(log), "store ") || !strings.Contains(string(log), host) || !strings.Contains(string(log), ts.Password()) {
+			t.Errorf("the helper was not asked to store the credential for %s", host)
+		}
+		r = ts.run(t, o, "logout", "--region", "us-west-2", "--docker-config", path)
+		r.wantCode(t, exitOK)
+		log, _ = os.ReadFile(record)
+		if !strings.Contains(string(log), "erase "+host) {
+			t.Errorf("logout did not ask the helper to erase %s", host)
+		}
+	})
+
+	t.Run("missing helper, then skipped", func(t *testing.T) {
+		if err := os.WriteFile(path, []byte(`{"credsStore":"absent"}`), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		r := ts.run(t, o, "login", "--region", "us-west-2", "--docker-config", path)
+		r.wantCode(t, exitFailed)
+		r.wantOneLineError(t, "--skip-credential-helpers")
+		ts.assertNoSecrets(t, "stderr", r.stderr)
+
+		r = ts.run(t, o, "login", "--region", "us-west-2", "--docker-config", path, "--skip-credential-helpers")
+		r.wantCode(t, exitOK)
+		if !strings.Contains(r.stderr, "note: "+host) {
+			t.Errorf("stderr has no note that docker reads the helper instead:\n%s", r.stderr)
+		}
+		if !strings.Contains(readConfig(), host) {
+			t.Fatalf("--skip-credential-helpers did not write auths[%s]", host)
+		}
+		r = ts.run(t, o, "logout", "--region", "us-west-2", "--docker-config", path)
+		r.wantCode(t, exitFailed)
+		r.wantOneLineError(t, "--skip-credential-helpers")
+		r = ts.run(t, o, "logout", "--region", "us-west-2", "--docker-config", path, "--skip-credential-helpers")
+		r.wantCode(t, exitOK)
+		if cfg := readConfig(); strings.Contains(cfg, host) || !strings.Contains(cfg, `"absent"`) {
+			t.Errorf("config after logout --skip-credential-helpers:\n%s", cfg)
+		}
+	})
 }

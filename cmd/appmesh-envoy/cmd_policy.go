@@ -248,7 +248,11 @@ func (a *app) applyPolicy(ctx context.Context, doc iampolicy.Document, role, inl
 	if err := a.checkCredentials(ctx, cfg); err != nil {
 		return err
 	}
-	ap := iampolicy.NewApplier(cfg, func(o *iampolicy.ApplierOptions) { o.DryRun = dryRun })
+	ap := iampolicy.NewApplier(cfg, func(o *iampolicy.ApplierOptions) {
+		o.DryRun = dryRun
+		o.IAM = a.iamClient(cfg)
+		o.STS = a.stsClient(cfg)
+	})
 	var change iampolicy.Change
 	if managed != "" {
 		change, err = ap.PutManaged(ctx, role, managed, doc)

@@ -140,8 +140,23 @@ func TestPolicyApplyToRole(t *testing.T) {
 		t.Errorf("second apply stderr = %q, want up to date", r.stderr)
 	}
 
-	r = ts.run(t, ts.opts(), "policy", "--region", "us-west-2", "--apply-to-role", "task-exec", "--managed", "envoy-pull")
+	managed := []string{"policy", "--region", "us-west-2", "--apply-to-role", "task-exec", "--managed", "envoy-pull"}
+	r = ts.run(t, ts.opts(), append(managed, "--dry-run")...)
 	r.wantCode(t, exitOK)
+	if att := ts.AttachedPolicies("task-exec"); len(att) != 0 {
+		t.Fatalf("--managed --dry-run attached %v", att)
+	}
+	if !strings.Contains(r.stderr, "would call CreatePolicy") || !strings.Contains(r.stderr, "AttachRolePolicy") {
+		t.Errorf("--managed --dry-run stderr = %q, want the calls it would make", r.stderr)
+	}
+	if _, err := iampolicy.Parse([]byte(r.stdout)); err != nil {
+		t.Errorf("--managed --dry-run stdout is not only the policy: %v", err)
+	}
+	r = ts.run(t, ts.opts(), managed...)
+	r.wantCode(t, exitOK)
+	if _, err := iampolicy.Parse([]byte(r.stdout)); err != nil {
+		t.Errorf("--managed stdout is not only the policy: %v", err)
+	}
 	if att := ts.AttachedPolicies("task-exec"); len(att) != 1 || !strings.HasSuffix(att[0], ":policy/envoy-pull") {
 		t.Errorf("attached policies = %v", att)
 	}

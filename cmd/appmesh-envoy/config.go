@@ -10,17 +10,21 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/ecr"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 )
 
 // loadConfig loads the AWS configuration the way the AWS CLI does (environment, shared
-// files, --profile, --region), then applies --endpoint-url and --debug. region, when not
-// empty, overrides the configured region.
+// files, --profile, --region), then checks --endpoint-url and applies --debug. region,
+// when not empty, overrides the configured region.
 //
-// With --endpoint-url every client of every service and region talks to that URL: it is
-// set as aws.Config.BaseEndpoint, which each client copies into its BaseEndpoint option,
-// and a config source that says "ignore configured endpoints" is put first, so that
-// AWS_ENDPOINT_URL_<SERVICE> variables and a profile's services section cannot override
-// it for one service.
+// --endpoint-url is not applied here but per client (see ssmOptions, ecrOptions,
+// iamClient, stsClient): a client option function that sets BaseEndpoint runs after the
+// SDK has read AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE> and the profile's endpoint_url
+// and services settings, so it beats all of them, for every service and region. Without
+// --endpoint-url those settings work as usual.
 func (a *app) loadConfig(ctx context.Context, region string) (aws.Config, error) {
 	var opts []func(*config.LoadOptions) error
 	if region != "" {
@@ -51,19 +55,54 @@ func (a *app) loadConfig(ctx context.Context, region string) (aws.Config, error)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return aws.Config{}, usageErrorf("--endpoint-url %q is not an http(s) URL such as http://127.0.0.1:4566", a.g.endpointURL)
 		}
-		cfg.BaseEndpoint = aws.String(strings.TrimRight(a.g.endpointURL, "/"))
-		cfg.ConfigSources = append([]any{ignoreConfiguredEndpoints{}}, cfg.ConfigSources...)
 	}
 	return cfg, nil
 }
 
-// ignoreConfiguredEndpoints is a config source that tells every SDK client to ignore
-// AWS_ENDPOINT_URL_<SERVICE> and the profile's endpoint settings (the SDK's
-// IgnoreConfiguredEndpointsProvider); aws.Config.BaseEndpoint then decides.
-type ignoreConfiguredEndpoints struct{}
+// endpoint returns --endpoint-url without a trailing slash, or nil when it is not set.
+func (a *app) endpoint() *string {
+	if a.g.endpointURL == "" {
+		return nil
+	}
+	return aws.String(strings.TrimRight(a.g.endpointURL, "/"))
+}
 
-func (ignoreConfiguredEndpoints) GetIgnoreConfiguredEndpoints(context.Context) (bool, bool, error) {
-	return true, true, nil
+// ssmOptions returns the SSM client options of this invocation: BaseEndpoint from
+// --endpoint-url.
+func (a *app) ssmOptions() []func(*ssm.Options) {
+	if e := a.endpoint(); e != nil {
+		return []func(*ssm.Options){func(o *ssm.Options) { o.BaseEndpoint = e }}
+	}
+	return nil
+}
+
+// ecrOptions returns the ECR client options of this invocation: BaseEndpoint from
+// --endpoint-url.
+func (a *app) ecrOptions() []func(*ecr.Options) {
+	if e := a.endpoint(); e != nil {
+		return []func(*ecr.Options){func(o *ecr.Options) { o.BaseEndpoint = e }}
+	}
+	return nil
+}
+
+// iamClient returns an IAM client for cfg with BaseEndpoint from --endpoint-url.
+func (a *app) iamClient(cfg aws.Config) *iam.Client {
+	e := a.endpoint()
+	return iam.NewFromConfig(cfg, func(o *iam.Options) {
+		if e != nil {
+			o.BaseEndpoint = e
+		}
+	})
+}
+
+// stsClient returns an STS client for cfg with BaseEndpoint from --endpoint-url.
+func (a *app) stsClient(cfg aws.Config) *sts.Client {
+	e := a.endpoint()
+	return sts.NewFromConfig(cfg, func(o *sts.Options) {
+		if e != nil {
+			o.BaseEndpoint = e
+		}
+	})
 }
 
 // checkCredentials retrieves the credentials once, up front, so that a missing or broken

@@ -11,6 +11,10 @@
 //
 // Without an AWS account: -local. The local endpoint then deletes the parameter of
 // eu-west-3 and disables me-south-1, so that the output shows both kinds of failure.
+//
+// To copy it into your own program, load the configuration with
+// config.LoadDefaultConfig(ctx, config.WithRegion(region)) where it calls awsFlags.Config
+// (package examples/internal/exampleaws, which adds -local and -endpoint-url).
 package main
 
 import (
@@ -21,36 +25,27 @@ import (
 	"log"
 	"os"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
-
 	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy"
 	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy/appmeshenvoytest"
+	"github.com/appmesh-envoy/appmesh-envoy-go/examples/internal/exampleaws"
 )
 
 func main() {
-	local := flag.Bool("local", false, "use an in-process local AWS endpoint (with two failing regions) instead of AWS")
-	endpointURL := flag.String("endpoint-url", "", "send AWS requests to this URL")
+	awsFlags := exampleaws.AddFlags() // -local, -endpoint-url
 	flag.Parse()
 	log.SetFlags(0)
 
 	ctx := context.Background()
-	var cfg aws.Config
-	if *local {
-		srv := appmeshenvoytest.NewServer()
-		defer srv.Close()
+	// "": the configured region (AWS_REGION or the profile's). With -local, the endpoint
+	// fails two regions, each in its own way.
+	cfg, done, err := awsFlags.Config(ctx, "", func(srv *appmeshenvoytest.Server) {
 		srv.DeleteParameter("eu-west-3")          // as if App Mesh were gone there
 		srv.SetRegionEnabled("me-south-1", false) // an opt-in region not enabled
-		cfg = srv.Config("us-east-1")
-	} else {
-		var err error
-		if cfg, err = config.LoadDefaultConfig(ctx); err != nil {
-			log.Fatal(err)
-		}
-		if *endpointURL != "" {
-			cfg.BaseEndpoint = aws.String(*endpointURL)
-		}
+	})
+	if err != nil {
+		log.Fatal(err)
 	}
+	defer done()
 
 	// nil regions: every region of the partition of cfg.Region.
 	results, err := appmeshenvoy.NewResolver(cfg).LatestAll(ctx, nil)

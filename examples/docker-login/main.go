@@ -15,6 +15,10 @@
 // Without an AWS account (writes a config in a temporary directory unless -docker-config):
 //
 //	go run ./examples/docker-login -local
+//
+// To copy it into your own program, load the configuration with
+// config.LoadDefaultConfig(ctx, config.WithRegion(region)) where it calls awsFlags.Config
+// (package examples/internal/exampleaws, which adds -local and -endpoint-url).
 package main
 
 import (
@@ -26,23 +30,19 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
-
 	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy"
-	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy/appmeshenvoytest"
+	"github.com/appmesh-envoy/appmesh-envoy-go/examples/internal/exampleaws"
 )
 
 func main() {
 	regionCode := flag.String("region", "us-west-2", "region of the Envoy registry")
 	dockerConfig := flag.String("docker-config", "", "docker config file (default: docker's own, or a temporary one with -local)")
-	local := flag.Bool("local", false, "use an in-process local AWS endpoint instead of AWS")
-	endpointURL := flag.String("endpoint-url", "", "send AWS requests to this URL")
+	awsFlags := exampleaws.AddFlags() // -local, -endpoint-url
 	flag.Parse()
 	log.SetFlags(0)
 
 	ctx := context.Background()
-	cfg, done, err := loadConfig(ctx, *local, *endpointURL, *regionCode)
+	cfg, done, err := awsFlags.Config(ctx, *regionCode)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -51,7 +51,7 @@ func main() {
 	path := *dockerConfig
 	switch {
 	case path != "":
-	case *local:
+	case awsFlags.Local:
 		dir, err := os.MkdirTemp("", "docker-login-example")
 		if err != nil {
 			log.Fatal(err)
@@ -78,22 +78,4 @@ func main() {
 	for _, n := range notes {
 		fmt.Println("note:", n)
 	}
-}
-
-// loadConfig returns the AWS configuration: an in-process local endpoint with its static
-// test credentials (-local), real AWS through the default credential chain, or real
-// configuration sent to -endpoint-url (such as "appmesh-envoy local-endpoint").
-func loadConfig(ctx context.Context, local bool, endpointURL, regionCode string) (aws.Config, func(), error) {
-	if local {
-		srv := appmeshenvoytest.NewServer()
-		return srv.Config(regionCode), srv.Close, nil
-	}
-	cfg, err := config.LoadDefaultConfig(ctx, config.WithRegion(regionCode))
-	if err != nil {
-		return aws.Config{}, nil, err
-	}
-	if endpointURL != "" {
-		cfg.BaseEndpoint = aws.String(endpointURL)
-	}
-	return cfg, func() {}, nil
 }

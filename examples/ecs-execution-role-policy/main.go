@@ -16,6 +16,10 @@
 //	go run ./examples/ecs-execution-role-policy -regions us-west-2,eu-west-1 -role ecsTaskExecutionRole -dry-run
 //
 // Without an AWS account, against an in-process local endpoint with that role: -local -role ecsTaskExecutionRole.
+//
+// To copy it into your own program, load the configuration with
+// config.LoadDefaultConfig(ctx, config.WithRegion(region)) where it calls awsFlags.Config
+// (package examples/internal/exampleaws, which adds -local and -endpoint-url).
 package main
 
 import (
@@ -26,10 +30,8 @@ import (
 	"os"
 	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
-
 	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy/appmeshenvoytest"
+	"github.com/appmesh-envoy/appmesh-envoy-go/examples/internal/exampleaws"
 	"github.com/appmesh-envoy/appmesh-envoy-go/iampolicy"
 	"github.com/appmesh-envoy/appmesh-envoy-go/region"
 )
@@ -38,8 +40,7 @@ func main() {
 	regions := flag.String("regions", "", "comma-separated region codes (default: every aws region)")
 	role := flag.String("role", "", "IAM role to store the policy on as an inline policy (default: only print)")
 	dryRun := flag.Bool("dry-run", false, "with -role: report what would change, write nothing")
-	local := flag.Bool("local", false, "use an in-process local AWS endpoint instead of AWS")
-	endpointURL := flag.String("endpoint-url", "", "send AWS requests to this URL")
+	awsFlags := exampleaws.AddFlags() // -local, -endpoint-url
 	flag.Parse()
 	log.SetFlags(0)
 
@@ -66,7 +67,9 @@ func main() {
 		return
 	}
 	ctx := context.Background()
-	cfg, done, err := loadConfig(ctx, *local, *endpointURL, *role)
+	// IAM is global: any region of the partition signs the requests. With -local the
+	// endpoint starts with the role in place.
+	cfg, done, err := awsFlags.Config(ctx, "", func(srv *appmeshenvoytest.Server) { srv.AddRole(*role) })
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -77,25 +80,4 @@ func main() {
 		log.Fatal(err)
 	}
 	fmt.Fprintln(os.Stderr, change)
-}
-
-// loadConfig returns the AWS configuration: an in-process local endpoint with its static
-// test credentials (-local), real AWS through the default credential chain, or real
-// configuration sent to -endpoint-url (such as "appmesh-envoy local-endpoint").
-// IAM is global: any region of the partition signs the requests. In local mode the
-// endpoint starts with the role already there.
-func loadConfig(ctx context.Context, local bool, endpointURL, role string) (aws.Config, func(), error) {
-	if local {
-		srv := appmeshenvoytest.NewServer()
-		srv.AddRole(role)
-		return srv.Config("us-east-1"), srv.Close, nil
-	}
-	cfg, err := config.LoadDefaultConfig(ctx)
-	if err != nil {
-		return aws.Config{}, nil, err
-	}
-	if endpointURL != "" {
-		cfg.BaseEndpoint = aws.String(endpointURL)
-	}
-	return cfg, func() {}, nil
 }

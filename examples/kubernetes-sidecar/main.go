@@ -12,6 +12,10 @@
 //
 // Without an AWS account: add -local (the secret goes to a temporary directory unless
 // -secret-out is given).
+//
+// To copy it into your own program, load the configuration with
+// config.LoadDefaultConfig(ctx, config.WithRegion(region)) where it calls awsFlags.Config
+// (package examples/internal/exampleaws, which adds -local and -endpoint-url).
 package main
 
 import (
@@ -22,11 +26,8 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
-
 	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy"
-	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy/appmeshenvoytest"
+	"github.com/appmesh-envoy/appmesh-envoy-go/examples/internal/exampleaws"
 )
 
 func main() {
@@ -34,13 +35,12 @@ func main() {
 	node := flag.String("virtual-node", "mesh/shop/virtualNode/cart", "virtual node the proxy runs as")
 	secretOut := flag.String("secret-out", "", "file to write the pull secret manifest to (mode 0600)")
 	namespace := flag.String("namespace", "", "namespace of the pull secret (default: kubectl's current)")
-	local := flag.Bool("local", false, "use an in-process local AWS endpoint instead of AWS")
-	endpointURL := flag.String("endpoint-url", "", "send AWS requests to this URL")
+	awsFlags := exampleaws.AddFlags() // -local, -endpoint-url
 	flag.Parse()
 	log.SetFlags(0)
 
 	ctx := context.Background()
-	cfg, done, err := loadConfig(ctx, *local, *endpointURL, *regionCode)
+	cfg, done, err := awsFlags.Config(ctx, *regionCode)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -82,7 +82,7 @@ func main() {
 		if err != nil {
 			log.Fatal(err)
 		}
-		if *local {
+		if awsFlags.Local {
 			defer os.RemoveAll(dir)
 		}
 		path = filepath.Join(dir, "envoy-pull-secret.yaml")
@@ -92,22 +92,4 @@ func main() {
 	}
 	fmt.Fprintf(os.Stderr, "pull secret envoy-registry for %s (expires %s) written to %s; reference it in imagePullSecrets\n",
 		tok.Registry, tok.ExpiresAt.UTC().Format("2006-01-02T15:04:05Z"), path)
-}
-
-// loadConfig returns the AWS configuration: an in-process local endpoint with its static
-// test credentials (-local), real AWS through the default credential chain, or real
-// configuration sent to -endpoint-url (such as "appmesh-envoy local-endpoint").
-func loadConfig(ctx context.Context, local bool, endpointURL, regionCode string) (aws.Config, func(), error) {
-	if local {
-		srv := appmeshenvoytest.NewServer()
-		return srv.Config(regionCode), srv.Close, nil
-	}
-	cfg, err := config.LoadDefaultConfig(ctx, config.WithRegion(regionCode))
-	if err != nil {
-		return aws.Config{}, nil, err
-	}
-	if endpointURL != "" {
-		cfg.BaseEndpoint = aws.String(endpointURL)
-	}
-	return cfg, func() {}, nil
 }

@@ -10,6 +10,10 @@
 //	go run ./examples/pin-digest -region eu-west-1
 //
 // Without an AWS account: add -local.
+//
+// To copy it into your own program, load the configuration with
+// config.LoadDefaultConfig(ctx, config.WithRegion(region)) where it calls awsFlags.Config
+// (package examples/internal/exampleaws, which adds -local and -endpoint-url).
 package main
 
 import (
@@ -18,22 +22,18 @@ import (
 	"fmt"
 	"log"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
-
 	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy"
-	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy/appmeshenvoytest"
+	"github.com/appmesh-envoy/appmesh-envoy-go/examples/internal/exampleaws"
 )
 
 func main() {
 	regionCode := flag.String("region", "us-west-2", "region of the image")
-	local := flag.Bool("local", false, "use an in-process local AWS endpoint instead of AWS")
-	endpointURL := flag.String("endpoint-url", "", "send AWS requests to this URL")
+	awsFlags := exampleaws.AddFlags() // -local, -endpoint-url
 	flag.Parse()
 	log.SetFlags(0)
 
 	ctx := context.Background()
-	cfg, done, err := loadConfig(ctx, *local, *endpointURL, *regionCode)
+	cfg, done, err := awsFlags.Config(ctx, *regionCode)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -51,22 +51,4 @@ func main() {
 	fmt.Println("tag:   ", latest)
 	fmt.Println("digest:", pinned.Digest)
 	fmt.Println("pinned:", pinned)
-}
-
-// loadConfig returns the AWS configuration: an in-process local endpoint with its static
-// test credentials (-local), real AWS through the default credential chain, or real
-// configuration sent to -endpoint-url (such as "appmesh-envoy local-endpoint").
-func loadConfig(ctx context.Context, local bool, endpointURL, regionCode string) (aws.Config, func(), error) {
-	if local {
-		srv := appmeshenvoytest.NewServer()
-		return srv.Config(regionCode), srv.Close, nil
-	}
-	cfg, err := config.LoadDefaultConfig(ctx, config.WithRegion(regionCode))
-	if err != nil {
-		return aws.Config{}, nil, err
-	}
-	if endpointURL != "" {
-		cfg.BaseEndpoint = aws.String(endpointURL)
-	}
-	return cfg, func() {}, nil
 }

@@ -1,5 +1,6 @@
 // sim.mjs runs @cloud-copilot/iam-simulate (pinned in package-lock.json) for iampolicy's
-// least-privilege tests. It reads one JSON job on stdin:
+// least-privilege tests. The simulator is AGPL-3.0-or-later: it is a test tool run as a
+// separate process, never linked into or shipped with the Go module. It reads one JSON job on stdin:
 //
 //   {"policy": <IAM policy document>, "requests": [{"action": "...", "resource": "..."}]}
 //

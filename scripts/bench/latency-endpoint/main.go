@@ -9,6 +9,9 @@
 // which stands for the network round trip from a deployment pipeline in us-east-1 to
 // the region (approximate public inter-region round-trip times, rounded; 20 ms to 280
 // ms). The same table is in appmeshenvoy/bench_test.go (benchLatency); keep them equal.
+//
+// With -print-credentials it prints the test access key ID and secret access key the
+// endpoint accepts (not secrets: they only work against it) and exits.
 package main
 
 import (
@@ -60,7 +63,12 @@ func main() {
 	port := flag.Int("port", 0, "listen on 127.0.0.1:`N` (0: a free port)")
 	maxDuration := flag.Duration("max-duration", 20*time.Minute, "stop serving after this long even if not interrupted")
 	noLatency := flag.Bool("no-latency", false, "inject no latency")
+	printCreds := flag.Bool("print-credentials", false, "print the test access key ID and secret the endpoint accepts (one line, space-separated) and exit")
 	flag.Parse()
+	if *printCreds {
+		fmt.Println(appmeshenvoytest.AccessKeyID, appmeshenvoytest.SecretAccessKey)
+		return
+	}
 	if err := run(*port, *maxDuration, *noLatency); err != nil {
 		fmt.Fprintln(os.Stderr, "latency-endpoint:", err)
 		os.Exit(1)
