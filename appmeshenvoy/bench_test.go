@@ -164,7 +164,18 @@ func benchLatestAllCold(b *testing.B, latency bool) {
 // cache before each pass: the clients and their connections are reused, so a pass
 // should open no new connection.
 func BenchmarkLatestAllReused(b *testing.B) {
-	srv, codes, slowest := benchServer(b, true)
+	benchLatestAllReused(b, true)
+}
+
+// BenchmarkLatestAllReusedNoLatency is BenchmarkLatestAllReused without injected
+// latency; next to BenchmarkLatestAllColdNoLatency it shows what building the 25
+// clients and connecting costs.
+func BenchmarkLatestAllReusedNoLatency(b *testing.B) {
+	benchLatestAllReused(b, false)
+}
+
+func benchLatestAllReused(b *testing.B, latency bool) {
+	srv, codes, slowest := benchServer(b, latency)
 	ctx := context.Background()
 	res := appmeshenvoy.NewResolver(srv.Config("us-east-1"))
 	results, err := res.LatestAll(ctx, nil) // build the clients and connections

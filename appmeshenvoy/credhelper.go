@@ -31,6 +31,7 @@ type CredentialHelperError struct {
 	Err error
 }
 
+// Error implements error. It never contains the token or password.
 func (e *CredentialHelperError) Error() string {
 	msg := fmt.Sprintf("docker-credential-%s %s for %s: %v", e.Helper, e.Action, e.Host, e.Err)
 	if e.Output != "" {

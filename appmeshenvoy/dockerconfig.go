@@ -96,8 +96,10 @@ func WriteDockerConfig(path string, tokens ...Token) ([]Note, error) {
 // The file is changed atomically under an advisory lock on path+".lock": the old file
 // is read and merged while the lock is held, the result is written to a temporary file
 // in the same directory, synced and renamed over the old one, and the directory is
-// synced. A new file gets mode 0600 (its directory 0700); an existing one keeps its
-// mode. A symbolic link is followed and its target is replaced. On any error (invalid
+// synced. Once the lock is held, temporary files of this config left by a writer that
+// was killed before its rename (".config.json.tmp-<digits>", holding a credential) are
+// removed; failing to remove one does not fail the write. A new file gets mode 0600 (its
+// directory 0700); an existing one keeps its mode. A symbolic link is followed and its target is replaced. On any error (invalid
 // JSON in the old file, a failing helper, a read-only directory) the old file is left
 // untouched. An already expired token, or one without a registry or password, is an
 // error.
@@ -204,6 +206,7 @@ func dockerAuth(t Token) Secret {
 var (
 	createTemp   = os.CreateTemp
 	beforeRename = func() error { return nil }
+	removeOrphan = os.Remove
 )
 
 // updateConfigFile runs change on the parsed file at path under its lock and writes the
@@ -232,6 +235,7 @@ func updateConfigFile(path string, opts DockerConfigOptions, change func(*config
 		return fmt.Errorf("lock %s: %w", target+".lock", err)
 	}
 	defer func() { _ = lock.Unlock() }()
+	removeOrphanTemps(target)
 
 	mode := os.FileMode(0o600)
 	old, err := os.ReadFile(target)
@@ -285,12 +289,55 @@ func resolveSymlinks(path string) (string, error) {
 	return "", fmt.Errorf("too many symbolic links from %s", path)
 }
 
+// tempPrefix is the name prefix of the temporary files writeFileAtomic creates for
+// target: ".config.json.tmp-" for config.json, followed by os.CreateTemp's random digits.
+func tempPrefix(target string) string { return "." + filepath.Base(target) + ".tmp-" }
+
+// isOrphanTemp reports whether name is a temporary file name writeFileAtomic creates
+// for target: the exact prefix followed by one or more digits, nothing else.
+func isOrphanTemp(target, name string) bool {
+	rest, ok := strings.CutPrefix(name, tempPrefix(target))
+	if !ok || rest == "" {
+		return false
+	}
+	for _, c := range rest {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// removeOrphanTemps removes the temporary files of target that a writer killed between
+// writing and renaming left in target's directory; they hold a credential. It must be
+// called with target's lock held: a writer has a temporary file only while it holds
+// the lock, so any such file found then is an orphan. Only regular files whose name
+// matches the writer's pattern exactly are removed (not symbolic links, directories or
+// other names). Failures are ignored: a leftover file must not stop the write, and the
+// next writer tries again.
+//
+// The directory is listed and names compared as strings rather than globbed, because
+// glob metacharacters in the directory or file name ("[", "*") would change the
+// pattern.
+func removeOrphanTemps(target string) {
+	dir := filepath.Dir(target)
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if e.Type().IsRegular() && isOrphanTemp(target, e.Name()) {
+			_ = removeOrphan(filepath.Join(dir, e.Name()))
+		}
+	}
+}
+
 // writeFileAtomic replaces target with data: temporary file in the same directory,
 // fsync, rename, fsync of the directory. On error target is unchanged and the
 // temporary file is removed.
 func writeFileAtomic(target string, data []byte, mode os.FileMode) (err error) {
 	dir := filepath.Dir(target)
-	f, err := createTemp(dir, "."+filepath.Base(target)+".tmp-*")
+	f, err := createTemp(dir, tempPrefix(target)+"*")
 	if err != nil {
 		return err
 	}

@@ -268,6 +268,129 @@ func TestWriteDockerConfigCrashBeforeRename(t *testing.T) {
 	}
 }
 
+// TestWriteDockerConfigRemovesOrphanTemps plants the temporary files a writer killed
+// before its rename would leave, next to look-alikes that are not the writer's, and
+// checks that the next write (or a logout that changes nothing) removes exactly the
+// orphans. The directory name holds glob metacharacters on purpose.
+func TestWriteDockerConfigRemovesOrphanTemps(t *testing.T) {
+	for _, op := range []string{"write", "remove-nothing"} {
+		t.Run(op, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "a[b]*?")
+			outside := t.TempDir()
+			if err := os.Mkdir(dir, 0o700); err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join(dir, "config.json")
+			if err := os.WriteFile(path, []byte(`{"auths": {}}`), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			write := func(name string) {
+				t.Helper()
+				if err := os.WriteFile(filepath.Join(dir, name), []byte("secret"), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			orphans := []string{".config.json.tmp-123", ".config.json.tmp-4294967295"}
+			for _, name := range orphans {
+				write(name)
+			}
+			// Not the writer's temporary files of this config: kept.
+			kept := []string{
+				".config.json.tmp-", ".config.json.tmp-abc", ".config.json.tmp-12.bak",
+				".config.json.tmp-12 ", "config.json.tmp-123", ".config.json.tmp123",
+				".other.json.tmp-123", ".config.jsonx.tmp-123", ".Config.json.tmp-123",
+			}
+			for _, name := range kept {
+				write(name)
+			}
+			// A directory and a symbolic link with an orphan's name: kept, and the
+			// link's target is not touched.
+			if err := os.Mkdir(filepath.Join(dir, ".config.json.tmp-77"), 0o700); err != nil {
+				t.Fatal(err)
+			}
+			linkTarget := filepath.Join(outside, "precious")
+			if err := os.WriteFile(linkTarget, []byte("keep"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Symlink(linkTarget, filepath.Join(dir, ".config.json.tmp-88")); err != nil {
+				t.Fatal(err)
+			}
+			kept = append(kept, ".config.json.tmp-77", ".config.json.tmp-88")
+
+			var err error
+			if op == "write" {
+				_, err = WriteDockerConfig(path, testToken(hostUSW2, "pw"))
+			} else {
+				_, err = RemoveDockerConfig(path, "ghcr.io")
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := append([]string{"config.json", "config.json.lock"}, kept...)
+			sort.Strings(want)
+			if diff := cmp.Diff(want, dirNames(t, dir)); diff != "" {
+				t.Errorf("directory after the %s (-want +got):\n%s", op, diff)
+			}
+			if b, err := os.ReadFile(linkTarget); err != nil || string(b) != "keep" {
+				t.Errorf("the symbolic link's target changed: %q, %v", b, err)
+			}
+		})
+	}
+}
+
+// TestWriteDockerConfigOrphanRemovalFails makes removing an orphan fail: the write still
+// succeeds, and only the orphan was tried.
+func TestWriteDockerConfigOrphanRemovalFails(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "config.json")
+	orphan := filepath.Join(dir, ".config.json.tmp-42")
+	if err := os.WriteFile(orphan, []byte("secret"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "notes.txt"), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var tried []string
+	removeOrphan = func(name string) error {
+		tried = append(tried, name)
+		return &fs.PathError{Op: "remove", Path: name, Err: syscall.EACCES}
+	}
+	defer func() { removeOrphan = os.Remove }()
+	if _, err := WriteDockerConfig(path, testToken(hostUSW2, "pw")); err != nil {
+		t.Fatalf("the write failed because an orphan could not be removed: %v", err)
+	}
+	if diff := cmp.Diff([]string{orphan}, tried); diff != "" {
+		t.Errorf("removal attempts (-want +got):\n%s", diff)
+	}
+	if readAuths(t, path)[hostUSW2] == nil {
+		t.Error("the token was not written")
+	}
+	if _, err := os.Stat(orphan); err != nil {
+		t.Errorf("the orphan whose removal failed: %v, want it still there", err)
+	}
+}
+
+// TestIsOrphanTempMatchesCreateTemp checks that the names os.CreateTemp really makes for
+// the writer's pattern are recognized, so that a change in CreateTemp's naming shows
+// here rather than as files silently left behind.
+func TestIsOrphanTempMatchesCreateTemp(t *testing.T) {
+	dir := t.TempDir()
+	target := filepath.Join(dir, "auth.json")
+	for range 20 {
+		f, err := createTemp(dir, tempPrefix(target)+"*")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = f.Close()
+		if !isOrphanTemp(target, filepath.Base(f.Name())) {
+			t.Errorf("%s, made by os.CreateTemp for the writer, is not recognized", filepath.Base(f.Name()))
+		}
+		if isOrphanTemp(filepath.Join(dir, "config.json"), filepath.Base(f.Name())) {
+			t.Errorf("%s is taken for a temporary file of config.json", filepath.Base(f.Name()))
+		}
+	}
+}
+
 func TestWriteDockerConfigReadOnlyDir(t *testing.T) {
 	old := []byte(`{"auths": {"ghcr.io": {"auth": "eDp5"}}}`)
 	t.Run("hook", func(t *testing.T) {

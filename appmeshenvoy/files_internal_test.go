@@ -93,7 +93,8 @@ func TestCrashBetweenWriteAndRename(t *testing.T) {
 			temps = append(temps, e.Name())
 		}
 	}
-	// The killed writer could not clean up: its temporary file stays (mode 0600, hidden).
+	// The killed writer could not clean up: its temporary file stays (mode 0600, hidden)
+	// until the next writer takes the lock.
 	if len(temps) != 1 {
 		t.Errorf("temporary files after the crash: %v, want the one the killed writer left", temps)
 	}
@@ -113,6 +114,13 @@ func TestCrashBetweenWriteAndRename(t *testing.T) {
 		t.Fatalf("the next write after the crash: %v", err)
 	}
 	t.Logf("next write took %v", time.Since(start))
+	// The next writer, holding the lock, removed the killed writer's temporary file.
+	entries, _ = os.ReadDir(dir)
+	for _, e := range entries {
+		if strings.Contains(e.Name(), ".tmp-") {
+			t.Errorf("temporary file %s left after the next successful write", e.Name())
+		}
+	}
 	var doc struct {
 		Auths map[string]json.RawMessage `json:"auths"`
 	}

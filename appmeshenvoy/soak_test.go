@@ -28,9 +28,8 @@ import (
 // Rounds alternate between two fault sources, both seeded from SOAK_SEED (default 1):
 //   - "schedule": the test draws each attempt's fate (throttle 30 %, 500 10 %) and queues
 //     the failures before the first success as FailNext rules;
-//   - "rate": the server's SetFailureRate with a seeded random source, 40 % per region,
-//     the fault being throttling in three regions out of four and 500 in the others
-//     (the server applies one rate rule per request, so one region gets one fault kind).
+//   - "rate": the server's SetFailureRates with a seeded random source per operation
+//     and region, mixing 30 % ThrottlingException and 10 % 500 in every region.
 //
 // It reports the success ratio, the attempts per call and the failures, and fails when
 // fewer than 99 % of the calls succeed or a call made more attempts than documented.
@@ -86,13 +85,11 @@ func TestSoak(t *testing.T) {
 		srv.ClearFaults()
 		if rounds%2 == 1 {
 			mode = "rate"
-			for i, r := range regions {
+			for _, r := range regions {
 				for _, op := range []string{relOpSSM, relOpECR} {
-					f := appmeshenvoytest.Throttling(op)
-					if i%4 == 3 {
-						f = appmeshenvoytest.InternalError(op)
-					}
-					srv.SetFailureRate(op, r.Code, 0.4, f, int64(rng.Uint64()>>1))
+					srv.SetFailureRates(op, r.Code, int64(rng.Uint64()>>1),
+						appmeshenvoytest.RateFault{Rate: 0.3, Fault: appmeshenvoytest.Throttling(op)},
+						appmeshenvoytest.RateFault{Rate: 0.1, Fault: appmeshenvoytest.InternalError(op)})
 				}
 			}
 		} else {

@@ -24,6 +24,7 @@ type MalformedTokenError struct {
 	Reason string
 }
 
+// Error implements error. It never contains the token or password.
 func (e *MalformedTokenError) Error() string {
 	return "malformed ecr authorization token: " + e.Reason
 }
@@ -46,6 +47,7 @@ type TokenError struct {
 	Err error
 }
 
+// Error implements error. It never contains the token or password.
 func (e *TokenError) Error() string {
 	return fmt.Sprintf("ecr token for %s in %s: %v", e.Host, e.Region, e.Err)
 }

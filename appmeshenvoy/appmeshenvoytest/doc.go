@@ -42,8 +42,9 @@
 // [DefaultTag], and ECR serves a multi-arch manifest list under that tag. Tests change
 // the state per region ([Server.SetParameter], [Server.DeleteParameter],
 // [Server.SetRegionEnabled], ...), inject faults per operation and region
-// ([Server.SetLatency], [Server.FailNext], [Server.SetFailureRate], [Server.Stall]) and
-// count requests ([Server.Requests], [Server.Connections]).
+// ([Server.SetLatency], [Server.FailNext], [Server.SetFailureRate],
+// [Server.SetFailureRates] for several fault kinds mixed at seeded rates, [Server.Stall])
+// and count requests ([Server.Requests], [Server.Connections]).
 //
 // The server only ever listens on the address it is given (127.0.0.1 by default) and
 // never calls out. It is for tests and demos; it does not implement authorization.
