@@ -28,9 +28,10 @@ while [ $# -gt 0 ]; do
 done
 
 # Runs per measurement: fast commands, one aws CLI call, the aws CLI shell loop (25
-# sequential CLI starts, ~40 s per run on a 2-core box).
-runs_fast=15 runs_aws=5 runs_loop=3 bench_count=1
-if [ "$quick" = 1 ]; then runs_fast=5 runs_aws=2 runs_loop=1; fi
+# sequential CLI starts, ~40 s per run on a 2-core box) and xargs -P 25 (25 CLI starts
+# at once, CPU-bound: 15-60 s per run on a 2-core box).
+runs_fast=15 runs_aws=5 runs_loop=3 runs_xargs=3 bench_count=1
+if [ "$quick" = 1 ]; then runs_fast=5 runs_aws=2 runs_loop=1 runs_xargs=1; fi
 
 AWS=/usr/bin/aws
 [ -x "$AWS" ] || AWS=$(command -v aws || true)
@@ -39,12 +40,13 @@ have_hyperfine=0
 if command -v hyperfine >/dev/null && command -v jq >/dev/null; then have_hyperfine=1; fi
 
 tmp=$(mktemp -d)
-endpoint_pid=
+endpoint_pid= endpoint0_pid=
 cleanup() {
-	if [ -n "$endpoint_pid" ]; then
-		kill "$endpoint_pid" 2>/dev/null || true
-		wait "$endpoint_pid" 2>/dev/null || true
-	fi
+	local p
+	for p in $endpoint_pid $endpoint0_pid; do
+		kill "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
+	done
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -66,16 +68,23 @@ export AWS_EC2_METADATA_DISABLED=true AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDE
 export AWS_PAGER="" AWS_CLI_AUTO_PROMPT=off
 unset AWS_PROFILE AWS_DEFAULT_PROFILE AWS_SESSION_TOKEN AWS_ENDPOINT_URL AWS_REGION AWS_DEFAULT_REGION || true
 
-"$tmp/latency-endpoint" -max-duration 15m >"$tmp/endpoint.out" 2>"$tmp/endpoint.err" &
+# Two endpoints: one with the injected latency, one without (for the fixed cost of a
+# command). -max-duration is a safety net; the EXIT trap stops them.
+"$tmp/latency-endpoint" -max-duration 30m >"$tmp/endpoint.out" 2>"$tmp/endpoint.err" &
 endpoint_pid=$!
+"$tmp/latency-endpoint" -max-duration 30m -no-latency >"$tmp/endpoint0.out" 2>"$tmp/endpoint0.err" &
+endpoint0_pid=$!
 for _ in $(seq 100); do
-	[ "$(wc -l <"$tmp/endpoint.out")" -ge 2 ] && break
+	[ "$(wc -l <"$tmp/endpoint.out")" -ge 2 ] && [ "$(wc -l <"$tmp/endpoint0.out")" -ge 2 ] && break
 	sleep 0.1
 done
 url=$(sed -n 1p "$tmp/endpoint.out")
+url0=$(sed -n 1p "$tmp/endpoint0.out")
 slowest_ms=$(sed -n 's/^slowest_ms=//p' "$tmp/endpoint.out")
-case "$url" in http://127.0.0.1:*) ;; *) echo "bench.sh: the latency endpoint did not start: $(cat "$tmp/endpoint.err")" >&2; exit 1 ;; esac
-log "endpoint $url, slowest injected latency ${slowest_ms} ms"
+for u in "$url" "$url0"; do
+	case "$u" in http://127.0.0.1:*) ;; *) echo "bench.sh: the latency endpoint did not start: $(cat "$tmp/endpoint.err" "$tmp/endpoint0.err")" >&2; exit 1 ;; esac
+done
+log "endpoint $url, slowest injected latency ${slowest_ms} ms; without latency $url0"
 
 # The regions of the aws partition, as the CLI's --all-regions sees them.
 mapfile -t regions < <("$cli" regions --partition aws -o code)
@@ -107,9 +116,11 @@ add() { # add NAME RUNS LABEL COMMAND...
 }
 add image "$runs_fast" "appmesh-envoy image --all-regions -o json" \
 	"$cli" image --all-regions -o json --endpoint-url "$url"
+add image0 "$runs_fast" "appmesh-envoy image --all-regions -o json, endpoint without latency (fixed cost)" \
+	"$cli" image --all-regions -o json --endpoint-url "$url0"
 add awsloop "$runs_loop" "shell loop: aws ssm get-parameter per region" \
 	bash "$tmp/aws-loop.sh"
-add awsxargs "$runs_aws" "xargs -P 25: aws ssm get-parameter per region" \
+add awsxargs "$runs_xargs" "xargs -P 25: aws ssm get-parameter per region" \
 	bash "$tmp/aws-xargs.sh"
 add regions "$runs_fast" "appmesh-envoy regions" \
 	"$cli" regions
@@ -121,7 +132,7 @@ add awslogin "$runs_aws" "aws ecr get-login-password --region us-west-2" \
 	"$AWS" ecr get-login-password --region us-west-2 --endpoint-url "$url"
 add awsversion "$runs_aws" "aws --version (CLI start-up alone, no request)" \
 	"$AWS" --version
-order=(image awsxargs awsloop regions policy login awslogin awsversion)
+order=(image image0 awsxargs awsloop regions policy login awslogin awsversion)
 
 # Check every command once, and what it prints.
 log "checking the commands once"
@@ -132,8 +143,10 @@ for name in "${order[@]}"; do
 		exit 1
 	fi
 done
-got=$(grep -c '"status": "ok"' "$tmp/image.stdout" || true)
-[ "$got" = "$n" ] || { echo "bench.sh: image printed $got ok regions, want $n" >&2; exit 1; }
+for name in image image0; do
+	got=$(grep -c '"status": "ok"' "$tmp/$name.stdout" || true)
+	[ "$got" = "$n" ] || { echo "bench.sh: $name printed $got ok regions, want $n" >&2; exit 1; }
+done
 for name in awsloop awsxargs; do
 	got=$(grep -c 'aws-appmesh-envoy:' "$tmp/$name.stdout" || true)
 	[ "$got" = "$n" ] || { echo "bench.sh: $name printed $got images, want $n" >&2; exit 1; }
@@ -143,7 +156,7 @@ for name in login awslogin; do
 done
 
 # median_ms NAME: runs the command and prints its median wall time in milliseconds.
-declare -A med
+declare -A med lo
 measure() {
 	local name=$1
 	log "measuring ${label[$name]} (${runs[$name]} runs)"
@@ -152,6 +165,7 @@ measure() {
 			--export-json "$tmp/$name.json" "${cmd[$name]}" >"$tmp/$name.hyperfine" 2>&1 ||
 			{ cat "$tmp/$name.hyperfine" >&2; exit 1; }
 		med[$name]=$(jq -r '.results[0].median * 1000 | . * 10 | round / 10' "$tmp/$name.json")
+		lo[$name]=$(jq -r '.results[0].min * 1000 | . * 10 | round / 10' "$tmp/$name.json")
 	else
 		local i t0 t1
 		: >"$tmp/$name.times"
@@ -162,6 +176,7 @@ measure() {
 			echo $(((t1 - t0) / 1000)) >>"$tmp/$name.times"
 		done
 		med[$name]=$(sort -n "$tmp/$name.times" | awk '{a[NR]=$1} END {m = (NR % 2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2; printf "%.1f", m/1000}')
+		lo[$name]=$(sort -n "$tmp/$name.times" | awk 'NR == 1 {printf "%.1f", $1/1000}')
 	fi
 }
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -230,7 +245,8 @@ fi
 	echo "| \`LatestAll\`, every aws region, cold (new Resolver per pass), median wall | ${lib_wall} ms ($(ratio "$lib_wall" "$slowest_ms")× slowest) | ≤ 1.15 × ${slowest_ms} + 20 = ${target_lib} ms | ${r} | $(verdict "$r" 1) |"
 	echo "| naive sequential loop of \`Latest\`, cold | ${seq_wall} ms ($(ratio "$seq_wall" "$slowest_ms")× slowest; sum of latencies $(metric LatestSequentialCold sum-latency-ms) ms) | (comparison) | | |"
 	echo "| \`LatestAll\`, same Resolver, cache dropped before each pass | ${reused_wall} ms ($(ratio "$reused_wall" "$slowest_ms")× slowest) | (comparison) | | |"
-	echo "| \`LatestAll\` cold without injected latency (the library's own cost per pass) | ${nolat_wall} ms, $(metric LatestAllColdNoLatency allocs/op) allocs | | | |"
+	echo "| \`LatestAll\` cold without injected latency (the library's own cost per pass, in-process endpoint included) | ${nolat_wall} ms, $(metric LatestAllColdNoLatency allocs/op) allocs | | | |"
+	echo "| \`LatestAll\` reused Resolver without injected latency | $(metric LatestAllReusedNoLatency wall-ms) ms, $(metric LatestAllReusedNoLatency allocs/op) allocs | | | |"
 	echo "| \`Latest\` warm (cache hit) | $(metric LatestWarmWire ns/op) ns/op, $(metric LatestWarmWire allocs/op) allocs/op | well under 1 µs, 0 allocs | | $(awk -v n="$(metric LatestWarmWire ns/op)" -v a="$(metric LatestWarmWire allocs/op)" 'BEGIN { print ((n < 1000 && a == 0) ? "met" : "**missed**") }') |"
 	echo "| \`Latest\` warm, parallel | $(metric LatestWarmWireParallel ns/op) ns/op, $(metric LatestWarmWireParallel allocs/op) allocs/op | | | |"
 	echo "| \`Token\` warm (cache hit) | $(metric TokenWarmWire ns/op) ns/op, $(metric TokenWarmWire allocs/op) allocs/op | well under 1 µs, 0 allocs | | $(awk -v n="$(metric TokenWarmWire ns/op)" -v a="$(metric TokenWarmWire allocs/op)" 'BEGIN { print ((n < 1000 && a == 0) ? "met" : "**missed**") }') |"
@@ -252,25 +268,26 @@ fi
 	echo "which also warms caches), measured with $([ "$have_hyperfine" = 1 ] && echo "\`hyperfine -N\`" || echo "a bash loop over \`date +%s%N\`"). The same endpoint, region list ($n aws"
 	echo "regions) and credentials for every command."
 	echo
-	echo "| command | runs | median | × slowest (${slowest_ms} ms) | target | verdict |"
-	echo "|---|---|---|---|---|---|"
+	echo "| command | runs | median | min | median × slowest (${slowest_ms} ms) | target | verdict |"
+	echo "|---|---|---|---|---|---|---|"
 	for name in "${order[@]}"; do
 		x=$(ratio "${med[$name]}" "$slowest_ms")
 		t="" v=""
 		if [ "$name" = image ]; then t="≤ 1.3× (${target_cli} ms)"; v=$(verdict "$x" 1.3); fi
-		echo "| ${label[$name]} | ${runs[$name]} | ${med[$name]} ms | ${x} | ${t} | ${v} |"
+		echo "| ${label[$name]} | ${runs[$name]} | ${med[$name]} ms | ${lo[$name]} ms | ${x} | ${t} | ${v} |"
 	done
 	echo
 	echo "- \`appmesh-envoy image --all-regions\` is $(ratio "${med[awsloop]}" "${med[image]}")× faster than the shell loop of \`aws ssm get-parameter\` and $(ratio "${med[awsxargs]}" "${med[image]}")× faster than the same calls under \`xargs -P 25\`."
+	echo "- The command's fixed cost (process start, configuration, 25 clients and connections, output) is ${med[image0]} ms against the endpoint without latency; with latency it finishes $(awk -v a="${med[image]}" -v s="$slowest_ms" 'BEGIN { printf "%.1f", a - s }') ms after the slowest region's round trip."
 	echo "- \`appmesh-envoy login --password-stdout\` is $(ratio "${med[awslogin]}" "${med[login]}")× faster than \`aws ecr get-login-password\` (us-west-2, injected latency 85 ms)."
 	echo
-	echo "Commands (URL is the endpoint's, ARN a virtual node ARN; the environment is"
+	echo "Commands (URL is the endpoint's, URL0 the one without latency, ARN a virtual node ARN; the environment is"
 	echo "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY of \`appmeshenvoytest\`, AWS_EC2_METADATA_DISABLED=true,"
 	echo "AWS_CONFIG_FILE=/dev/null, AWS_SHARED_CREDENTIALS_FILE=/dev/null):"
 	echo
 	echo '```'
 	for name in "${order[@]}"; do
-		echo "${cmd[$name]}" | sed -e "s#$tmp/appmesh-envoy#appmesh-envoy#g" -e "s#$url#URL#g" -e "s#$tmp/#\$tmp/#g" -e "s#$vnode#ARN#g" -e 's/ *$//'
+		echo "${cmd[$name]}" | sed -e "s#$tmp/appmesh-envoy#appmesh-envoy#g" -e "s#$url0#URL0#g" -e "s#$url#URL#g" -e "s#$tmp/#\$tmp/#g" -e "s#$vnode#ARN#g" -e 's/ *$//'
 	done
 	echo "# \$tmp/aws-loop.sh:"
 	sed -e "s#$url#URL#g" -e "s#$tmp/#\$tmp/#g" "$tmp/aws-loop.sh" | grep -v '^#!'
