@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -61,11 +60,11 @@ func (r Resource) String() string {
 var ErrInvalidResource = errors.New("invalid app mesh resource")
 
 var (
-	ccPartitionRe = regexp.MustCompile(`^aws(-[a-z]+)*$`)
-	ccRegionRe    = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d+$`)
-	ccAccountRe   = regexp.MustCompile(`^\d{12}$`)
-	ccNameRe      = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$`)
-	ccEnvNameRe   = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	ccPartitionRe = lazyRegexp(`^aws(-[a-z]+)*$`)
+	ccRegionRe    = lazyRegexp(`^[a-z]{2}(-[a-z]+)+-\d+$`)
+	ccAccountRe   = lazyRegexp(`^\d{12}$`)
+	ccNameRe      = lazyRegexp(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$`)
+	ccEnvNameRe   = lazyRegexp(`^[A-Za-z_][A-Za-z0-9_]*$`)
 )
 
 // ParseResource parses an identity value: mesh/<mesh>/virtualNode/<name>,
@@ -82,13 +81,13 @@ func ParseResource(s string) (Resource, error) {
 		}
 		r.Partition, r.Region, r.Account = parts[1], parts[3], parts[4]
 		switch {
-		case !ccPartitionRe.MatchString(r.Partition):
+		case !ccPartitionRe().MatchString(r.Partition):
 			return Resource{}, ccResourceErr(s, "partition "+ccQuote(r.Partition)+" is not an AWS partition such as aws or aws-cn")
 		case parts[2] != "appmesh":
 			return Resource{}, ccResourceErr(s, "service "+ccQuote(parts[2])+" is not appmesh")
-		case !ccRegionRe.MatchString(r.Region):
+		case !ccRegionRe().MatchString(r.Region):
 			return Resource{}, ccResourceErr(s, "region "+ccQuote(r.Region)+" is not a region code such as us-west-2")
-		case !ccAccountRe.MatchString(r.Account):
+		case !ccAccountRe().MatchString(r.Account):
 			return Resource{}, ccResourceErr(s, "account "+ccQuote(r.Account)+" is not a 12-digit account ID")
 		}
 		rest = parts[5]
@@ -101,10 +100,10 @@ func ParseResource(s string) (Resource, error) {
 	if r.Kind != KindVirtualNode && r.Kind != KindVirtualGateway {
 		return Resource{}, ccResourceErr(s, "resource type "+ccQuote(parts[2])+" is neither virtualNode nor virtualGateway")
 	}
-	if !ccNameRe.MatchString(r.Mesh) {
+	if !ccNameRe().MatchString(r.Mesh) {
 		return Resource{}, ccResourceErr(s, "mesh name "+ccQuote(r.Mesh)+" is empty or has characters App Mesh names cannot have")
 	}
-	if !ccNameRe.MatchString(r.Name) {
+	if !ccNameRe().MatchString(r.Name) {
 		return Resource{}, ccResourceErr(s, string(r.Kind)+" name "+ccQuote(r.Name)+" is empty or has characters App Mesh names cannot have")
 	}
 	return r, nil
@@ -500,7 +499,7 @@ func (l *ccLinter) values(c *ContainerConfig) {
 	}
 	for k, v := range c.Extra {
 		switch {
-		case !ccEnvNameRe.MatchString(k):
+		case !ccEnvNameRe().MatchString(k):
 			l.add(SeverityError, FindingInvalid, k, "not a valid variable name (letters, digits and _, not starting with a digit)")
 		case envSettingIndex[k] != nil || k == EnvResourceARN || k == EnvResourceName || k == EnvVirtualNodeName:
 			l.add(SeverityError, FindingConflict, k, "set in Extra, but it has its own field; set the field instead")

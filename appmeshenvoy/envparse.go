@@ -388,7 +388,7 @@ func parseEnv(environ []string, image *Version) (ContainerConfig, []Finding, err
 		if !ok {
 			return ContainerConfig{}, nil, &EnvSyntaxError{Entry: i + 1, Reason: "no \"=\" between name and value"}
 		}
-		if !ccEnvNameRe.MatchString(name) {
+		if !ccEnvNameRe().MatchString(name) {
 			return ContainerConfig{}, nil, &EnvSyntaxError{Entry: i + 1, Reason: "invalid variable name " + ccQuote(name) + " (letters, digits and _, not starting with a digit)"}
 		}
 		if counts[name] == 0 {
@@ -568,7 +568,7 @@ func SplitEnvLines(b []byte) ([]string, error) {
 			return nil, &EnvSyntaxError{Line: n, Reason: "no \"=\" between name and value"}
 		}
 		name = strings.TrimRight(name, " \t")
-		if !ccEnvNameRe.MatchString(name) {
+		if !ccEnvNameRe().MatchString(name) {
 			return nil, &EnvSyntaxError{Line: n, Reason: "invalid variable name " + ccQuote(name) + " (letters, digits and _, not starting with a digit)"}
 		}
 		v, err := dotenvValue(strings.TrimLeft(value, " \t"))

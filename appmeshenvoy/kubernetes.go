@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"strings"
 )
 
@@ -96,8 +95,8 @@ func KubernetesSidecarYAML(opts KubernetesSidecarOptions) ([]byte, error) {
 }
 
 var (
-	k8sSubdomainRe = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
-	k8sLabelRe     = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
+	k8sSubdomainRe = lazyRegexp(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
+	k8sLabelRe     = lazyRegexp(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
 )
 
 // KubernetesPullSecret returns a Secret manifest of type kubernetes.io/dockerconfigjson
@@ -109,10 +108,10 @@ var (
 // The manifest contains the registry password: write it with mode 0600 and do not log
 // it. Errors never include the data.
 func KubernetesPullSecret(name, namespace string, dockerConfigJSON []byte) ([]byte, error) {
-	if len(name) > 253 || !k8sSubdomainRe.MatchString(name) {
+	if len(name) > 253 || !k8sSubdomainRe().MatchString(name) {
 		return nil, fmt.Errorf("invalid secret name %s: use lower-case letters, digits, '-' and '.', at most 253 characters", ccQuote(name))
 	}
-	if namespace != "" && (len(namespace) > 63 || !k8sLabelRe.MatchString(namespace)) {
+	if namespace != "" && (len(namespace) > 63 || !k8sLabelRe().MatchString(namespace)) {
 		return nil, fmt.Errorf("invalid namespace %s: use lower-case letters, digits and '-', at most 63 characters", ccQuote(namespace))
 	}
 	var probe struct {

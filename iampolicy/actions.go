@@ -1,7 +1,6 @@
 package iampolicy
 
 import (
-	"regexp"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -66,7 +65,7 @@ func wildcardOnly(action string) bool {
 	return ok && len(info.ResourceTypes) == 0
 }
 
-var templateVar = regexp.MustCompile(`\$\{[A-Za-z]+\}`)
+var templateVar = lazyRegexp(`\$\{[A-Za-z]+\}`)
 
 // resourceFitsType reports whether a policy resource (an ARN, possibly with wildcards)
 // can name a resource of the given type of service svc: whether the resource pattern and
@@ -76,7 +75,7 @@ func resourceFitsType(resource, svc, typ string) bool {
 	if !ok {
 		return true
 	}
-	pattern := templateVar.ReplaceAllString(tmpl, "*")
+	pattern := templateVar().ReplaceAllString(tmpl, "*")
 	r, rok := splitARN(resource)
 	p, pok := splitARN(pattern)
 	if !rok || !pok {

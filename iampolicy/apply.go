@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"net/url"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -140,14 +139,14 @@ func (c Change) String() string {
 	return what + verb + strings.Join(ops, ", ")
 }
 
-var roleNamePattern = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
-var policyNamePattern = regexp.MustCompile(`^[\w+=,.@-]{1,128}$`)
+var roleNamePattern = lazyRegexp(`^[\w+=,.@-]{1,64}$`)
+var policyNamePattern = lazyRegexp(`^[\w+=,.@-]{1,128}$`)
 
 func checkNames(role, name string) error {
-	if !roleNamePattern.MatchString(role) {
+	if !roleNamePattern().MatchString(role) {
 		return &InputError{Field: "role", Value: role, Msg: "not an IAM role name (1-64 letters, digits and +=,.@_-); give the name, not the ARN"}
 	}
-	if !policyNamePattern.MatchString(name) {
+	if !policyNamePattern().MatchString(name) {
 		return &InputError{Field: "policy name", Value: name, Msg: "not an IAM policy name (1-128 letters, digits and +=,.@_-)"}
 	}
 	return nil
@@ -435,7 +434,7 @@ func (a *Applier) policyARN(ctx context.Context, name string) (string, error) {
 		return "", fmt.Errorf("find the account for managed policy %s (sts GetCallerIdentity): %w", name, err)
 	}
 	account := aws.ToString(out.Account)
-	if !accountPattern.MatchString(account) {
+	if !accountPattern().MatchString(account) {
 		return "", fmt.Errorf("find the account for managed policy %s: sts GetCallerIdentity returned account %s, not a 12-digit ID", name, quote(account))
 	}
 	partition := "aws"

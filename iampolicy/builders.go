@@ -1,7 +1,6 @@
 package iampolicy
 
 import (
-	"regexp"
 	"sort"
 	"strings"
 
@@ -157,8 +156,8 @@ func repositoryARNs(regions []region.Region, wildcard bool) []string {
 }
 
 var (
-	repoNamePattern = regexp.MustCompile(`^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/?\*)?$`)
-	meshNamePattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,255}$`)
+	repoNamePattern = lazyRegexp(`^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/?\*)?$`)
+	meshNamePattern = lazyRegexp(`^[A-Za-z0-9_-]{1,255}$`)
 )
 
 func checkMirror(m, partition string) error {
@@ -171,7 +170,7 @@ func checkMirror(m, partition string) error {
 		return err
 	}
 	name := strings.TrimPrefix(a.resource, "repository/")
-	if len(name) < 2 || len(name) > 256 || !repoNamePattern.MatchString(name) {
+	if len(name) < 2 || len(name) > 256 || !repoNamePattern().MatchString(name) {
 		return bad("repository name must be lower-case letters, digits and . _ - / (a trailing * is allowed), 2 to 256 characters")
 	}
 	return nil
@@ -194,7 +193,7 @@ func checkRegionAccount(a arn, field, value, partition string) error {
 	if rp.ID != p.ID {
 		return bad("region " + a.region + " is in partition " + rp.ID + ", not " + p.ID)
 	}
-	if !accountPattern.MatchString(a.account) {
+	if !accountPattern().MatchString(a.account) {
 		return bad(quote(a.account) + " is not a 12-digit account ID")
 	}
 	return nil
@@ -314,13 +313,13 @@ func checkMeshResource(s, field, partition string, mesh bool) (arn, error) {
 	}
 	parts := strings.Split(strings.TrimSuffix(a.resource, "/"), "/")
 	if mesh {
-		if len(parts) != 2 || parts[0] != "mesh" || !meshNamePattern.MatchString(parts[1]) {
+		if len(parts) != 2 || parts[0] != "mesh" || !meshNamePattern().MatchString(parts[1]) {
 			return arn{}, bad("not a mesh ARN; write " + want)
 		}
 		return a, nil
 	}
 	if len(parts) != 4 || parts[0] != "mesh" || (parts[2] != "virtualNode" && parts[2] != "virtualGateway") ||
-		!meshNamePattern.MatchString(parts[1]) || !meshNamePattern.MatchString(parts[3]) {
+		!meshNamePattern().MatchString(parts[1]) || !meshNamePattern().MatchString(parts[3]) {
 		return arn{}, bad("not a virtual node or virtual gateway ARN (names are letters, digits, - and _); write " + want +
 			", or use Meshes for every node of a mesh")
 	}

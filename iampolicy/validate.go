@@ -1,7 +1,6 @@
 package iampolicy
 
 import (
-	"regexp"
 	"strconv"
 	"strings"
 	"unicode"
@@ -209,7 +208,7 @@ func (d Document) ValidateAs(kind Kind) error {
 			}
 		}
 		if s.Sid != "" {
-			if !sidPattern.MatchString(s.Sid) {
+			if !sidPattern().MatchString(s.Sid) {
 				at(RuleSid, "Sid "+quote(s.Sid)+" may contain only letters A-Z, a-z and digits 0-9")
 			}
 			if j, dup := sids[s.Sid]; dup {
@@ -284,10 +283,10 @@ func (d Document) ValidateAs(kind Kind) error {
 }
 
 var (
-	sidPattern     = regexp.MustCompile(`^[A-Za-z0-9]+$`)
-	servicePattern = regexp.MustCompile(`^[a-z0-9-]+$`)
-	actionPattern  = regexp.MustCompile(`^[A-Za-z0-9*?-]+$`)
-	accountPattern = regexp.MustCompile(`^[0-9]{12}$`)
+	sidPattern     = lazyRegexp(`^[A-Za-z0-9]+$`)
+	servicePattern = lazyRegexp(`^[a-z0-9-]+$`)
+	actionPattern  = lazyRegexp(`^[A-Za-z0-9*?-]+$`)
+	accountPattern = lazyRegexp(`^[0-9]{12}$`)
 )
 
 func (s Statement) allStrings() []string {
@@ -340,7 +339,7 @@ func checkAction(a string) []actionMsg {
 		return nil
 	}
 	svc, name, ok := strings.Cut(a, ":")
-	if !ok || svc == "" || name == "" || !servicePattern.MatchString(strings.ToLower(svc)) || !actionPattern.MatchString(name) {
+	if !ok || svc == "" || name == "" || !servicePattern().MatchString(strings.ToLower(svc)) || !actionPattern().MatchString(name) {
 		return []actionMsg{{text: "action " + quote(a) + ` is not of the form "service:Action"`}}
 	}
 	if strings.ContainsAny(a, "*?") {
@@ -373,7 +372,7 @@ func checkResource(r string) (partition string, msgs []string) {
 	} else {
 		partition = p.ID
 	}
-	if a.service == "" || !servicePattern.MatchString(a.service) {
+	if a.service == "" || !servicePattern().MatchString(a.service) {
 		msgs = append(msgs, "resource "+quote(r)+" has no valid service part (wildcards are not allowed there)")
 	}
 	if a.region != "" && !strings.ContainsAny(a.region, "*?") {
@@ -385,7 +384,7 @@ func checkResource(r string) (partition string, msgs []string) {
 			msgs = append(msgs, "resource "+quote(r)+": region "+a.region+" is in partition "+p.ID+", not "+partition)
 		}
 	}
-	if a.account != "" && !strings.ContainsAny(a.account, "*?") && !accountPattern.MatchString(a.account) && a.account != "aws" {
+	if a.account != "" && !strings.ContainsAny(a.account, "*?") && !accountPattern().MatchString(a.account) && a.account != "aws" {
 		msgs = append(msgs, "resource "+quote(r)+": account "+quote(a.account)+" is not a 12-digit account ID")
 	}
 	if a.resource == "" {
@@ -631,7 +630,7 @@ func sliceHas(v []string, x string) bool {
 	return false
 }
 
-var layerBucketPattern = regexp.MustCompile(`^arn:[a-z-]+:s3:::prod-([a-z0-9*-]+)-starport-layer-bucket/\*$`)
+var layerBucketPattern = lazyRegexp(`^arn:[a-z-]+:s3:::prod-([a-z0-9*-]+)-starport-layer-bucket/\*$`)
 
 // isLayerBucketStatement reports whether s is an s3:GetObject grant on ECR's layer
 // buckets only, as [EndpointPolicy] writes it.
@@ -640,7 +639,7 @@ func isLayerBucketStatement(s Statement) bool {
 		return false
 	}
 	for _, r := range s.Resource {
-		if !layerBucketPattern.MatchString(r) {
+		if !layerBucketPattern().MatchString(r) {
 			return false
 		}
 	}
@@ -672,8 +671,8 @@ func patternReason(w WildcardReason, r string) WildcardReason {
 	w.Element, w.Value = "Resource", r
 	a, ok := splitARN(r)
 	switch {
-	case ok && a.service == "s3" && layerBucketPattern.MatchString(r):
-		if m := layerBucketPattern.FindStringSubmatch(r); strings.Contains(m[1], "*") {
+	case ok && a.service == "s3" && layerBucketPattern().MatchString(r):
+		if m := layerBucketPattern().FindStringSubmatch(r); strings.Contains(m[1], "*") {
 			w.Code = ReasonRegionWildcard
 			w.Detail = "ECR's layer buckets of every region (region-wildcard form); the object key is \"*\" because ECR chooses the layer keys"
 		} else {

@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // Partition is an AWS partition: a group of regions that share credentials, an ARN prefix
@@ -30,7 +31,7 @@ const (
 type partitionRow struct {
 	partition Partition
 	// pattern matches the region codes of the partition.
-	pattern *regexp.Regexp
+	pattern func() *regexp.Regexp
 	// dualStackSuffix is the DNS suffix of dual-stack (IPv4 and IPv6) endpoints; empty
 	// where the partition has none we know of.
 	dualStackSuffix string
@@ -42,14 +43,14 @@ type partitionRow struct {
 // internal/endpoints/awsrulesfn/partitions.json (region patterns and DNS suffixes) and the
 // ECR endpoint documentation (dual-stack suffixes).
 var partitions = []partitionRow{
-	{Partition{PartitionAWS, "amazonaws.com"}, regexp.MustCompile(`^(us|eu|ap|sa|ca|me|af|il|mx)-\w+-\d+$`), "on.aws", "console.aws.amazon.com"},
-	{Partition{PartitionChina, "amazonaws.com.cn"}, regexp.MustCompile(`^cn-\w+-\d+$`), "on.amazonwebservices.com.cn", "console.amazonaws.cn"},
-	{Partition{PartitionGovCloud, "amazonaws.com"}, regexp.MustCompile(`^us-gov-\w+-\d+$`), "on.aws", "console.amazonaws-us-gov.com"},
-	{Partition{PartitionISO, "c2s.ic.gov"}, regexp.MustCompile(`^us-iso-\w+-\d+$`), "", ""},
-	{Partition{PartitionISOB, "sc2s.sgov.gov"}, regexp.MustCompile(`^us-isob-\w+-\d+$`), "", ""},
-	{Partition{PartitionISOE, "cloud.adc-e.uk"}, regexp.MustCompile(`^eu-isoe-\w+-\d+$`), "", ""},
-	{Partition{PartitionISOF, "csp.hci.ic.gov"}, regexp.MustCompile(`^us-isof-\w+-\d+$`), "", ""},
-	{Partition{PartitionEUSC, "amazonaws.eu"}, regexp.MustCompile(`^eusc-(de)-\w+-\d+$`), "", ""},
+	{Partition{PartitionAWS, "amazonaws.com"}, lazyRegexp(`^(us|eu|ap|sa|ca|me|af|il|mx)-\w+-\d+$`), "on.aws", "console.aws.amazon.com"},
+	{Partition{PartitionChina, "amazonaws.com.cn"}, lazyRegexp(`^cn-\w+-\d+$`), "on.amazonwebservices.com.cn", "console.amazonaws.cn"},
+	{Partition{PartitionGovCloud, "amazonaws.com"}, lazyRegexp(`^us-gov-\w+-\d+$`), "on.aws", "console.amazonaws-us-gov.com"},
+	{Partition{PartitionISO, "c2s.ic.gov"}, lazyRegexp(`^us-iso-\w+-\d+$`), "", ""},
+	{Partition{PartitionISOB, "sc2s.sgov.gov"}, lazyRegexp(`^us-isob-\w+-\d+$`), "", ""},
+	{Partition{PartitionISOE, "cloud.adc-e.uk"}, lazyRegexp(`^eu-isoe-\w+-\d+$`), "", ""},
+	{Partition{PartitionISOF, "csp.hci.ic.gov"}, lazyRegexp(`^us-isof-\w+-\d+$`), "", ""},
+	{Partition{PartitionEUSC, "amazonaws.eu"}, lazyRegexp(`^eusc-(de)-\w+-\d+$`), "", ""},
 }
 
 // Partitions returns every partition the library knows, in a fixed order starting with
@@ -95,14 +96,20 @@ func PartitionOf(code string) (Partition, bool) {
 func partitionRowOf(code string) (partitionRow, bool) {
 	// More specific patterns (us-gov-, us-iso-, ...) must win over the broad "aws" one.
 	for _, p := range partitions[1:] {
-		if p.pattern.MatchString(code) {
+		if p.pattern().MatchString(code) {
 			return p, true
 		}
 	}
-	if partitions[0].pattern.MatchString(code) {
+	if partitions[0].pattern().MatchString(code) {
 		return partitions[0], true
 	}
 	return partitionRow{}, false
+}
+
+// lazyRegexp compiles expr on first use, so that importing the package costs nothing
+// at start-up; only lookups of codes outside the table need the patterns.
+func lazyRegexp(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
 }
 
 func rowOfPartition(id string) partitionRow {

@@ -65,20 +65,27 @@ func containsString(list []string, s string) bool {
 	return false
 }
 
-var redactPatterns = []struct {
+// redactPatterns is compiled on first use: most runs never print anything that needs
+// redacting, and compiling at start-up would cost every command.
+var redactPatterns = sync.OnceValue(func() []redactPattern {
+	return []redactPattern{
+		// HTTP headers that carry credentials, as the SDK logs them ("Authorization: AWS4-...").
+		{regexp.MustCompile(`(?im)^([ \t]*(?:authorization|proxy-authorization|x-amz-security-token|x-amz-signature|cookie|set-cookie)[ \t]*:[ \t]*)[^\r\n]*`), "${1}" + redactedText},
+		// JSON string fields named like secrets: "authorizationToken", "password", "auth",
+		// "SecretAccessKey", "SessionToken", "identitytoken", ...
+		{regexp.MustCompile(`(?i)("[^"\\]*(?:token|passw|secret|credential)[^"\\]*"[ \t\r\n]*:[ \t\r\n]*")(?:[^"\\]|\\.)*(")`), "${1}" + redactedText + "${2}"},
+		{regexp.MustCompile(`(?i)("auth"[ \t\r\n]*:[ \t\r\n]*")(?:[^"\\]|\\.)*(")`), "${1}" + redactedText + "${2}"},
+		// XML elements of the Query protocol (STS, IAM): <SecretAccessKey>, <SessionToken>.
+		{regexp.MustCompile(`(?i)(<(?:[A-Za-z]*(?:token|password|secret)[A-Za-z]*)>)[^<]*(</)`), "${1}" + redactedText + "${2}"},
+		// Query strings and form bodies: X-Amz-Security-Token=..., X-Amz-Signature=..., Password=...
+		{regexp.MustCompile(`(?i)((?:x-amz-security-token|x-amz-signature|x-amz-credential|[A-Za-z]*password|[A-Za-z]*secret[A-Za-z]*|[A-Za-z]*token)=)[^&\s"]*`), "${1}" + redactedText},
+	}
+})
+
+// redactPattern replaces what re matches with repl.
+type redactPattern struct {
 	re   *regexp.Regexp
 	repl string
-}{
-	// HTTP headers that carry credentials, as the SDK logs them ("Authorization: AWS4-...").
-	{regexp.MustCompile(`(?im)^([ \t]*(?:authorization|proxy-authorization|x-amz-security-token|x-amz-signature|cookie|set-cookie)[ \t]*:[ \t]*)[^\r\n]*`), "${1}" + redactedText},
-	// JSON string fields named like secrets: "authorizationToken", "password", "auth",
-	// "SecretAccessKey", "SessionToken", "identitytoken", ...
-	{regexp.MustCompile(`(?i)("[^"\\]*(?:token|passw|secret|credential)[^"\\]*"[ \t\r\n]*:[ \t\r\n]*")(?:[^"\\]|\\.)*(")`), "${1}" + redactedText + "${2}"},
-	{regexp.MustCompile(`(?i)("auth"[ \t\r\n]*:[ \t\r\n]*")(?:[^"\\]|\\.)*(")`), "${1}" + redactedText + "${2}"},
-	// XML elements of the Query protocol (STS, IAM): <SecretAccessKey>, <SessionToken>.
-	{regexp.MustCompile(`(?i)(<(?:[A-Za-z]*(?:token|password|secret)[A-Za-z]*)>)[^<]*(</)`), "${1}" + redactedText + "${2}"},
-	// Query strings and form bodies: X-Amz-Security-Token=..., X-Amz-Signature=..., Password=...
-	{regexp.MustCompile(`(?i)((?:x-amz-security-token|x-amz-signature|x-amz-credential|[A-Za-z]*password|[A-Za-z]*secret[A-Za-z]*|[A-Za-z]*token)=)[^&\s"]*`), "${1}" + redactedText},
 }
 
 // redact returns s with every known secret and secret-shaped field replaced.
@@ -91,7 +98,7 @@ func (r *redactor) redact(s string) string {
 			s = strings.ReplaceAll(s, v, redactedText)
 		}
 	}
-	for _, p := range redactPatterns {
+	for _, p := range redactPatterns() {
 		s = p.re.ReplaceAllString(s, p.repl)
 	}
 	return s

@@ -11,7 +11,7 @@
 //
 //	go run ./examples/ecs-execution-role-policy
 //
-// Store it on a role in your account (needs iam:GetRolePolicy and iam:PutRolePolicy):
+// Store it on a role in your account (needs iam:GetRolePolicy, iam:GetRole and iam:PutRolePolicy):
 //
 //	go run ./examples/ecs-execution-role-policy -regions us-west-2,eu-west-1 -role ecsTaskExecutionRole -dry-run
 //
