@@ -528,13 +528,18 @@ var ccRanges = []ccRange{
 	{"HC_DISCONNECTED_TIMEOUT_S", 3600, 604800, 604800, func(c *ContainerConfig) *int { return c.HealthDisconnectedTimeoutS }},
 }
 
-// ccCheckIPPort returns "" when s is a literal IP, or (withPort) IP:port, else why not.
+// ccCheckIPPort returns "" when s is a literal IP (IPv6 without brackets), or (withPort)
+// IP:port with an IPv6 address in brackets, else why not.
 func ccCheckIPPort(s string, withPort bool) string {
 	if net.ParseIP(s) != nil {
 		return ""
 	}
 	if strings.HasPrefix(s, "[") && strings.HasSuffix(s, "]") && net.ParseIP(s[1:len(s)-1]) != nil {
-		return ""
+		// Brackets belong to [IPv6]:port only; without a port the value is not an IP.
+		if withPort {
+			return "has brackets but no port; write the IPv6 address without brackets, or as [address]:port"
+		}
+		return "has brackets; write the IPv6 address without them"
 	}
 	host, port, err := net.SplitHostPort(s)
 	if err != nil || !withPort {

@@ -263,10 +263,16 @@ func updateConfigFile(path string, opts DockerConfigOptions, change func(*config
 }
 
 // resolveSymlinks follows symbolic links from path to the file they name, which need
-// not exist yet.
+// not exist yet. The directories on the way are resolved on disk (not lexically), so
+// that a relative link target with ".." is taken from the directory the link really is
+// in, and so that every path to one file, through any links, gives the same result
+// (and so the same lock file).
 func resolveSymlinks(path string) (string, error) {
 	p := path
 	for range 40 {
+		if dir, err := filepath.EvalSymlinks(filepath.Dir(p)); err == nil {
+			p = filepath.Join(dir, filepath.Base(p))
+		}
 		fi, err := os.Lstat(p)
 		if errors.Is(err, os.ErrNotExist) {
 			return p, nil

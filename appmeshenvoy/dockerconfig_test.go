@@ -488,6 +488,60 @@ func TestWriteDockerConfigSymlink(t *testing.T) {
 	})
 }
 
+// TestWriteDockerConfigSymlinkThroughLinkedDir: a relative link target with ".." is
+// taken from the directory the link really is in, not from the path the caller used
+// (which may pass through a linked directory), and every path to the file locks the
+// same lock file.
+func TestWriteDockerConfigSymlinkThroughLinkedDir(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("symlinks need privileges on Windows")
+	}
+	root := t.TempDir()
+	sub := filepath.Join(root, "real", "sub")
+	other := filepath.Join(root, "real", "other")
+	for _, d := range []string{sub, other} {
+		if err := os.MkdirAll(d, 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	target := filepath.Join(other, "config.json")
+	if err := os.WriteFile(target, []byte(`{"auths": {"ghcr.io": {"auth": "eDp5"}}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// real/sub/config.json -> ../other/config.json, and linked -> real/sub.
+	if err := os.Symlink("../other/config.json", filepath.Join(sub, "config.json")); err != nil {
+		t.Fatal(err)
+	}
+	linked := filepath.Join(root, "linked")
+	if err := os.Symlink(sub, linked); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(linked, "config.json")
+	if _, err := WriteDockerConfig(path, testToken(hostUSW2, "pw")); err != nil {
+		t.Fatal(err)
+	}
+	auths := readAuths(t, target)
+	if auths[hostUSW2]["auth"] != authOf("AWS", "pw") || auths["ghcr.io"]["auth"] != "eDp5" {
+		t.Errorf("the link's real target was not updated: auths = %v", auths)
+	}
+	if _, err := os.Stat(filepath.Join(root, "other")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a file was written beside the linked directory (lexical \"..\"): %v", err)
+	}
+
+	// Both paths resolve to the same file, so two processes lock the same lock file.
+	viaLink, err := resolveSymlinks(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	direct, err := resolveSymlinks(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if viaLink != direct {
+		t.Errorf("resolveSymlinks(%s) = %s, but resolveSymlinks(%s) = %s: two writers would lock different files", path, viaLink, target, direct)
+	}
+}
+
 func TestRemoveDockerConfig(t *testing.T) {
 	existing, err := os.ReadFile("testdata/dockerconfig/existing.json")
 	if err != nil {

@@ -65,6 +65,8 @@ type Drift struct {
 	// OtherRepository reports that the deployed image is not from the region's own App
 	// Mesh Envoy repository: a mirror, a pull-through cache, the public gallery, or
 	// another registry. Only the tag was compared then; the content is not verified.
+	// The FIPS and dual-stack endpoint forms of the registry host name the same
+	// registry and do not count as another repository.
 	OtherRepository bool
 }
 
@@ -114,7 +116,7 @@ func behindPhrase(part string) string {
 func CompareDeployed(deployed, latest Image) Drift {
 	d := Drift{Deployed: deployed, Latest: latest}
 	d.LatestVersion, _ = latest.Version()
-	d.OtherRepository = deployed.Registry != latest.Registry || deployed.Repository != latest.Repository
+	d.OtherRepository = !sameRegistry(deployed.Registry, latest.Registry) || deployed.Repository != latest.Repository
 	if deployed.Account == region.LegacyAccount {
 		d.Status = DriftLegacyAccount
 		d.DeployedVersion, _ = deployed.Version()
@@ -144,7 +146,10 @@ func CompareDeployed(deployed, latest Image) Drift {
 // Check parses a deployed image reference, resolves the latest image of its region with
 // [Resolver.Latest], and compares them with [CompareDeployed]. The reference must name
 // an ECR host with a region (a mirror in your own account counts); for other hosts,
-// call Latest for the region yourself and use CompareDeployed. Errors are a
+// call Latest for the region yourself and use CompareDeployed. A digest-only reference
+// (repository@sha256:...) of the owner's repository is compared with the latest image's
+// digest, read with [Resolver.Pin]: the same digest is up to date, any other is
+// DriftUnknownVersion (a digest says nothing about a version). Errors are a
 // [*ParseError] for the reference or Latest's [*RegionError].
 func (r *Resolver) Check(ctx context.Context, ref string) (Drift, error) {
 	img, err := ParseImage(ref)
@@ -159,5 +164,26 @@ func (r *Resolver) Check(ctx context.Context, ref string) (Drift, error) {
 	if err != nil {
 		return Drift{}, err
 	}
+	if img.Tag == "" && img.Digest != "" && sameRegistry(img.Registry, latest.Registry) && img.Repository == latest.Repository {
+		// A digest-only reference carries no version. If it is the latest image's
+		// digest, it is that release; otherwise the status stays "unknown version".
+		if pinned, err := r.Pin(ctx, latest); err == nil && pinned.Digest == img.Digest {
+			img.Tag = latest.Tag
+			return CompareDeployed(img, pinned), nil
+		}
+	}
 	return CompareDeployed(img, latest), nil
+}
+
+// sameRegistry reports whether two registry hosts name the same registry: equal hosts,
+// or ECR private hosts of the same account, region and partition in any endpoint form
+// (standard, FIPS, dual-stack).
+func sameRegistry(a, b string) bool {
+	if a == b {
+		return true
+	}
+	ra, errA := ParseRegistryHost(a)
+	rb, errB := ParseRegistryHost(b)
+	return errA == nil && errB == nil && !ra.Public && !rb.Public &&
+		ra.Account == rb.Account && ra.Region == rb.Region && ra.Partition == rb.Partition
 }

@@ -28,6 +28,10 @@ func TestCompareDeployed(t *testing.T) {
 		{"840364872350.dkr.ecr.us-west-2.amazonaws.com/aws-appmesh-envoy@" + rsDigest, appmeshenvoy.DriftUnknownVersion, "", false, "unknown version"},
 		{"123456789012.dkr.ecr.us-west-2.amazonaws.com/team/envoy:v1.29.6.0-prod", appmeshenvoy.DriftUpToDate, "", true, "deployed from 123456789012.dkr.ecr.us-west-2.amazonaws.com/team/envoy"},
 		{"public.ecr.aws/appmesh/aws-appmesh-envoy:v1.28.0.0-prod", appmeshenvoy.DriftOlder, "minor", true, "older"},
+		// The FIPS and dual-stack endpoints of the owner's registry are the same registry.
+		{"840364872350.dkr.ecr-fips.us-west-2.amazonaws.com/aws-appmesh-envoy:v1.29.6.0-prod-fips", appmeshenvoy.DriftUpToDate, "", false, "up to date: v1.29.6.0-prod-fips"},
+		{"840364872350.dkr-ecr.us-west-2.on.aws/aws-appmesh-envoy:v1.29.5.0-prod", appmeshenvoy.DriftOlder, "patch", false, "older"},
+		{"840364872350.dkr.ecr-fips.us-east-1.amazonaws.com/aws-appmesh-envoy:v1.29.6.0-prod-fips", appmeshenvoy.DriftUpToDate, "", true, "deployed from 840364872350.dkr.ecr-fips.us-east-1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.deployed, func(t *testing.T) {

@@ -344,7 +344,10 @@ func (e *EnvSyntaxError) Is(target error) bool { return target == ErrNotEnvironm
 // typo away from a known variable.
 //
 // The error is only for input that is not an environment ([*EnvSyntaxError]): an entry
-// without "=", an invalid name, or a NUL byte. Values the agent would reject are
+// without "=", an empty name, or a NUL byte. Names the agent cannot read because they
+// are not letters, digits and _ (bash's exported functions, BASH_FUNC_f%%) are skipped,
+// with a warning when they look like an agent variable, and so are the "=C:=C:\dir"
+// entries of a Windows environment. Values the agent would reject are
 // findings of [SeverityError]. ParseEnv(c.Env()) gives back c when c has no explicit
 // default values.
 func ParseEnv(environ []string) (ContainerConfig, []Finding, error) {
@@ -354,6 +357,9 @@ func ParseEnv(environ []string) (ContainerConfig, []Finding, error) {
 // ParseEnvFor is [ParseEnv] for a given image version: the returned configuration has
 // ImageVersion set, and findings include variables and values that image does not
 // support (e.g. ENVOY_CONCURRENCY before v1.24.0.0, ENVOY_LOG_LEVEL=off before v1.29.4.0).
+// An image older than v1.15.0.0 does not read APPMESH_RESOURCE_ARN: when a legacy
+// identity variable is set too, the configuration's identity is the legacy one, as that
+// image sees it.
 func ParseEnvFor(environ []string, image Version) (ContainerConfig, []Finding, error) {
 	return parseEnv(environ, &image)
 }
@@ -379,7 +385,7 @@ func ParseEnvFile(r io.Reader) (ContainerConfig, []Finding, error) {
 func parseEnv(environ []string, image *Version) (ContainerConfig, []Finding, error) {
 	values := map[string]string{}
 	counts := map[string]int{}
-	var order []string
+	var order, invalidNames []string
 	for i, e := range environ {
 		if strings.IndexByte(e, 0) >= 0 {
 			return ContainerConfig{}, nil, &EnvSyntaxError{Entry: i + 1, Reason: "contains a NUL byte"}
@@ -388,8 +394,18 @@ func parseEnv(environ []string, image *Version) (ContainerConfig, []Finding, err
 		if !ok {
 			return ContainerConfig{}, nil, &EnvSyntaxError{Entry: i + 1, Reason: "no \"=\" between name and value"}
 		}
+		if name == "" {
+			if strings.Contains(value, "=") {
+				// Windows keeps per-drive directories as "=C:=C:\dir" in os.Environ.
+				continue
+			}
+			return ContainerConfig{}, nil, &EnvSyntaxError{Entry: i + 1, Reason: "empty variable name"}
+		}
 		if !ccEnvNameRe().MatchString(name) {
-			return ContainerConfig{}, nil, &EnvSyntaxError{Entry: i + 1, Reason: "invalid variable name " + ccQuote(name) + " (letters, digits and _, not starting with a digit)"}
+			// Real environments hold such names (bash's exported functions, BASH_FUNC_f%%;
+			// names with '.' or '-'); the agent cannot read them.
+			invalidNames = append(invalidNames, name)
+			continue
 		}
 		if counts[name] == 0 {
 			order = append(order, name)
@@ -409,15 +425,37 @@ func parseEnv(environ []string, image *Version) (ContainerConfig, []Finding, err
 			add(SeverityWarning, FindingDuplicate, name, "set %d times; the last value wins", counts[name])
 		}
 	}
+	for _, name := range invalidNames {
+		sug := envSuggest(name, 3)
+		if sug == "" && !ccAgentPrefix(strings.NewReplacer("-", "_", ".", "_").Replace(name)) {
+			continue
+		}
+		msg := "not a valid variable name (letters, digits and _), so the agent cannot read it"
+		if sug != "" {
+			msg += "; did you mean " + sug + "?"
+		}
+		add(SeverityWarning, FindingUnknown, name, "%s", msg)
+	}
 
-	// Identity: the first non-empty wins.
-	for _, name := range []string{EnvResourceARN, EnvResourceName, EnvVirtualNodeName} {
+	// Identity: the first non-empty wins. An image older than v1.15.0.0 does not read
+	// APPMESH_RESOURCE_ARN, so for it a legacy variable carries the identity if one is set.
+	identityVars := []string{EnvResourceARN, EnvResourceName, EnvVirtualNodeName}
+	if image != nil && !image.AtLeast(ccResourceARNSince) && values[EnvResourceARN] != "" &&
+		(values[EnvResourceName] != "" || values[EnvVirtualNodeName] != "") {
+		identityVars = identityVars[1:]
+		add(SeverityInfo, FindingVersion, EnvResourceARN, "image %s does not read it (needs %s or newer); the legacy variable carries the identity", image, ccResourceARNSince)
+	}
+	for _, name := range identityVars {
 		v := values[name]
 		if v == "" {
 			continue
 		}
 		if c.Resource != "" {
-			add(SeverityWarning, FindingDead, name, "ignored: %s is set and wins", c.resourceVariable())
+			if v == c.Resource {
+				add(SeverityInfo, FindingDead, name, "same value as %s, which wins; needed only for images that do not read %s", c.resourceVariable(), c.resourceVariable())
+			} else {
+				add(SeverityWarning, FindingDead, name, "ignored: %s is set and wins, and names another resource (%s, not %s)", c.resourceVariable(), ccQuote(c.Resource), ccQuote(v))
+			}
 			continue
 		}
 		c.Resource = v

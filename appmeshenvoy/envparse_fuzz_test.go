@@ -22,6 +22,7 @@ func FuzzParseEnv(f *testing.F) {
 		"no equals sign\n",
 		"X=\x00\n",
 		"APPMESH_RESOURCE_ARN=arn:aws-cn:appmesh:cn-north-1:111122223333:mesh/m/virtualGateway/g\nAWS_XRAY_DAEMON_ADDRESS=[::1]:2000\n",
+		"=C:=C:\\dir\nBASH_FUNC_which%%=() { :; }\nENVOY-LOG-LEVEL=debug\nAPPMESH_RESOURCE_ARN=mesh/m/virtualNode/n\nAPPMESH_VIRTUAL_NODE_NAME=mesh/m/virtualNode/n\n",
 	}
 	for _, s := range seeds {
 		f.Add(s)

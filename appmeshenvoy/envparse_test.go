@@ -190,6 +190,29 @@ func TestParseEnvFindings(t *testing.T) {
 		{"version: log level off", []string{id, "ENVOY_LOG_LEVEL=off"}, "v1.29.3.0-prod", []want{{ccProblem{"ENVOY_LOG_LEVEL", appmeshenvoy.FindingVersion, W}, "into info"}}},
 		{"version: new enough", []string{id, "ENVOY_LOG_LEVEL=off", "ENVOY_CONCURRENCY=4"}, "v1.29.4.0-prod", nil},
 		{"version: ARN", []string{id}, "v1.14.1.0-prod", []want{{ccProblem{"APPMESH_RESOURCE_ARN", appmeshenvoy.FindingVersion, E}, "does not read it"}}},
+		// An old image reads the legacy variable set next to the ARN one: no error.
+		{"version: ARN with legacy fallback", []string{id, "APPMESH_VIRTUAL_NODE_NAME=" + ccNode}, "v1.14.1.0-prod", []want{
+			{ccProblem{"APPMESH_RESOURCE_ARN", appmeshenvoy.FindingVersion, I}, "the legacy variable carries the identity"},
+			{ccProblem{"APPMESH_VIRTUAL_NODE_NAME", appmeshenvoy.FindingLegacy, I}, "legacy"}}},
+		{"version: ARN with legacy on a new image", []string{id, "APPMESH_VIRTUAL_NODE_NAME=" + ccNode}, "v1.15.0.0-prod", []want{
+			{ccProblem{"APPMESH_VIRTUAL_NODE_NAME", appmeshenvoy.FindingDead, I}, "same value as APPMESH_RESOURCE_ARN"}}},
+		{"identity: same value twice", []string{id, "APPMESH_RESOURCE_NAME=" + ccNode}, "", []want{
+			{ccProblem{"APPMESH_RESOURCE_NAME", appmeshenvoy.FindingDead, I}, "same value as APPMESH_RESOURCE_ARN"}}},
+		{"identity: different values", []string{"APPMESH_RESOURCE_NAME=mesh/a/virtualNode/b", "APPMESH_VIRTUAL_NODE_NAME=mesh/a/virtualNode/c"}, "", []want{
+			{ccProblem{"APPMESH_RESOURCE_NAME", appmeshenvoy.FindingLegacy, I}, "legacy"},
+			{ccProblem{"APPMESH_VIRTUAL_NODE_NAME", appmeshenvoy.FindingDead, W}, `APPMESH_RESOURCE_NAME is set and wins, and names another resource ("mesh/a/virtualNode/b", not "mesh/a/virtualNode/c")`}}},
+		// os.Environ() holds names the agent cannot read: not an error, a warning only
+		// when the name looks like an agent variable.
+		{"bash exported function", []string{id, "BASH_FUNC_which%%=() {  ( alias; declare -f ) | /usr/bin/which $@\n}", "spring.profiles.active=x"}, "", nil},
+		{"windows drive entries", []string{"=C:=C:\\Users", "=ExitCode=00000000", id}, "", nil},
+		{"invalid agent-like name", []string{id, "ENVOY-LOG-LEVEL=debug"}, "", []want{
+			{ccProblem{"ENVOY-LOG-LEVEL", appmeshenvoy.FindingUnknown, W}, "did you mean ENVOY_LOG_LEVEL?"}}},
+		{"xray address: bracketed IPv6 with port", []string{id, "ENABLE_ENVOY_XRAY_TRACING=1", "AWS_XRAY_DAEMON_ADDRESS=[fd00::1]:2000"}, "", nil},
+		{"xray address: bracketed IPv6 without port", []string{id, "ENABLE_ENVOY_XRAY_TRACING=1", "AWS_XRAY_DAEMON_ADDRESS=[fd00::1]"}, "", []want{
+			{ccProblem{"AWS_XRAY_DAEMON_ADDRESS", appmeshenvoy.FindingInvalid, E}, "brackets but no port"}}},
+		{"statsd address: bracketed IPv6", []string{id, "ENABLE_ENVOY_DOG_STATSD=1", "STATSD_ADDRESS=[fd00::1]"}, "", []want{
+			{ccProblem{"STATSD_ADDRESS", appmeshenvoy.FindingInvalid, E}, "brackets"}}},
+		{"statsd address: IPv6", []string{id, "ENABLE_ENVOY_DOG_STATSD=1", "STATSD_ADDRESS=fd00::1"}, "", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -275,9 +298,7 @@ func TestParseEnvNotAnEnvironment(t *testing.T) {
 	}{
 		{"no equals", []string{"A=1", "JUSTANAME"}, 2},
 		{"NUL byte", []string{"A=1\x00"}, 1},
-		{"empty name", []string{"=value"}, 1},
-		{"invalid name", []string{"A=1", "B=2", "MY-VAR=1"}, 3},
-		{"digit first", []string{"1A=1"}, 1},
+		{"empty name", []string{"A=1", "=value"}, 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -38,8 +38,10 @@ const (
 type ResolverOptions struct {
 	// ConfigForRegion, if set, returns the aws.Config to use for a region (for example
 	// different credentials per region or account). It is called at most once per region
-	// that succeeds, when the region's client is first needed. Default: nil, which uses
-	// the config given to NewResolver with its Region set to the region.
+	// that succeeds, when the region's client is first needed. The resolver sets the
+	// returned config's Region to the region (a config loaded from a profile carries the
+	// profile's region). Default: nil, which uses the config given to NewResolver with
+	// its Region set to the region.
 	ConfigForRegion func(ctx context.Context, region string) (aws.Config, error)
 
 	// SSMClientForRegion, if set, supplies the GetParameter client for a region, instead

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"log/slog"
+	"strconv"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
@@ -50,7 +51,8 @@ func (r *Resolver) Pin(ctx context.Context, img Image) (Image, error) {
 	e, ok := r.pins[key]
 	r.mu.RUnlock()
 	if !ok || !r.opts.Clock().Before(e.expires) {
-		e.img, err = r.shared(ctx, "pin/"+key.String(), host.Region, "pin", func(ctx context.Context) (Image, error) {
+		epoch := r.currentEpoch()
+		e.img, err = r.shared(ctx, "pin/"+key.String()+"#"+strconv.FormatUint(epoch, 10), host.Region, "pin", func(ctx context.Context) (Image, error) {
 			// Another flight may have filled the cache since this caller looked.
 			r.mu.RLock()
 			fresh, hit := r.pins[key]
@@ -58,7 +60,7 @@ func (r *Resolver) Pin(ctx context.Context, img Image) (Image, error) {
 			if hit && r.opts.Clock().Before(fresh.expires) {
 				return fresh.img, nil
 			}
-			return r.fetchDigest(ctx, key, host)
+			return r.fetchDigest(ctx, key, host, epoch)
 		})
 		if err != nil {
 			return Image{}, err
@@ -72,7 +74,7 @@ func (r *Resolver) Pin(ctx context.Context, img Image) (Image, error) {
 	return img, nil
 }
 
-func (r *Resolver) fetchDigest(ctx context.Context, img Image, host Registry) (Image, error) {
+func (r *Resolver) fetchDigest(ctx context.Context, img Image, host Registry, epoch uint64) (Image, error) {
 	fail := func(err error) (Image, error) {
 		return Image{}, &RegionError{Region: host.Region, Op: "pin", Err: err}
 	}
@@ -126,8 +128,10 @@ func (r *Resolver) fetchDigest(ctx context.Context, img Image, host Registry) (I
 		slog.String("image", img.String()), slog.String("mediaType", aws.ToString(got.ImageManifestMediaType)))
 	if ttl := r.opts.CacheTTL; ttl > 0 {
 		r.mu.Lock()
-		r.pins[Image{Registry: img.Registry, Account: img.Account, Region: img.Region, Repository: img.Repository, Tag: img.Tag}] =
-			cacheEntry{img: img, expires: r.opts.Clock().Add(ttl)}
+		if r.epoch == epoch { // else Invalidate ran meanwhile: this answer may be stale
+			r.pins[Image{Registry: img.Registry, Account: img.Account, Region: img.Region, Repository: img.Repository, Tag: img.Tag}] =
+				cacheEntry{img: img, expires: r.opts.Clock().Add(ttl)}
+		}
 		r.mu.Unlock()
 	}
 	return img, nil

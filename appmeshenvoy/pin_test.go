@@ -6,7 +6,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
@@ -136,5 +138,46 @@ func TestPinMirrorInOwnAccount(t *testing.T) {
 	}
 	if asked != "eu-west-1 123456789012 team/envoy" {
 		t.Errorf("asked %q", asked)
+	}
+}
+
+// TestPinInvalidateDuringFetch: as TestInvalidateDuringFetch, for Pin.
+func TestPinInvalidateDuringFetch(t *testing.T) {
+	const newManifest = `{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]}`
+	var n atomic.Int64
+	entered, release := make(chan struct{}), make(chan struct{})
+	e := &rsECR{fn: func(ctx context.Context, code string, in *ecr.BatchGetImageInput) (*ecr.BatchGetImageOutput, error) {
+		if n.Add(1) == 1 {
+			close(entered)
+			<-release
+			return rsManifestAnswer(rsManifest, rsDigestOf(rsManifest))(ctx, code, in)
+		}
+		return rsManifestAnswer(newManifest, rsDigestOf(newManifest))(ctx, code, in)
+	}}
+	r := newMockResolver(nil, e)
+	img, _ := appmeshenvoy.ParseImage("840364872350.dkr.ecr.us-west-2.amazonaws.com/aws-appmesh-envoy:v1.29.6.0-prod")
+	first := make(chan error, 1)
+	go func() {
+		_, err := r.Pin(context.Background(), img)
+		first <- err
+	}()
+	<-entered
+	r.Invalidate("us-west-2")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	got, err := r.Pin(ctx, img)
+	if err != nil || got.Digest != rsDigestOf(newManifest) {
+		t.Errorf("Pin after Invalidate = %v, %v; want a new request's digest", got, err)
+	}
+	close(release)
+	if err := <-first; err != nil {
+		t.Error(err)
+	}
+	got, err = r.Pin(context.Background(), img)
+	if err != nil || got.Digest != rsDigestOf(newManifest) {
+		t.Errorf("cached after both requests = %v, %v; want the digest read after Invalidate", got, err)
+	}
+	if got := n.Load(); got != 2 {
+		t.Errorf("%d requests, want 2", got)
 	}
 }

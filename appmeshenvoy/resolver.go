@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -39,6 +40,10 @@ type Resolver struct {
 	mu     sync.RWMutex
 	latest map[string]cacheEntry // by region code
 	pins   map[Image]cacheEntry  // by image without Digest and Warning
+	// epoch counts Invalidate calls. A fetch stores its result only if no Invalidate
+	// happened since it started, and the singleflight keys carry it, so that a caller
+	// after Invalidate never joins (or reads the cache of) a request made before it.
+	epoch uint64
 
 	sf singleflight.Group
 
@@ -119,14 +124,22 @@ func (r *Resolver) Latest(ctx context.Context, code string) (Image, error) {
 	if img, ok := r.cached(reg.Code); ok {
 		return img, nil
 	}
-	return r.shared(ctx, "latest/"+reg.Code, reg.Code, "resolve", func(ctx context.Context) (Image, error) {
+	epoch := r.currentEpoch()
+	return r.shared(ctx, "latest/"+reg.Code+"#"+strconv.FormatUint(epoch, 10), reg.Code, "resolve", func(ctx context.Context) (Image, error) {
 		// A caller that missed the cache may start a flight just after another one
 		// finished and filled it: answer from the cache instead of asking SSM again.
 		if img, ok := r.cached(reg.Code); ok {
 			return img, nil
 		}
-		return r.fetchLatest(ctx, reg)
+		return r.fetchLatest(ctx, reg, epoch)
 	})
+}
+
+// currentEpoch returns the number of Invalidate calls so far.
+func (r *Resolver) currentEpoch() uint64 {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.epoch
 }
 
 // cached returns the unexpired cached image of a region. It does not allocate.
@@ -164,7 +177,7 @@ func (r *Resolver) shared(ctx context.Context, key, code, op string, fetch func(
 	}
 }
 
-func (r *Resolver) fetchLatest(ctx context.Context, reg region.Region) (Image, error) {
+func (r *Resolver) fetchLatest(ctx context.Context, reg region.Region, epoch uint64) (Image, error) {
 	fail := func(err error) (Image, error) {
 		return Image{}, &RegionError{Region: reg.Code, Op: "resolve", Err: err}
 	}
@@ -200,7 +213,9 @@ func (r *Resolver) fetchLatest(ctx context.Context, reg region.Region) (Image, e
 		slog.String("region", reg.Code), slog.String("image", img.String()), slog.Duration("elapsed", time.Since(start)))
 	if ttl := r.opts.CacheTTL; ttl > 0 {
 		r.mu.Lock()
-		r.latest[reg.Code] = cacheEntry{img: img, expires: r.opts.Clock().Add(ttl)}
+		if r.epoch == epoch { // else Invalidate ran meanwhile: this answer may be stale
+			r.latest[reg.Code] = cacheEntry{img: img, expires: r.opts.Clock().Add(ttl)}
+		}
 		r.mu.Unlock()
 	}
 	return img, nil
@@ -444,10 +459,12 @@ func checkCreds(ctx context.Context, p aws.CredentialsProvider) error {
 }
 
 // Invalidate drops cached results (latest images and pins) of the given regions, or of
-// every region when none are given. The next call reads AWS again.
+// every region when none are given. The next call reads AWS again: it neither joins a
+// request that started before Invalidate nor finds that request's answer in the cache.
 func (r *Resolver) Invalidate(regions ...string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.epoch++
 	if len(regions) == 0 {
 		clear(r.latest)
 		clear(r.pins)
@@ -479,9 +496,10 @@ func (r *Resolver) regionConfig(ctx context.Context, code string) (aws.Config, e
 		if err != nil {
 			return aws.Config{}, fmt.Errorf("get the aws.Config for the region: %w", err)
 		}
-		if cfg.Region == "" {
-			cfg.Region = code
-		}
+		// The parameter must be read in the region itself: a config loaded from a
+		// profile carries the profile's region, which would read another region's
+		// parameter (and fail verification as an untrusted image).
+		cfg.Region = code
 	} else {
 		cfg = r.cfg.Copy()
 		cfg.Region = code

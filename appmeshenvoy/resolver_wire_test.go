@@ -410,9 +410,40 @@ func TestWireCheck(t *testing.T) {
 	if got := srv.Requests(wireOpSSM, "*"); got != 2 {
 		t.Errorf("%d GetParameter requests for 2 regions", got)
 	}
+	// A digest-only reference: the latest's digest is up to date, another digest has no
+	// version to compare.
+	_, _, digest := srv.Manifest()
+	repo := "840364872350.dkr.ecr.us-west-2.amazonaws.com/aws-appmesh-envoy@"
+	if d, err := res.Check(ctx, repo+digest); err != nil || d.Status != appmeshenvoy.DriftUpToDate || d.Deployed.Tag != appmeshenvoytest.DefaultTag {
+		t.Errorf("Check(latest digest) = %v (deployed %v), %v; want up to date", d.Status, d.Deployed, err)
+	}
+	other := "sha256:" + strings.Repeat("ab", 32)
+	if d, err := res.Check(ctx, repo+other); err != nil || d.Status != appmeshenvoy.DriftUnknownVersion {
+		t.Errorf("Check(other digest) = %v, %v; want unknown version", d.Status, err)
+	}
 	for _, ref := range []string{"public.ecr.aws/appmesh/aws-appmesh-envoy:v1.29.6.0-prod", "not a ref"} {
 		if _, err := res.Check(ctx, ref); !errors.Is(err, appmeshenvoy.ErrInvalidImage) {
 			t.Errorf("Check(%q): %v", ref, err)
 		}
+	}
+}
+
+// TestWireConfigForRegionOtherRegion: a per-region config that carries another region
+// (as config.LoadDefaultConfig with a profile does) still reads the parameter of the
+// region asked for.
+func TestWireConfigForRegionOtherRegion(t *testing.T) {
+	srv := wireServer(t)
+	res := appmeshenvoy.NewResolver(aws.Config{}, func(o *appmeshenvoy.ResolverOptions) {
+		o.ConfigForRegion = func(context.Context, string) (aws.Config, error) {
+			return srv.Config("us-east-1"), nil // the profile's region
+		}
+	})
+	img, err := res.Latest(context.Background(), "eu-west-1")
+	if err != nil {
+		t.Fatalf("Latest(eu-west-1): %v", err)
+	}
+	if img.Region != "eu-west-1" || srv.Requests(wireOpSSM, "eu-west-1") != 1 || srv.Requests(wireOpSSM, "us-east-1") != 0 {
+		t.Errorf("image %s after %d requests in eu-west-1 and %d in us-east-1; want eu-west-1's, read there",
+			img, srv.Requests(wireOpSSM, "eu-west-1"), srv.Requests(wireOpSSM, "us-east-1"))
 	}
 }

@@ -90,7 +90,7 @@ type TokenOptions struct {
 	// (ecr-fips.<region>.amazonaws.com) in regions that have one: every region whose
 	// Envoy image has a FIPS variant (region.Region.FIPS) and the GovCloud regions. The
 	// SDK cannot combine FIPS with a custom endpoint, so it is ignored when the
-	// aws.Config has a BaseEndpoint. Default false.
+	// aws.Config or an ECROptions function sets a BaseEndpoint. Default false.
 	UseFIPSEndpoint bool
 
 	// Logger receives debug records for fetches and a warning when a refresh fails while
@@ -406,6 +406,7 @@ func (p *TokenProvider) client(regionCode string) GetAuthorizationTokenAPI {
 // ecrOptions are the option functions of the default client for regionCode.
 func (p *TokenProvider) ecrOptions(regionCode string) []func(*ecr.Options) {
 	maxAttempts, maxBackoff := p.opts.RetryMaxAttempts, p.opts.RetryMaxBackoff
+	fips := p.opts.UseFIPSEndpoint && hasFIPSEndpoint(regionCode)
 	fns := []func(*ecr.Options){func(o *ecr.Options) {
 		o.Region = regionCode
 		o.Retryer = retry.NewStandard(func(so *retry.StandardOptions) {
@@ -414,11 +415,21 @@ func (p *TokenProvider) ecrOptions(regionCode string) []func(*ecr.Options) {
 			so.RateLimiter = ratelimit.None
 			so.Backoff = jitterBackoff(maxBackoff)
 		})
-		if p.opts.UseFIPSEndpoint && p.baseCfg.BaseEndpoint == nil && o.BaseEndpoint == nil && hasFIPSEndpoint(regionCode) {
+		if fips && p.baseCfg.BaseEndpoint == nil && o.BaseEndpoint == nil {
 			o.EndpointOptions.UseFIPSEndpoint = aws.FIPSEndpointStateEnabled
 		}
 	}}
-	return append(fns, p.opts.ECROptions...)
+	fns = append(fns, p.opts.ECROptions...)
+	if fips && len(p.opts.ECROptions) > 0 {
+		// An ECROptions function may set a custom endpoint (a VPC endpoint, say), which
+		// the SDK refuses to combine with FIPS on every call: the custom endpoint wins.
+		fns = append(fns, func(o *ecr.Options) {
+			if o.BaseEndpoint != nil {
+				o.EndpointOptions.UseFIPSEndpoint = aws.FIPSEndpointStateUnset
+			}
+		})
+	}
+	return fns
 }
 
 // hasFIPSEndpoint reports whether ECR has a FIPS endpoint in regionCode that the

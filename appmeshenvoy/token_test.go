@@ -634,6 +634,30 @@ func TestTokenFIPSEndpoint(t *testing.T) {
 	}
 }
 
+// TestTokenFIPSWithEndpointInECROptions: a custom endpoint set by an ECROptions function
+// (a VPC endpoint, a local endpoint) wins over UseFIPSEndpoint, as one in the aws.Config
+// does, instead of every call failing because the SDK cannot combine the two.
+func TestTokenFIPSWithEndpointInECROptions(t *testing.T) {
+	srv := appmeshenvoytest.NewServer()
+	defer srv.Close()
+	cfg := srv.Config("us-east-1")
+	cfg.BaseEndpoint = nil
+	p := NewTokenProvider(cfg, func(o *TokenOptions) {
+		o.UseFIPSEndpoint = true
+		o.ECROptions = append(o.ECROptions, func(eo *ecr.Options) { eo.BaseEndpoint = aws.String(srv.URL) })
+	})
+	tok, err := p.Token(context.Background(), "us-west-2") // a region with a FIPS endpoint
+	if err != nil {
+		t.Fatalf("Token: %v", err)
+	}
+	if tok.Registry != region.MustLookup("us-west-2").RegistryHost() {
+		t.Errorf("Registry = %s", tok.Registry)
+	}
+	if n := srv.Requests("ecr:GetAuthorizationToken", "us-west-2"); n != 1 {
+		t.Errorf("%d requests at the custom endpoint, want 1", n)
+	}
+}
+
 // TestTokenWire uses the real ECR client against the local AWS endpoint: signing,
 // serialization, retries of injected faults and error codes.
 func TestTokenWire(t *testing.T) {

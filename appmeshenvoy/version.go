@@ -70,6 +70,10 @@ func ParseVersion(tag string) (Version, error) {
 		}
 		switch {
 		case label == "prod":
+		case label == "fips":
+			// "v1.29.6.0-fips" is no App Mesh tag; reading "fips" as a pre-release label
+			// would make it a non-FIPS version older than the release.
+			return fail("unknown suffix " + quoteInput(suffix) + " (the FIPS variant is -prod-fips)")
 		case label != "" && isLowerAlnum(label) && len(label) <= 32:
 			v.Pre = label
 		default:

@@ -46,6 +46,9 @@ func TestParseVersionErrors(t *testing.T) {
 		"v1.29.+6.0-prod", "v1.29.6.0-", "v1.29.6.0-prod-", "v1.29.6.0-prod-fips-x", "v1.29.6.0-PROD",
 		"v1.29.6.0-prod fips", "vv1.29.6.0-prod", "v1.29.6.0-prod-amd64", "v1234567890.0.0.0-prod",
 		"v1.29.6.0--prod", "\xff1.2.3.4", "v1..6.0-prod",
+		// A bare -fips is no App Mesh tag (the variant is -prod-fips); it is not a
+		// pre-release named "fips" either.
+		"v1.29.6.0-fips", "v1.29.6.0-fips-fips",
 	} {
 		t.Run(in, func(t *testing.T) {
 			_, err := appmeshenvoy.ParseVersion(in)

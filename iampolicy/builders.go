@@ -405,7 +405,8 @@ func Combined(docs ...Document) (Document, error) {
 // alone is too large, into further documents. Each part is a valid policy on its own;
 // together they grant exactly what d grants (for Allow statements; Deny statements are
 // copied into every part so that no part grants what d denies). Sids of split statements
-// get a numeric suffix ("EnvoyImagePull2"). It returns an error when one resource ARN
+// get a numeric suffix ("EnvoyImagePull2", or the next number no other statement of d
+// uses), counted in each part's size, so every part keeps its Sids unique. It returns an error when one resource ARN
 // with the statement around it exceeds the limit.
 func Split(d Document, limit int) ([]Document, error) {
 	d = d.Normalize()
@@ -424,6 +425,10 @@ func Split(d Document, limit int) ([]Document, error) {
 	if Size(base) > limit {
 		return nil, &InputError{Field: "limit", Msg: "the Deny statements alone exceed the limit"}
 	}
+	used := map[string]bool{}
+	for _, s := range d.Statement {
+		used[s.Sid] = true
+	}
 	// Break statements whose resources do not fit into several, each as large as fits.
 	var pieces []Statement
 	for _, s := range allows {
@@ -431,22 +436,23 @@ func Split(d Document, limit int) ([]Document, error) {
 			pieces = append(pieces, s)
 			continue
 		}
-		n := 0
+		// The first piece keeps the Sid; each further one gets its final, numbered Sid
+		// before it is filled, so that the suffix counts towards its size.
+		n := 1
 		cur := s
 		cur.Resource = nil
 		for _, r := range s.Resource {
 			next := cur
 			next.Resource = append(append([]string{}, cur.Resource...), r)
 			if len(cur.Resource) > 0 && Size(withStatements(base, next)) > limit {
-				n++
-				pieces = append(pieces, numbered(cur, n))
+				pieces = append(pieces, cur)
+				n, cur.Sid = nextSid(s.Sid, n, used)
 				cur.Resource = []string{r}
 				continue
 			}
 			cur = next
 		}
-		n++
-		pieces = append(pieces, numbered(cur, n))
+		pieces = append(pieces, cur)
 	}
 	var out []Document
 	cur := base
@@ -476,11 +482,21 @@ func withStatements(d Document, ss ...Statement) Document {
 	return out
 }
 
-func numbered(s Statement, n int) Statement {
-	if s.Sid != "" && n > 1 {
-		s.Sid += itoa(n)
+// nextSid returns the number after n, and sid with that number appended, skipping
+// (and then reserving in used) Sids the document already has: "Pull" is followed by
+// "Pull2", or by "Pull3" when the document has a "Pull2" of its own. An empty sid stays
+// empty.
+func nextSid(sid string, n int, used map[string]bool) (int, string) {
+	if sid == "" {
+		return n + 1, ""
 	}
-	return s
+	for {
+		n++
+		if c := sid + itoa(n); !used[c] {
+			used[c] = true
+			return n, c
+		}
+	}
 }
 
 func itoa(n int) string {

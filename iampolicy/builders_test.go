@@ -447,3 +447,61 @@ func TestEndpointPolicyBuckets(t *testing.T) {
 		t.Errorf("mixed partitions: error %v", err)
 	}
 }
+
+// TestSplitSidsAndLimit checks two things Split promises at every limit: each part keeps
+// its Sids unique (a split statement's numbered Sids must not collide with a Sid the
+// document already has, such as "Pull2" next to "Pull"), and each part is within the
+// limit with its final, numbered Sids (the suffix counts towards the size).
+func TestSplitSidsAndLimit(t *testing.T) {
+	var res []string
+	for i := 0; i < 40; i++ {
+		res = append(res, "arn:aws:ecr:us-west-2:111122223333:repository/team"+itoa(i)+"/envoy")
+	}
+	doc := Document{Version: Version, Statement: []Statement{
+		{Sid: "Pull", Effect: EffectAllow, Action: []string{"ecr:BatchGetImage"}, Resource: res},
+		{Sid: "Pull2", Effect: EffectAllow, Action: []string{"ecr:GetDownloadUrlForLayer"}, Resource: []string{res[0]}},
+		{Sid: "Pull3", Effect: EffectAllow, Action: []string{"ecr:GetAuthorizationToken"}, Resource: []string{"*"}},
+	}}
+	// The smallest limit at which every piece can fit: one resource, a Sid with a
+	// two-digit suffix.
+	one := Document{Version: Version, Statement: []Statement{
+		{Sid: "Pull99", Effect: EffectAllow, Action: []string{"ecr:GetDownloadUrlForLayer"}, Resource: res[:1]},
+	}}
+	for limit := Size(one) + 10; limit < Size(doc); limit += 11 {
+		parts, err := Split(doc, limit)
+		if err != nil {
+			t.Errorf("Split(limit %d): %v", limit, err)
+			continue
+		}
+		for i, p := range parts {
+			if got := Size(p); got > limit {
+				t.Errorf("limit %d: part %d has size %d", limit, i, got)
+			}
+			sids := map[string]bool{}
+			for _, s := range p.Statement {
+				if sids[s.Sid] {
+					t.Errorf("limit %d: part %d has Sid %q twice", limit, i, s.Sid)
+				}
+				sids[s.Sid] = true
+			}
+			if err := p.ValidateAs(KindInline); err != nil && !errors.Is(err, ErrTooLarge) {
+				t.Errorf("limit %d: part %d: %v", limit, i, err)
+			}
+		}
+		// Together the parts still grant what the document grants.
+		for _, r := range res {
+			for _, a := range []string{"ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"} {
+				want := Evaluate(doc, a, r)
+				got := ImplicitDeny
+				for _, p := range parts {
+					if Evaluate(p, a, r) == Allow {
+						got = Allow
+					}
+				}
+				if got != want {
+					t.Errorf("limit %d: %s on %s: parts give %v, document %v", limit, a, r, got, want)
+				}
+			}
+		}
+	}
+}

@@ -235,7 +235,11 @@ func (d Document) ValidateAs(kind Kind) error {
 		hasPrincipal := len(s.Principal) > 0 || len(s.NotPrincipal) > 0
 		switch {
 		case hasPrincipal && kind != KindEndpoint:
-			at(RulePrincipal, "Principal belongs in resource-based policies only; remove it from a "+kind.String()+" policy")
+			key := "Principal"
+			if len(s.Principal) == 0 {
+				key = "NotPrincipal"
+			}
+			at(RulePrincipal, key+" belongs in resource-based policies only; remove it from a "+kind.String()+" policy")
 		case !hasPrincipal && kind == KindEndpoint:
 			at(RulePrincipal, `an endpoint policy statement needs a Principal, such as "*"`)
 		}

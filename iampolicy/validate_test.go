@@ -270,3 +270,26 @@ func TestWildcardReasonCodes(t *testing.T) {
 		t.Errorf("WildcardReasons (-want +got):\n%s", diff)
 	}
 }
+
+// TestValidatePrincipalMessageNamesKey checks that a NotPrincipal in an identity policy is
+// reported under its own name: the user must find the key the message talks about.
+func TestValidatePrincipalMessageNamesKey(t *testing.T) {
+	for _, tc := range []struct {
+		key string
+		s   Statement
+	}{
+		{"Principal", Statement{Effect: EffectAllow, Principal: PrincipalAll(), Action: []string{"ecr:GetAuthorizationToken"}, Resource: []string{"*"}}},
+		{"NotPrincipal", Statement{Effect: EffectDeny, NotPrincipal: Principal{"AWS": {"arn:aws:iam::111122223333:root"}}, Action: []string{"ecr:*"}, Resource: []string{"*"}}},
+	} {
+		t.Run(tc.key, func(t *testing.T) {
+			err := Document{Version: Version, Statement: []Statement{tc.s}}.Validate()
+			var ve *ValidationError
+			if !errors.As(err, &ve) || len(ve.Problems) != 1 || ve.Problems[0].Rule != RulePrincipal {
+				t.Fatalf("Validate() = %v, want one %s problem", err, RulePrincipal)
+			}
+			if msg := ve.Problems[0].Message; !strings.HasPrefix(msg, tc.key+" ") {
+				t.Errorf("message %q does not start with %q", msg, tc.key)
+			}
+		})
+	}
+}

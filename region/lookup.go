@@ -16,7 +16,22 @@ var knownUnsupported = map[string]string{
 	// GovCloud: App Mesh User Guide lists no public registry account.
 	"us-gov-west-1": "AWS GovCloud (US) has no public App Mesh Envoy registry account; mirror the image into your own ECR repository and use that",
 	"us-gov-east-1": "AWS GovCloud (US) has no public App Mesh Envoy registry account; mirror the image into your own ECR repository and use that",
+	// Regions of the aws partition (aws-sdk-go-v2 internal/endpoints/awsrulesfn/
+	// partitions.json) that no App Mesh source lists an Envoy registry account for
+	// (User Guide 2020, 2023, 2026; CDK region facts; release announcements). They are
+	// real codes, not typos, so no "did you mean" is offered.
+	"ap-south-2":     notPublishedInAWSRegion,
+	"ap-southeast-4": notPublishedInAWSRegion,
+	"ap-southeast-5": notPublishedInAWSRegion,
+	"ap-southeast-7": notPublishedInAWSRegion,
+	"ca-west-1":      notPublishedInAWSRegion,
+	"me-central-1":   notPublishedInAWSRegion,
+	"me-west-1":      notPublishedInAWSRegion,
+	"mx-central-1":   notPublishedInAWSRegion,
+	"sa-west-1":      notPublishedInAWSRegion,
 }
+
+const notPublishedInAWSRegion = "an AWS region, but App Mesh publishes no Envoy image there; use one of the supported regions (region.All, or `appmesh-envoy regions`)"
 
 // Lookup returns the region with the given code. It accepts what people type: surrounding
 // white space and any letter case ("  US-West-2 "). Codes the image is not published in

@@ -29,6 +29,17 @@ func TestLookupRejects(t *testing.T) {
 		{"cn-north-2", "cn-north-1", "did you mean cn-north-1?"},
 		{"ap-east-2", "", "App Mesh has no endpoint"},
 		{"ap-southeast-6", "", "App Mesh has no endpoint"},
+		// Real AWS regions without the image: no "did you mean" another country's region.
+		{"ca-west-1", "", "an AWS region, but App Mesh publishes no Envoy image there"},
+		{"mx-central-1", "", "an AWS region, but App Mesh publishes no Envoy image there"},
+		{"me-central-1", "", "an AWS region, but App Mesh publishes no Envoy image there"},
+		{"ap-southeast-4", "", "an AWS region, but App Mesh publishes no Envoy image there"},
+		{"AP-South-2 ", "", "an AWS region, but App Mesh publishes no Envoy image there"},
+		// Common typos of supported codes.
+		{"us-east-l", "us-east-1", "did you mean us-east-1?"},
+		{"eu-west1", "eu-west-1", "did you mean eu-west-1?"},
+		{"useast1", "us-east-1", "did you mean us-east-1?"},
+		{"ap-southeast-8", "ap-southeast-3", "did you mean ap-southeast-3?"},
 		{"us-gov-west-1", "", "GovCloud"},
 		{"US-GOV-EAST-1", "", "GovCloud"},
 		{"us-iso-east-1", "", "partition aws-iso"},
@@ -109,4 +120,14 @@ func FuzzLookup(f *testing.F) {
 			t.Fatalf("Lookup(Lookup(%q).Code) = %v, %v", s, again, err)
 		}
 	})
+}
+
+// TestKnownUnsupportedAreNotSupported: no code is both in the table and in the list of
+// codes with a reason for not being supported.
+func TestKnownUnsupportedAreNotSupported(t *testing.T) {
+	for code := range knownUnsupported {
+		if _, ok := index[code]; ok {
+			t.Errorf("%s is in the region table and in knownUnsupported", code)
+		}
+	}
 }

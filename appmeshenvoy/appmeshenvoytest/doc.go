@@ -30,7 +30,13 @@
 // [AccessKeyID] with secret [SecretAccessKey], which belongs to account [AccountID];
 // [Server.AddCredentials] adds more identities. An unknown key is answered with
 // UnrecognizedClientException (IAM and STS: InvalidClientTokenId) and a wrong signature
-// with InvalidSignatureException (IAM and STS: SignatureDoesNotMatch), as AWS does.
+// with InvalidSignatureException (IAM and STS: SignatureDoesNotMatch), as AWS does. The
+// signature must cover the body received (an X-Amz-Content-Sha256 header that claims
+// another body fails; "UNSIGNED-PAYLOAD" is signed as that literal), and its X-Amz-Date
+// must be within 15 minutes of the server's real clock, else the answer is the same
+// error with AWS's "Signature expired" message, which the SDK's clock-skew correction
+// recognizes. Only the Authorization header form of SigV4 is implemented; a presigned
+// (query-string) request is refused.
 //
 // Anything the server does not implement — another operation, another Content-Type,
 // another protocol (for example a future SDK switching SSM to CBOR) — is refused with

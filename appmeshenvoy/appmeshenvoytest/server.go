@@ -142,7 +142,16 @@ func NewUnstartedServer(opts ...Option) *Server {
 
 // Start starts serving on the configured address and sets [Server.URL]. It returns an
 // error if the address cannot be listened on or the server was already started.
+//
+// Start after [Server.Close] is an error: a closed server cannot serve again.
 func (s *Server) Start() error {
+	// s.mu orders Start against Close: Close reads s.srv and waits for the serving
+	// goroutine only after it has marked the server closed under s.mu.
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.isClosed {
+		return errors.New("appmeshenvoytest: server closed")
+	}
 	if s.listener != nil {
 		return errors.New("appmeshenvoytest: server already started")
 	}
@@ -177,10 +186,11 @@ func (s *Server) Close() {
 	s.closed.Do(func() {
 		s.mu.Lock()
 		s.isClosed = true
+		srv := s.srv
 		s.mu.Unlock()
 		close(s.closing)
-		if s.srv != nil {
-			_ = s.srv.Close()
+		if srv != nil {
+			_ = srv.Close()
 		}
 		s.handlers.Wait()
 	})
@@ -324,6 +334,10 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		s.refuse(w, guess, reqID, fmt.Sprintf("method %s %s: only POST is implemented", r.Method, r.URL.Path))
 		return
 	}
+	if q := r.URL.Query(); r.Header.Get("Authorization") == "" && (q.Has("X-Amz-Signature") || q.Has("X-Amz-Algorithm")) {
+		s.refuse(w, guess, reqID, "SigV4 in the query string (a presigned request): only the Authorization header is implemented")
+		return
+	}
 	auth, aerr := parseAuthorization(r.Header.Get("Authorization"))
 	if aerr != nil {
 		writeError(w, guess, reqID, aerr.forProto(guess.proto))
@@ -364,6 +378,12 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if !verifySignature(r, auth, body, id.secret) {
 		writeError(w, svc, reqID, errBadSignature.forProto(svc.proto))
+		return
+	}
+	// The real clock, not the one of WithClock: the SDK corrects its signing time by the
+	// Date header net/http sets from the real clock.
+	if e := checkSigningTime(r.Header.Get("X-Amz-Date"), time.Now(), svc.proto); e != nil {
+		writeError(w, svc, reqID, *e)
 		return
 	}
 	if !enabled {

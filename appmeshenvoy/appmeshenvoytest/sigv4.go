@@ -4,11 +4,13 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"net/http"
 	"net/url"
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // protoError is one authentication failure in the spelling of each protocol family.
@@ -41,6 +43,10 @@ var (
 		query: AWSError{Code: "IncompleteSignature", Status: 400, Message: "Authorization header requires 'Credential', 'Signature' and 'SignedHeaders' in the AWS4-HMAC-SHA256 format."},
 	}
 )
+
+// unsignedPayload is the X-Amz-Content-Sha256 value of a request whose body is not
+// signed; it then stands in the canonical request for the body's hash.
+const unsignedPayload = "UNSIGNED-PAYLOAD"
 
 // authorization is a parsed SigV4 Authorization header.
 type authorization struct {
@@ -91,6 +97,40 @@ func parseAuthorization(h string) (authorization, *protoError) {
 	return a, nil
 }
 
+// maxSkew is how far a request's signing time (X-Amz-Date) may be from the server's
+// clock, as AWS allows.
+const maxSkew = 15 * time.Minute
+
+// checkSigningTime answers a request whose X-Amz-Date is more than [maxSkew] away from
+// now with AWS's "Signature expired" (or "not yet current") error, in the error code of
+// a bad signature, which the SDK reads as clock skew (it compares its clock with the
+// answer's Date header, corrects its signing time and retries). A missing or malformed
+// X-Amz-Date is left to the signature check, which fails it.
+func checkSigningTime(amzDate string, now time.Time, p protocol) *AWSError {
+	t, err := time.Parse(amzDateFormat, amzDate)
+	if err != nil {
+		return nil
+	}
+	now = now.UTC()
+	var msg string
+	switch {
+	case t.Before(now.Add(-maxSkew)):
+		msg = fmt.Sprintf("Signature expired: %s is now earlier than %s (%s - 15 min.)",
+			amzDate, now.Add(-maxSkew).Format(amzDateFormat), now.Format(amzDateFormat))
+	case t.After(now.Add(maxSkew)):
+		msg = fmt.Sprintf("Signature not yet current: %s is still later than %s (%s + 15 min.)",
+			amzDate, now.Add(maxSkew).Format(amzDateFormat), now.Format(amzDateFormat))
+	default:
+		return nil
+	}
+	e := errBadSignature.forProto(p)
+	e.Message = msg
+	return &e
+}
+
+// amzDateFormat is the layout of X-Amz-Date.
+const amzDateFormat = "20060102T150405Z"
+
 // verifySignature rebuilds the canonical request of r from the headers a lists, derives
 // the signing key from secret and compares signatures.
 func verifySignature(r *http.Request, a authorization, body []byte, secret string) bool {
@@ -98,10 +138,21 @@ func verifySignature(r *http.Request, a authorization, body []byte, secret strin
 	if len(amzDate) < 8 || amzDate[:8] != a.date {
 		return false
 	}
+	// The canonical request ends with the payload hash the client signed: the
+	// X-Amz-Content-Sha256 header when it sends one (the literal "UNSIGNED-PAYLOAD"
+	// included), else the hash of the body. A header that claims the hash of some other
+	// body fails, so that the signature always covers the body that was received.
+	sum := sha256.Sum256(body)
+	bodyHash := hex.EncodeToString(sum[:])
 	payloadHash := r.Header.Get("X-Amz-Content-Sha256")
-	if payloadHash == "" || payloadHash == "UNSIGNED-PAYLOAD" {
-		sum := sha256.Sum256(body)
-		payloadHash = hex.EncodeToString(sum[:])
+	switch payloadHash {
+	case "":
+		payloadHash = bodyHash
+	case unsignedPayload:
+	default:
+		if !strings.EqualFold(payloadHash, bodyHash) {
+			return false
+		}
 	}
 
 	var cr strings.Builder

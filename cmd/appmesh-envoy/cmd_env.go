@@ -59,7 +59,7 @@ Subcommand: 'env lint FILE' checks an existing environment.`,
 		extra         stringList
 	)
 	c.Var(&listenerPorts, "listener-port", "the virtual node's listener `PORT` (repeatable; checked against the admin port)")
-	c.Var(&extra, "set", "any other variable `NAME=VALUE` (repeatable)")
+	c.Var(&extra, "set", "any other variable `NAME=VALUE` (repeatable; not one a flag sets; names the agent does not read are written as given)")
 	pos, err := c.parse(args)
 	if err != nil {
 		return err
@@ -177,16 +177,40 @@ func mergeSet(cc *appmeshenvoy.ContainerConfig, parsed appmeshenvoy.ContainerCon
 		name, _, _ := strings.Cut(kv, "=")
 		named[strings.TrimSpace(name)] = true
 	}
+	known := map[string]bool{}
+	for _, n := range appmeshenvoy.KnownEnvVars() {
+		known[n] = true
+	}
 	var environ []string
 	for _, v := range cc.Env() {
-		if !named[v.Name] {
+		if v.Name == cc.ResourceVariable || v.Name == appmeshenvoy.EnvResourceARN {
 			environ = append(environ, v.String())
+			continue
 		}
+		if named[v.Name] {
+			return usageErrorf("--set %s: a flag of this command sets it too; give it once", v.Name)
+		}
+		environ = append(environ, v.String())
 	}
 	for _, v := range parsed.Env() {
 		if named[v.Name] {
 			environ = append(environ, v.String())
 		}
+	}
+	var passThrough []appmeshenvoy.EnvVar
+	for _, kv := range extra {
+		name, value, _ := strings.Cut(kv, "=")
+		name, value = strings.TrimSpace(name), strings.TrimSpace(value)
+		switch name {
+		case appmeshenvoy.EnvResourceARN, appmeshenvoy.EnvResourceName, appmeshenvoy.EnvVirtualNodeName:
+			return usageErrorf("--set %s: give the identity with --virtual-node or --virtual-gateway", name)
+		}
+		if known[name] || value == "" || envHas(parsed.Env(), name) {
+			continue
+		}
+		// A name the agent does not read (ParseEnv drops those): the user asked for it,
+		// so it is written as given rather than silently lost.
+		passThrough = append(passThrough, appmeshenvoy.EnvVar{Name: name, Value: value})
 	}
 	merged, findings, err := appmeshenvoy.ParseEnv(environ)
 	if err != nil {
@@ -199,8 +223,23 @@ func mergeSet(cc *appmeshenvoy.ContainerConfig, parsed appmeshenvoy.ContainerCon
 	}
 	merged.Resource, merged.ResourceVariable = cc.Resource, cc.ResourceVariable
 	merged.ListenerPorts, merged.ImageVersion = cc.ListenerPorts, cc.ImageVersion
+	for _, v := range passThrough {
+		if merged.Extra == nil {
+			merged.Extra = map[string]string{}
+		}
+		merged.Extra[v.Name] = v.Value
+	}
 	*cc = merged
 	return nil
+}
+
+func envHas(env []appmeshenvoy.EnvVar, name string) bool {
+	for _, v := range env {
+		if v.Name == name {
+			return true
+		}
+	}
+	return false
 }
 
 func checkKind(v string, kind appmeshenvoy.ResourceKind, flagName string) error {
@@ -250,7 +289,10 @@ values it would silently reset or clamp, variables another one overrides, typos 
 names, settings the given image version does not support.
 
 Prints every finding on stdout. Exit status 2 when any finding is an error (the proxy
-would not start), else 0 (warnings included).`,
+would not start), else 0 (warnings included).
+
+JSON keys (stable), one object per finding: severity (error, warning or info), kind,
+variable, message.`,
 		`appmesh-envoy env lint envoy.env
 docker inspect -f '{{range .Config.Env}}{{println .}}{{end}}' envoy | appmesh-envoy env lint -`,
 		"table", "json")

@@ -132,3 +132,38 @@ func TestEnvLint(t *testing.T) {
 	r.wantCode(t, exitUsage)
 	r.wantOneLineError(t, "missing.env")
 }
+
+// TestEnvSet checks --set: a name the agent does not read is written as given (it used to
+// vanish silently), a variable a flag also sets is a usage error instead of one value
+// silently winning, and the identity comes only from --virtual-node/--virtual-gateway.
+func TestEnvSet(t *testing.T) {
+	t.Run("pass through", func(t *testing.T) {
+		r := runCLI(t, "env", "--virtual-node", testNode, "--set", "FOO=bar", "--set", "ENVOY_ADMIN_MODE=uds", "-o", "json")
+		r.wantCode(t, exitOK)
+		var got map[string]string
+		if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]string{"APPMESH_RESOURCE_ARN": testNode, "FOO": "bar", "ENVOY_ADMIN_MODE": "uds"}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("(-want +got):\n%s", diff)
+		}
+	})
+	for _, tc := range []struct {
+		name string
+		args []string
+		msg  string
+	}{
+		{"flag and set", []string{"--log-level", "warn", "--set", "ENVOY_LOG_LEVEL=debug"}, "--set ENVOY_LOG_LEVEL"},
+		{"identity", []string{"--set", "APPMESH_RESOURCE_ARN=mesh/a/virtualNode/b"}, "--virtual-node"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := runCLI(t, append([]string{"env", "--virtual-node", testNode}, tc.args...)...)
+			r.wantCode(t, exitUsage)
+			r.wantOneLineError(t, tc.msg)
+			if r.stdout != "" {
+				t.Errorf("stdout = %q, want nothing", r.stdout)
+			}
+		})
+	}
+}

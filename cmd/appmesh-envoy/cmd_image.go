@@ -51,6 +51,10 @@ region the account has not enabled is reported as not-enabled and does not fail
 
 Every region is printed, then the exit status is 1 if any region failed.
 
+JSON keys (stable), one object per region: region, status (ok, failed or not-enabled),
+image, registry, repository, tag, digest (with --pin), warning (when there is one),
+error (when status is not ok).
+
 Subcommand: 'image check IMAGE' checks a deployed reference for drift.`,
 		`appmesh-envoy image --all-regions --pin -o json
 IMAGE=$(appmesh-envoy image --region us-west-2 --pin -o uri)`,

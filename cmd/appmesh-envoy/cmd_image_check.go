@@ -28,7 +28,10 @@ older (and by which version part), below the supported minimum, an unknown tag, 
 image from the retired legacy account.
 
 Exit status: 1 when the image is older than the latest (--fail-on older, the default) or
-below the minimum / from the legacy account (always, unless --fail-on never).`,
+below the minimum / from the legacy account (always, unless --fail-on never).
+
+JSON keys (stable): image, region, status, deployed, latest, behind (the version part
+that differs), otherRepository (true for a mirror or another registry), message.`,
 		`appmesh-envoy image check 840364872350.dkr.ecr.us-west-2.amazonaws.com/aws-appmesh-envoy:v1.27.3.0-prod`,
 		"table", "json")
 	failOn := c.String("fail-on", "older", "exit 1 from this drift on: `WHEN` older, below-minimum or never")

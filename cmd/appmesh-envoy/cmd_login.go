@@ -19,6 +19,12 @@ type loginJSON struct {
 	Notes        []string `json:"notes,omitempty"`
 }
 
+// logoutJSON is one element of 'logout -o json'. The keys are stable.
+type logoutJSON struct {
+	Registry     string `json:"registry"`
+	DockerConfig string `json:"dockerConfig"`
+}
+
 // registryFlags are the flags login and logout share.
 type registryFlags struct {
 	registries   stringList
@@ -84,7 +90,10 @@ The default registry is the App Mesh Envoy registry of --region (or of AWS_REGIO
 --registry logs in to any ECR registry host, such as a mirror in your own account.
 
 --password-stdout writes nothing and prints only the password, for
-'docker login --username AWS --password-stdin HOST', like 'aws ecr get-login-password'.`,
+'docker login --username AWS --password-stdin HOST', like 'aws ecr get-login-password'.
+
+JSON keys (stable), one object per registry: registry, username, expiresAt (RFC 3339),
+dockerConfig, notes (when docker will read the credentials from elsewhere).`,
 		`appmesh-envoy login --region us-west-2
 appmesh-envoy login --region us-west-2 --password-stdout | docker login --username AWS --password-stdin 840364872350.dkr.ecr.us-west-2.amazonaws.com`,
 		"table", "json")
@@ -104,6 +113,12 @@ appmesh-envoy login --region us-west-2 --password-stdout | docker login --userna
 	hosts, err := a.registryHosts(rf, cfg.Region)
 	if err != nil {
 		return err
+	}
+	for _, h := range hosts {
+		if reg, err := appmeshenvoy.ParseRegistryHost(h); err == nil && reg.Public {
+			// Checked before any AWS call: it is the input, not the account, that is wrong.
+			return usageErrorf("--registry %s needs no login: docker pulls %s anonymously; drop it", h, region.PublicRepository)
+		}
 	}
 	if *passwordStdout && len(hosts) != 1 {
 		return usageErrorf("--password-stdout needs exactly one registry, got %d", len(hosts))
@@ -173,7 +188,9 @@ func runLogout(ctx context.Context, a *app, args []string) error {
 	c := a.newCmd("logout", "[--region R]... [--registry HOST]... [--docker-config PATH]",
 		`Removes the registries' credentials from the docker config (or from the credential helper
 that holds them), as 'docker logout' would. Other entries are kept. Makes no AWS call.
-After 'login --skip-credential-helpers', log out with it too.`,
+After 'login --skip-credential-helpers', log out with it too.
+
+JSON keys (stable), one object per registry: registry, dockerConfig.`,
 		`appmesh-envoy logout --region us-west-2`,
 		"table", "json")
 	rf := a.addRegistryFlags(c)
@@ -204,13 +221,9 @@ After 'login --skip-credential-helpers', log out with it too.`,
 	if err != nil {
 		return helperHint(err)
 	}
-	type row struct {
-		Registry     string `json:"registry"`
-		DockerConfig string `json:"dockerConfig"`
-	}
-	rows := make([]row, len(hosts))
+	rows := make([]logoutJSON, len(hosts))
 	for i, h := range hosts {
-		rows[i] = row{h, path}
+		rows[i] = logoutJSON{h, path}
 	}
 	if a.g.output == "json" {
 		return writeJSON(a.stdout, rows)

@@ -246,3 +246,14 @@ func TestLoginCredentialHelpers(t *testing.T) {
 		}
 	})
 }
+
+// TestLoginPublicRegistry checks that login to public.ecr.aws is bad input (exit 2),
+// decided before any AWS call: it works without credentials or endpoint.
+func TestLoginPublicRegistry(t *testing.T) {
+	r := runWith(t, runOpts{env: []string{"AWS_ACCESS_KEY_ID=", "AWS_SECRET_ACCESS_KEY="}}, "login", "--registry", "https://public.ecr.aws")
+	r.wantCode(t, exitUsage)
+	r.wantOneLineError(t, "--registry public.ecr.aws needs no login")
+	if r.stdout != "" {
+		t.Errorf("stdout = %q, want nothing", r.stdout)
+	}
+}

@@ -169,6 +169,9 @@ func (a *app) buildPolicy(ctx context.Context, pf *policyFlags) (iampolicy.Docum
 		}
 		mirrors = append(mirrors, arn)
 	}
+	if pf.mirrorsOnly && len(mirrors) == 0 {
+		return iampolicy.Document{}, usageErrorf("--mirrors-only needs at least one --mirror REPOSITORY")
+	}
 	wantProxy := pf.principal == principalEnvoy || pf.principal == principalAll
 	if wantProxy && len(resources) == 0 && len(pf.meshes) == 0 {
 		return iampolicy.Document{}, usageErrorf("--principal %s needs the proxy's identity: --virtual-node ARN, --virtual-gateway ARN or --mesh ARN", pf.principal)
@@ -219,8 +222,13 @@ func repositoryARN(s string) (string, error) {
 		return s, nil
 	}
 	host, path, ok := strings.Cut(strings.TrimPrefix(strings.TrimPrefix(s, "https://"), "http://"), "/")
+	path = strings.TrimRight(path, "/")
 	if !ok || path == "" {
 		return "", fmt.Errorf("%q is neither a repository ARN nor a repository URI (HOST/REPOSITORY)", s)
+	}
+	if strings.ContainsAny(path, ":@") {
+		// An image reference pasted whole: IAM grants on the repository, whatever the tag.
+		return "", fmt.Errorf("%q is an image reference; give the repository without tag or digest, such as %s/%s", s, host, strings.FieldsFunc(path, func(r rune) bool { return r == ':' || r == '@' })[0])
 	}
 	reg, err := appmeshenvoy.ParseRegistryHost(host)
 	if err != nil {

@@ -165,3 +165,35 @@ func TestPolicyApplyToRole(t *testing.T) {
 	r.wantCode(t, exitUsage)
 	r.wantOneLineError(t, "--apply-to-role")
 }
+
+// TestPolicyMirrorInput checks --mirror input a user pastes: an image reference with a tag
+// or digest is refused with a message naming the repository to give instead (it used to
+// become a repository ARN ending in ":TAG" and a confusing library error), a trailing
+// slash is dropped, and --mirrors-only without --mirror names the flags.
+func TestPolicyMirrorInput(t *testing.T) {
+	const host = "111122223333.dkr.ecr.us-west-2.amazonaws.com"
+	for _, tc := range []struct {
+		name   string
+		args   []string
+		code   int
+		stdout string // substring of stdout when exit 0
+		msg    string // substring of the error otherwise
+	}{
+		{"tag", []string{"--mirror", host + "/envoy:v1.29.6.0-prod"}, exitUsage, "", "--mirror: \"" + host + "/envoy:v1.29.6.0-prod\" is an image reference; give the repository without tag or digest, such as " + host + "/envoy"},
+		{"digest", []string{"--mirror", host + "/team/envoy@sha256:abc"}, exitUsage, "", "such as " + host + "/team/envoy"},
+		{"trailing slash", []string{"--mirror", "https://" + host + "/team/envoy/"}, exitOK, `"arn:aws:ecr:us-west-2:111122223333:repository/team/envoy"`, ""},
+		{"mirrors-only alone", []string{"--mirrors-only"}, exitUsage, "", "--mirrors-only needs at least one --mirror"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := runCLI(t, append([]string{"policy", "--principal", "puller", "--region", "us-west-2"}, tc.args...)...)
+			r.wantCode(t, tc.code)
+			if tc.code == exitOK {
+				if !strings.Contains(r.stdout, tc.stdout) {
+					t.Errorf("stdout lacks %s:\n%s", tc.stdout, r.stdout)
+				}
+				return
+			}
+			r.wantOneLineError(t, tc.msg)
+		})
+	}
+}

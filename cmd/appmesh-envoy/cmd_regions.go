@@ -27,7 +27,11 @@ func runRegions(ctx context.Context, a *app, args []string) error {
 	c := a.newCmd("regions", "[--partition ID] [-o table|json|code]",
 		`Lists the regions the App Mesh Envoy image is published in, with the registry account,
 partition, opt-in status and FIPS availability of each. Works offline: the data is the
-region table of package region.`,
+region table of package region.
+
+JSON keys (stable): code, name, partition, account, optIn, fips, registryHost,
+fipsRegistryHost and dualStackRegistryHost (when the region has one), repositoryUri,
+repositoryArn, parameterArn, consoleUrl.`,
 		`appmesh-envoy regions --partition aws -o json`,
 		"table", "json", "code")
 	partition := c.String("partition", "", "only regions of partition `ID` (aws, aws-cn, ...)")

@@ -1,8 +1,12 @@
 package main
 
 import (
+	"reflect"
+	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy"
 )
 
 func TestNoArgumentsIsUsageError(t *testing.T) {
@@ -103,4 +107,35 @@ func TestBadOutputFormat(t *testing.T) {
 	r := runCLI(t, "regions", "-o", "yaml")
 	r.wantCode(t, exitUsage)
 	r.wantOneLineError(t, `output format "yaml" is not one of table, json, code`)
+}
+
+// TestJSONKeysDocumented checks that every key a command's -o json can print is named in
+// that command's --help (DESIGN: "-o json (stable, documented keys)").
+func TestJSONKeysDocumented(t *testing.T) {
+	for _, tc := range []struct {
+		cmd []string
+		typ any
+	}{
+		{[]string{"regions"}, regionJSON{}},
+		{[]string{"image"}, imageJSON{}},
+		{[]string{"image", "check"}, checkJSON{}},
+		{[]string{"login"}, loginJSON{}},
+		{[]string{"logout"}, logoutJSON{}},
+		{[]string{"env", "lint"}, appmeshenvoy.Finding{}},
+	} {
+		t.Run(strings.Join(tc.cmd, " "), func(t *testing.T) {
+			r := runCLI(t, append(tc.cmd, "--help")...)
+			r.wantCode(t, exitOK)
+			typ := reflect.TypeOf(tc.typ)
+			for i := 0; i < typ.NumField(); i++ {
+				key, _, _ := strings.Cut(typ.Field(i).Tag.Get("json"), ",")
+				if key == "" || key == "-" {
+					continue
+				}
+				if !regexp.MustCompile(`\b` + regexp.QuoteMeta(key) + `\b`).MatchString(r.stdout) {
+					t.Errorf("--help does not name the JSON key %q", key)
+				}
+			}
+		})
+	}
 }
