@@ -166,9 +166,11 @@ func RemoveDockerConfigWith(path string, opts DockerConfigOptions, hosts ...stri
 // DockerConfigJSON returns a new docker config document that holds only tokens:
 // {"auths":{"<host>":{"auth":"<base64>"}}}, with hosts sorted. It is what a Kubernetes
 // secret of type kubernetes.io/dockerconfigjson holds (imagePullSecrets). The result
-// contains the passwords: handle it as a secret.
+// contains the passwords: handle it as a secret. An already expired token, or one without
+// a registry or password, is an error, as in [WriteDockerConfig].
 func DockerConfigJSON(tokens ...Token) ([]byte, error) {
 	auths := make(map[string]map[string]string, len(tokens))
+	now := time.Now()
 	for _, t := range tokens {
 		host := dockerHost(t.Registry)
 		if host == "" {
@@ -176,6 +178,10 @@ func DockerConfigJSON(tokens ...Token) ([]byte, error) {
 		}
 		if t.Password.IsZero() {
 			return nil, fmt.Errorf("docker config json: the token for %s has no password", host)
+		}
+		if !t.ExpiresAt.IsZero() && t.Expired(now) {
+			return nil, fmt.Errorf("docker config json: the token for %s expired at %s; get a new one",
+				host, t.ExpiresAt.UTC().Format(time.RFC3339))
 		}
 		auths[host] = map[string]string{"auth": dockerAuth(t).Reveal()}
 	}

@@ -611,6 +611,11 @@ func TestDockerConfigJSON(t *testing.T) {
 	if _, err := DockerConfigJSON(Token{Registry: hostUSW2}); err == nil {
 		t.Error("no error for a token without password")
 	}
+	expired := testToken(hostUSW2, "a")
+	expired.ExpiresAt = time.Now().Add(-time.Minute)
+	if b, err := DockerConfigJSON(expired); err == nil || !strings.Contains(err.Error(), "expired") {
+		t.Errorf("expired token: %d bytes, error %v; want an error saying it expired", len(b), err)
+	}
 }
 
 func TestDefaultDockerConfigPath(t *testing.T) {

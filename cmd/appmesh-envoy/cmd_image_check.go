@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy"
+	"github.com/appmesh-envoy/appmesh-envoy-go/region"
 )
 
 // checkJSON is the output of 'image check -o json'. The keys are stable.
@@ -23,7 +24,8 @@ type checkJSON struct {
 func runImageCheck(ctx context.Context, a *app, args []string) error {
 	c := a.newCmd("image check", "IMAGE [--fail-on older|below-minimum|never] [-o table|json]",
 		`Compares a deployed image reference with the latest image of its region (the region is
-read from the registry host, so mirrors in your own ECR work too): up to date, newer,
+read from the registry host, so mirrors in your own ECR work too; for the public gallery,
+public.ecr.aws, it is --region or the configured region): up to date, newer,
 older (and by which version part), below the supported minimum, an unknown tag, or an
 image from the retired legacy account.
 
@@ -51,12 +53,33 @@ that differs), otherRepository (true for a mirror or another registry), message.
 	if err != nil {
 		return usageError{err}
 	}
-	if img.Region == "" {
-		return usageErrorf("image check: %s names no region (not an ECR registry host); check an ECR reference such as 840364872350.dkr.ecr.us-west-2.amazonaws.com/aws-appmesh-envoy:TAG", img.Registry)
+	// A reference without a region in its host (the public gallery, public.ecr.aws) is
+	// compared with the latest image of --region / the configured region.
+	regionCode := img.Region
+	if regionCode == "" {
+		reg, err := appmeshenvoy.ParseRegistryHost(img.Registry)
+		if err != nil || !reg.Public {
+			return usageErrorf("image check: %s names no region (not an ECR registry host); check an ECR reference such as 840364872350.dkr.ecr.us-west-2.amazonaws.com/aws-appmesh-envoy:TAG", img.Registry)
+		}
+		if len(a.g.regions) > 1 {
+			return usageErrorf("image check: give one --region to compare %s with", img.Registry)
+		}
+		if len(a.g.regions) == 1 {
+			regionCode = a.g.regions[0]
+		}
 	}
-	cfg, err := a.loadConfig(ctx, img.Region)
+	cfg, err := a.loadConfig(ctx, regionCode)
 	if err != nil {
 		return err
+	}
+	if regionCode == "" {
+		regionCode = cfg.Region
+	}
+	if regionCode == "" {
+		return usageErrorf("image check: %s names no region; compare it with a region's latest image by giving --region (or AWS_REGION)", img.Registry)
+	}
+	if _, err := region.Lookup(regionCode); err != nil {
+		return usageError{err}
 	}
 	if err := a.checkCredentials(ctx, cfg); err != nil {
 		return err
@@ -66,7 +89,15 @@ that differs), otherRepository (true for a mirror or another registry), message.
 		o.SSMOptions = a.ssmOptions()
 		o.ECROptions = a.ecrOptions()
 	})
-	d, err := res.Check(ctx, pos[0])
+	var d appmeshenvoy.Drift
+	if img.Region == "" {
+		var latest appmeshenvoy.Image
+		if latest, err = res.Latest(ctx, regionCode); err == nil {
+			d = appmeshenvoy.CompareDeployed(img, latest)
+		}
+	} else {
+		d, err = res.Check(ctx, pos[0])
+	}
 	if err != nil {
 		var pe *appmeshenvoy.ParseError
 		if errors.As(err, &pe) {
@@ -75,7 +106,7 @@ that differs), otherRepository (true for a mirror or another registry), message.
 		return err
 	}
 	out := checkJSON{
-		Image: pos[0], Region: img.Region, Status: d.Status.String(),
+		Image: pos[0], Region: regionCode, Status: d.Status.String(),
 		Deployed: d.Deployed.String(), Latest: d.Latest.String(),
 		Behind: d.Behind, OtherRepository: d.OtherRepository, Message: d.String(),
 	}
