@@ -41,7 +41,7 @@ func (a AccessLog) Validate() error {
 	case a.Path == "":
 		problems = append(problems, "no path; use /dev/stdout or an absolute file path")
 	case !strings.HasPrefix(a.Path, "/"):
-		problems = append(problems, "path "+ccQuote(a.Path)+" is not absolute; use /dev/stdout or an absolute file path")
+		problems = append(problems, "path "+quoteInput(a.Path)+" is not absolute; use /dev/stdout or an absolute file path")
 	case strings.ContainsAny(a.Path, "\x00\n\r"):
 		problems = append(problems, "path contains a NUL byte or a line break")
 	}
@@ -58,7 +58,7 @@ func (a AccessLog) Validate() error {
 			case kv.Key == "":
 				problems = append(problems, fmt.Sprintf("json field %d has an empty key", i+1))
 			case seen[kv.Key]:
-				problems = append(problems, "json key "+ccQuote(kv.Key)+" is repeated")
+				problems = append(problems, "json key "+quoteInput(kv.Key)+" is repeated")
 			}
 			seen[kv.Key] = true
 		}

@@ -82,13 +82,13 @@ func ParseResource(s string) (Resource, error) {
 		r.Partition, r.Region, r.Account = parts[1], parts[3], parts[4]
 		switch {
 		case !ccPartitionRe().MatchString(r.Partition):
-			return Resource{}, ccResourceErr(s, "partition "+ccQuote(r.Partition)+" is not an AWS partition such as aws or aws-cn")
+			return Resource{}, ccResourceErr(s, "partition "+quoteInput(r.Partition)+" is not an AWS partition such as aws or aws-cn")
 		case parts[2] != "appmesh":
-			return Resource{}, ccResourceErr(s, "service "+ccQuote(parts[2])+" is not appmesh")
+			return Resource{}, ccResourceErr(s, "service "+quoteInput(parts[2])+" is not appmesh")
 		case !ccRegionRe().MatchString(r.Region):
-			return Resource{}, ccResourceErr(s, "region "+ccQuote(r.Region)+" is not a region code such as us-west-2")
+			return Resource{}, ccResourceErr(s, "region "+quoteInput(r.Region)+" is not a region code such as us-west-2")
 		case !ccAccountRe().MatchString(r.Account):
-			return Resource{}, ccResourceErr(s, "account "+ccQuote(r.Account)+" is not a 12-digit account ID")
+			return Resource{}, ccResourceErr(s, "account "+quoteInput(r.Account)+" is not a 12-digit account ID")
 		}
 		rest = parts[5]
 	}
@@ -98,28 +98,19 @@ func ParseResource(s string) (Resource, error) {
 	}
 	r.Mesh, r.Kind, r.Name = parts[1], ResourceKind(parts[2]), parts[3]
 	if r.Kind != KindVirtualNode && r.Kind != KindVirtualGateway {
-		return Resource{}, ccResourceErr(s, "resource type "+ccQuote(parts[2])+" is neither virtualNode nor virtualGateway")
+		return Resource{}, ccResourceErr(s, "resource type "+quoteInput(parts[2])+" is neither virtualNode nor virtualGateway")
 	}
 	if !ccNameRe().MatchString(r.Mesh) {
-		return Resource{}, ccResourceErr(s, "mesh name "+ccQuote(r.Mesh)+" is empty or has characters App Mesh names cannot have")
+		return Resource{}, ccResourceErr(s, "mesh name "+quoteInput(r.Mesh)+" is empty or has characters App Mesh names cannot have")
 	}
 	if !ccNameRe().MatchString(r.Name) {
-		return Resource{}, ccResourceErr(s, string(r.Kind)+" name "+ccQuote(r.Name)+" is empty or has characters App Mesh names cannot have")
+		return Resource{}, ccResourceErr(s, string(r.Kind)+" name "+quoteInput(r.Name)+" is empty or has characters App Mesh names cannot have")
 	}
 	return r, nil
 }
 
 func ccResourceErr(s, why string) error {
-	return fmt.Errorf("%w %s: %s", ErrInvalidResource, ccQuote(s), why)
-}
-
-// ccQuote quotes s for a one-line message, shortened and without control characters.
-func ccQuote(s string) string {
-	const max = 80
-	if len(s) > max {
-		s = s[:max] + "..."
-	}
-	return strconv.QuoteToASCII(s)
+	return fmt.Errorf("%w %s: %s", ErrInvalidResource, quoteInput(s), why)
 }
 
 // LogLevel is a value of ENVOY_LOG_LEVEL.
@@ -420,7 +411,7 @@ func (l *ccLinter) values(c *ContainerConfig) {
 		switch *c.LogLevel {
 		case LogTrace, LogDebug, LogInfo, LogWarn, LogWarning, LogError, LogCritical, LogOff:
 		default:
-			l.add(SeverityError, FindingInvalid, "ENVOY_LOG_LEVEL", "%s is not a log level; use trace, debug, info, warn, warning, error, critical or off", ccQuote(string(*c.LogLevel)))
+			l.add(SeverityError, FindingInvalid, "ENVOY_LOG_LEVEL", "%s is not a log level; use trace, debug, info, warn, warning, error, critical or off", quoteInput(string(*c.LogLevel)))
 		}
 	}
 	for _, p := range []struct {
@@ -458,22 +449,22 @@ func (l *ccLinter) values(c *ContainerConfig) {
 	}
 	if c.XRayDaemonAddress != nil {
 		if err := ccCheckIPPort(*c.XRayDaemonAddress, true); err != "" {
-			l.add(SeverityError, FindingInvalid, "AWS_XRAY_DAEMON_ADDRESS", "%s %s; the agent takes a literal IP, optionally with :port, not a host name", ccQuote(*c.XRayDaemonAddress), err)
+			l.add(SeverityError, FindingInvalid, "AWS_XRAY_DAEMON_ADDRESS", "%s %s; the agent takes a literal IP, optionally with :port, not a host name", quoteInput(*c.XRayDaemonAddress), err)
 		}
 	}
 	if c.StatsDAddress != nil {
 		if err := ccCheckIPPort(*c.StatsDAddress, false); err != "" {
-			l.add(SeverityError, FindingInvalid, "STATSD_ADDRESS", "%s %s; use a literal IP such as 127.0.0.1", ccQuote(*c.StatsDAddress), err)
+			l.add(SeverityError, FindingInvalid, "STATSD_ADDRESS", "%s %s; use a literal IP such as 127.0.0.1", quoteInput(*c.StatsDAddress), err)
 		}
 	}
 	if c.StatsFlushInterval != nil && *c.StatsFlushInterval <= 0 {
 		l.add(SeverityError, FindingInvalid, "ENVOY_STATS_FLUSH_INTERVAL", "%s is not a positive duration; use a Go duration such as 10s or 5000ms", c.StatsFlushInterval.String())
 	}
 	if c.JaegerTracerVersion != nil && *c.JaegerTracerVersion != JaegerProto && *c.JaegerTracerVersion != JaegerJSON {
-		l.add(SeverityError, FindingInvalid, "JAEGER_TRACER_VERSION", "%s is neither PROTO nor JSON", ccQuote(*c.JaegerTracerVersion))
+		l.add(SeverityError, FindingInvalid, "JAEGER_TRACER_VERSION", "%s is neither PROTO nor JSON", quoteInput(*c.JaegerTracerVersion))
 	}
 	if c.MetricExtensionVersion != nil && *c.MetricExtensionVersion != "0" && *c.MetricExtensionVersion != "1" {
-		l.add(SeverityWarning, FindingReset, "APPMESH_METRIC_EXTENSION_VERSION", "%s leaves the metric extension off: only the exact string 1 enables it", ccQuote(*c.MetricExtensionVersion))
+		l.add(SeverityWarning, FindingReset, "APPMESH_METRIC_EXTENSION_VERSION", "%s leaves the metric extension off: only the exact string 1 enables it", quoteInput(*c.MetricExtensionVersion))
 	}
 	for _, r := range ccRanges {
 		v := r.field(c)

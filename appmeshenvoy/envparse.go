@@ -261,25 +261,25 @@ func (s *envSetting) set(c *ContainerConfig, raw string) string {
 	case **int:
 		n, err := strconv.Atoi(raw)
 		if err != nil {
-			return ccQuote(raw) + " is not an integer: the agent fails to start"
+			return quoteInput(raw) + " is not an integer: the agent fails to start"
 		}
 		*p = &n
 	case **bool:
 		b, err := strconv.ParseBool(raw)
 		if err != nil {
-			return ccQuote(raw) + " is not a boolean (use 1 or 0, true or false): the agent fails to start"
+			return quoteInput(raw) + " is not a boolean (use 1 or 0, true or false): the agent fails to start"
 		}
 		*p = &b
 	case **float64:
 		f, err := strconv.ParseFloat(raw, 64)
 		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-			return ccQuote(raw) + " is not a number in [0,1]"
+			return quoteInput(raw) + " is not a number in [0,1]"
 		}
 		*p = &f
 	case **time.Duration:
 		d, err := time.ParseDuration(raw)
 		if err != nil {
-			return ccQuote(raw) + " is not a Go duration such as 10s or 5000ms"
+			return quoteInput(raw) + " is not a Go duration such as 10s or 5000ms"
 		}
 		*p = &d
 	}
@@ -454,7 +454,7 @@ func parseEnv(environ []string, image *Version) (ContainerConfig, []Finding, err
 			if v == c.Resource {
 				add(SeverityInfo, FindingDead, name, "same value as %s, which wins; needed only for images that do not read %s", c.resourceVariable(), c.resourceVariable())
 			} else {
-				add(SeverityWarning, FindingDead, name, "ignored: %s is set and wins, and names another resource (%s, not %s)", c.resourceVariable(), ccQuote(c.Resource), ccQuote(v))
+				add(SeverityWarning, FindingDead, name, "ignored: %s is set and wins, and names another resource (%s, not %s)", c.resourceVariable(), quoteInput(c.Resource), quoteInput(v))
 			}
 			continue
 		}
@@ -488,7 +488,7 @@ func parseEnv(environ []string, image *Version) (ContainerConfig, []Finding, err
 				continue
 			}
 			if got, _ := s.get(&c); s.def != "" && got == s.def {
-				add(SeverityInfo, FindingDefault, name, "%s is the image's default; the variable can be removed", ccQuote(v))
+				add(SeverityInfo, FindingDefault, name, "%s is the image's default; the variable can be removed", quoteInput(v))
 				s.clear(&c)
 			}
 			continue
@@ -607,7 +607,7 @@ func SplitEnvLines(b []byte) ([]string, error) {
 		}
 		name = strings.TrimRight(name, " \t")
 		if !ccEnvNameRe().MatchString(name) {
-			return nil, &EnvSyntaxError{Line: n, Reason: "invalid variable name " + ccQuote(name) + " (letters, digits and _, not starting with a digit)"}
+			return nil, &EnvSyntaxError{Line: n, Reason: "invalid variable name " + quoteInput(name) + " (letters, digits and _, not starting with a digit)"}
 		}
 		v, err := dotenvValue(strings.TrimLeft(value, " \t"))
 		if err != "" {

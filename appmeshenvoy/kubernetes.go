@@ -109,17 +109,17 @@ var (
 // it. Errors never include the data.
 func KubernetesPullSecret(name, namespace string, dockerConfigJSON []byte) ([]byte, error) {
 	if len(name) > 253 || !k8sSubdomainRe().MatchString(name) {
-		return nil, fmt.Errorf("invalid secret name %s: use lower-case letters, digits, '-' and '.', at most 253 characters", ccQuote(name))
+		return nil, fmt.Errorf("invalid secret name %s: use lower-case letters, digits, '-' and '.', at most 253 characters", quoteInput(name))
 	}
 	if namespace != "" && (len(namespace) > 63 || !k8sLabelRe().MatchString(namespace)) {
-		return nil, fmt.Errorf("invalid namespace %s: use lower-case letters, digits and '-', at most 63 characters", ccQuote(namespace))
+		return nil, fmt.Errorf("invalid namespace %s: use lower-case letters, digits and '-', at most 63 characters", quoteInput(namespace))
 	}
 	var probe struct {
 		Auths map[string]json.RawMessage `json:"auths"`
 	}
 	if err := json.Unmarshal(dockerConfigJSON, &probe); err != nil || probe.Auths == nil {
 		// Do not wrap err: a JSON syntax error can quote part of the secret input.
-		return nil, fmt.Errorf("secret %s: the docker config is not a JSON object with an \"auths\" map; build it with DockerConfigJSON", ccQuote(name))
+		return nil, fmt.Errorf("secret %s: the docker config is not a JSON object with an \"auths\" map; build it with DockerConfigJSON", quoteInput(name))
 	}
 	type metadata struct {
 		Name      string `yaml:"name"`
