@@ -446,16 +446,22 @@ func checkCreds(ctx context.Context, p aws.CredentialsProvider) error {
 		return nil
 	}
 	if _, err := p.Retrieve(ctx); err != nil {
-		if ctx.Err() != nil {
-			return fmt.Errorf("retrieve credentials: %w", ctx.Err())
-		}
-		return &kindError{
-			kind:  ErrNoCredentials,
-			msg:   "no usable AWS credentials (" + err.Error() + "); set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run aws sso login",
-			cause: err,
-		}
+		return credentialsError(ctx, err)
 	}
 	return nil
+}
+
+// credentialsError turns a failure of a credentials provider's Retrieve into
+// ErrNoCredentials, or into ctx's error when the caller gave up.
+func credentialsError(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return fmt.Errorf("retrieve credentials: %w", ctx.Err())
+	}
+	return &kindError{
+		kind:  ErrNoCredentials,
+		msg:   "no usable AWS credentials (" + err.Error() + "); set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run aws sso login",
+		cause: err,
+	}
 }
 
 // Invalidate drops cached results (latest images and pins) of the given regions, or of
@@ -514,16 +520,20 @@ func (r *Resolver) regionConfig(ctx context.Context, code string) (aws.Config, e
 	return cfg, nil
 }
 
-// newRetryer is the SDK's standard retryer with our attempts and backoff, and without
-// the client-side retry quota (ratelimit.None): the quota is shared by a client's calls
-// and, under sustained throttling, fails calls with "retry quota exceeded" long before
-// their attempts are spent. Bounded attempts, capped backoff and the shared lookup's
-// Timeout keep every lookup bounded.
-func (r *Resolver) newRetryer() aws.Retryer {
+// newRetryer is the SDK's standard retryer with the given attempts and backoff cap, and
+// without the client-side retry quota (ratelimit.None): the quota is shared by a client's
+// calls and, under sustained throttling, fails calls with "retry quota exceeded" long
+// before their attempts are spent. Bounded attempts, capped backoff and the shared
+// request's Timeout keep every call bounded. A nil backoff is the SDK's exponential
+// jittered backoff capped at maxBackoff.
+func newRetryer(maxAttempts int, maxBackoff time.Duration, backoff retry.BackoffDelayer) aws.Retryer {
 	return retry.NewStandard(func(o *retry.StandardOptions) {
-		o.MaxAttempts = r.opts.RetryMaxAttempts
-		o.MaxBackoff = r.opts.RetryMaxBackoff
+		o.MaxAttempts = maxAttempts
+		o.MaxBackoff = maxBackoff
 		o.RateLimiter = ratelimit.None
+		if backoff != nil {
+			o.Backoff = backoff
+		}
 	})
 }
 
@@ -546,7 +556,7 @@ func (r *Resolver) ssmClient(ctx context.Context, code string) (regionClient[Get
 		}
 		c.creds, c.built = credsOrMissing(cfg.Credentials), true
 		fns := append([]func(*ssm.Options){func(o *ssm.Options) {
-			o.Retryer = r.newRetryer()
+			o.Retryer = newRetryer(r.opts.RetryMaxAttempts, r.opts.RetryMaxBackoff, nil)
 			o.RetryMaxAttempts = 0 // ours, not AWS_MAX_ATTEMPTS: see RetryMaxAttempts
 		}}, r.opts.SSMOptions...)
 		c.api = ssm.NewFromConfig(cfg, fns...)
@@ -580,7 +590,7 @@ func (r *Resolver) ecrClient(ctx context.Context, code string) (regionClient[Bat
 		}
 		c.creds, c.built = credsOrMissing(cfg.Credentials), true
 		fns := append([]func(*ecr.Options){func(o *ecr.Options) {
-			o.Retryer = r.newRetryer()
+			o.Retryer = newRetryer(r.opts.RetryMaxAttempts, r.opts.RetryMaxBackoff, nil)
 			o.RetryMaxAttempts = 0
 		}}, r.opts.ECROptions...)
 		c.api = ecr.NewFromConfig(cfg, fns...)
@@ -640,7 +650,7 @@ func classify(err error, c awsCall) error {
 	case code == "AccessDeniedException" || code == "AccessDenied" || code == "UnauthorizedOperation":
 		return k(ErrAccessDenied, "access denied: the caller needs "+c.action+" on "+c.resource+" (package iampolicy builds that policy)")
 	case isThrottleCode(code):
-		return k(ErrThrottled, fmt.Sprintf("AWS throttled %s on all %d attempts; retry later, spread the calls out, or raise ResolverOptions.RetryMaxAttempts", c.action, c.attempts))
+		return k(ErrThrottled, fmt.Sprintf("AWS throttled %s on all %d attempts; retry later, spread the calls out, or raise the RetryMaxAttempts option", c.action, c.attempts))
 	}
 	var re interface{ HTTPStatusCode() int }
 	if errors.As(err, &re) && isServerStatus(re.HTTPStatusCode()) {

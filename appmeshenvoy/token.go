@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	"golang.org/x/sync/singleflight"
@@ -284,7 +283,7 @@ func (p *TokenProvider) token(ctx context.Context, regionCode, host string) (Tok
 	}
 	creds, err := p.creds.Retrieve(ctx)
 	if err != nil {
-		return Token{}, &TokenError{Region: regionCode, Host: host, Err: credentialsError(err)}
+		return Token{}, &TokenError{Region: regionCode, Host: host, Err: credentialsError(ctx, err)}
 	}
 	key := cacheKey{region: regionCode, accessKeyID: creds.AccessKeyID}
 	now := p.clock()
@@ -343,7 +342,7 @@ func (p *TokenProvider) fetch(ctx context.Context, key cacheKey, gen uint64) (ca
 	p.logger.LogAttrs(ctx, slog.LevelDebug, "ecr:GetAuthorizationToken", slog.String("region", key.region))
 	out, err := client.GetAuthorizationToken(ctx, &ecr.GetAuthorizationTokenInput{})
 	if err != nil {
-		return cachedToken{}, classifyTokenError(key.region, err)
+		return cachedToken{}, classifyTokenError(key.region, err, p.opts.RetryMaxAttempts, p.opts.Timeout)
 	}
 	if len(out.AuthorizationData) == 0 {
 		return cachedToken{}, &MalformedTokenError{Reason: "the response has no authorizationData"}
@@ -409,12 +408,7 @@ func (p *TokenProvider) ecrOptions(regionCode string) []func(*ecr.Options) {
 	fips := p.opts.UseFIPSEndpoint && hasFIPSEndpoint(regionCode)
 	fns := []func(*ecr.Options){func(o *ecr.Options) {
 		o.Region = regionCode
-		o.Retryer = retry.NewStandard(func(so *retry.StandardOptions) {
-			so.MaxAttempts = maxAttempts
-			so.MaxBackoff = maxBackoff
-			so.RateLimiter = ratelimit.None
-			so.Backoff = jitterBackoff(maxBackoff)
-		})
+		o.Retryer = newRetryer(maxAttempts, maxBackoff, jitterBackoff(maxBackoff))
 		if fips && p.baseCfg.BaseEndpoint == nil && o.BaseEndpoint == nil {
 			o.EndpointOptions.UseFIPSEndpoint = aws.FIPSEndpointStateEnabled
 		}

@@ -3,8 +3,7 @@ package appmeshenvoy
 import (
 	"errors"
 	"fmt"
-
-	"github.com/aws/smithy-go"
+	"time"
 
 	"github.com/appmesh-envoy/appmesh-envoy-go/region"
 )
@@ -55,35 +54,17 @@ func (e *TokenError) Error() string {
 // Unwrap returns the cause.
 func (e *TokenError) Unwrap() error { return e.Err }
 
-// credentialsError wraps an error of the credentials provider.
-func credentialsError(err error) error {
-	return fmt.Errorf("%w: %w: load credentials (environment, profile or role) before asking for a token", ErrNoCredentials, err)
-}
-
 // classifyTokenError turns an ecr:GetAuthorizationToken error into one that says what to
-// do next. The SDK error stays reachable through errors.As.
-func classifyTokenError(regionCode string, err error) error {
-	var ae smithy.APIError
-	if !errors.As(err, &ae) {
-		return fmt.Errorf("ecr:GetAuthorizationToken: %w", err)
+// do next, with the classification the resolver uses (see classify): the action cannot
+// be scoped, so the policy it needs names "*". The SDK error stays reachable through
+// errors.As.
+func classifyTokenError(regionCode string, err error, attempts int, timeout time.Duration) error {
+	optIn := false
+	if r, lerr := region.Lookup(regionCode); lerr == nil {
+		optIn = r.OptIn
 	}
-	switch ae.ErrorCode() {
-	case "AccessDeniedException":
-		return fmt.Errorf("%w: the caller may not call ecr:GetAuthorizationToken in %s; "+
-			"allow action ecr:GetAuthorizationToken on resource \"*\" in its IAM policy: %w",
-			ErrAccessDenied, regionCode, err)
-	case "UnrecognizedClientException", "InvalidClientTokenId", "InvalidSignatureException",
-		"SignatureDoesNotMatch", "ExpiredTokenException", "ExpiredToken":
-		if r, err2 := region.Lookup(regionCode); err2 == nil && r.OptIn && ae.ErrorCode() == "UnrecognizedClientException" {
-			return fmt.Errorf("%w: %s is an opt-in region and AWS does not recognize the credentials there; "+
-				"enable the region for the account (or check the credentials): %w", ErrRegionNotEnabled, regionCode, err)
-		}
-		return fmt.Errorf("%w: ecr:GetAuthorizationToken in %s rejected the credentials "+
-			"(unknown key, wrong secret, expired session, or an opt-in region the account has not enabled): %w",
-			ErrInvalidCredentials, regionCode, err)
-	case "ThrottlingException", "Throttling", "TooManyRequestsException":
-		return fmt.Errorf("%w: ecr:GetAuthorizationToken in %s is throttled; retry later or call less often: %w",
-			ErrThrottled, regionCode, err)
-	}
-	return fmt.Errorf("ecr:GetAuthorizationToken: %w", err)
+	return classify(err, awsCall{
+		action: "ecr:GetAuthorizationToken", resource: `"*"`, optIn: optIn,
+		attempts: attempts, timeout: timeout,
+	})
 }
