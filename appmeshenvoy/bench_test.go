@@ -228,72 +228,50 @@ func BenchmarkLatestSequentialCold(b *testing.B) {
 }
 
 // BenchmarkLatestWarmWire is Latest answered from the cache.
-func BenchmarkLatestWarmWire(b *testing.B) {
-	srv, _, _ := benchServer(b, false)
-	ctx := context.Background()
-	res := appmeshenvoy.NewResolver(srv.Config("us-west-2"))
-	if _, err := res.Latest(ctx, "us-west-2"); err != nil {
-		b.Fatal(err)
-	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	for range b.N {
-		if _, err := res.Latest(ctx, "us-west-2"); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
+func BenchmarkLatestWarmWire(b *testing.B) { benchWarm(b, benchLatest, false) }
 
 // BenchmarkLatestWarmWireParallel is BenchmarkLatestWarmWire from GOMAXPROCS goroutines.
-func BenchmarkLatestWarmWireParallel(b *testing.B) {
-	srv, _, _ := benchServer(b, false)
-	ctx := context.Background()
-	res := appmeshenvoy.NewResolver(srv.Config("us-west-2"))
-	if _, err := res.Latest(ctx, "us-west-2"); err != nil {
-		b.Fatal(err)
-	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			if _, err := res.Latest(ctx, "us-west-2"); err != nil {
-				b.Error(err)
-				return
-			}
-		}
-	})
-}
+func BenchmarkLatestWarmWireParallel(b *testing.B) { benchWarm(b, benchLatest, true) }
 
 // BenchmarkTokenWarmWire is Token answered from the cache.
-func BenchmarkTokenWarmWire(b *testing.B) {
-	srv, _, _ := benchServer(b, false)
-	ctx := context.Background()
-	tp := appmeshenvoy.NewTokenProvider(srv.Config("us-west-2"))
-	if _, err := tp.Token(ctx, "us-west-2"); err != nil {
-		b.Fatal(err)
-	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	for range b.N {
-		if _, err := tp.Token(ctx, "us-west-2"); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
+func BenchmarkTokenWarmWire(b *testing.B) { benchWarm(b, benchToken, false) }
 
 // BenchmarkTokenWarmWireParallel is BenchmarkTokenWarmWire from GOMAXPROCS goroutines.
-func BenchmarkTokenWarmWireParallel(b *testing.B) {
+func BenchmarkTokenWarmWireParallel(b *testing.B) { benchWarm(b, benchToken, true) }
+
+// benchLatest and benchToken make the call a warm benchmark repeats, against srv.
+func benchLatest(srv *appmeshenvoytest.Server) func(context.Context) error {
+	res := appmeshenvoy.NewResolver(srv.Config("us-west-2"))
+	return func(ctx context.Context) error { _, err := res.Latest(ctx, "us-west-2"); return err }
+}
+
+func benchToken(srv *appmeshenvoytest.Server) func(context.Context) error {
+	tp := appmeshenvoy.NewTokenProvider(srv.Config("us-west-2"))
+	return func(ctx context.Context) error { _, err := tp.Token(ctx, "us-west-2"); return err }
+}
+
+// benchWarm fills the cache with one call, then measures the same call, from one
+// goroutine or from GOMAXPROCS goroutines.
+func benchWarm(b *testing.B, newCall func(*appmeshenvoytest.Server) func(context.Context) error, parallel bool) {
 	srv, _, _ := benchServer(b, false)
 	ctx := context.Background()
-	tp := appmeshenvoy.NewTokenProvider(srv.Config("us-west-2"))
-	if _, err := tp.Token(ctx, "us-west-2"); err != nil {
+	call := newCall(srv)
+	if err := call(ctx); err != nil {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
+	if !parallel {
+		for range b.N {
+			if err := call(ctx); err != nil {
+				b.Fatal(err)
+			}
+		}
+		return
+	}
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			if _, err := tp.Token(ctx, "us-west-2"); err != nil {
+			if err := call(ctx); err != nil {
 				b.Error(err)
 				return
 			}
