@@ -189,6 +189,18 @@ func encodeDocument(doc string) string {
 
 // checkDocument answers MalformedPolicyDocument for a document that is not a JSON
 // object with a Statement, and returns its size without whitespace.
+// checkManagedDocument is checkDocument plus the managed-policy size quota.
+func checkManagedDocument(doc string) *AWSError {
+	size, err := checkDocument(doc)
+	if err != nil {
+		return err
+	}
+	if size > maxManagedPolicy {
+		return iamErr("LimitExceeded", http.StatusConflict, "Cannot exceed quota for PolicySize: "+strconv.Itoa(maxManagedPolicy))
+	}
+	return nil
+}
+
 func checkDocument(doc string) (int, *AWSError) {
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal([]byte(doc), &m); err != nil {
@@ -382,12 +394,8 @@ func (s *Server) iamCreatePolicy(c *call) (any, *AWSError) {
 		return nil, err
 	}
 	doc := c.form.Get("PolicyDocument")
-	size, err := checkDocument(doc)
-	if err != nil {
+	if err := checkManagedDocument(doc); err != nil {
 		return nil, err
-	}
-	if size > maxManagedPolicy {
-		return nil, iamErr("LimitExceeded", http.StatusConflict, "Cannot exceed quota for PolicySize: "+strconv.Itoa(maxManagedPolicy))
 	}
 	path := c.form.Get("Path")
 	if path == "" {
@@ -435,12 +443,8 @@ func (s *Server) iamCreatePolicyVersion(c *call) (any, *AWSError) {
 		return nil, err
 	}
 	doc := c.form.Get("PolicyDocument")
-	size, err := checkDocument(doc)
-	if err != nil {
+	if err := checkManagedDocument(doc); err != nil {
 		return nil, err
-	}
-	if size > maxManagedPolicy {
-		return nil, iamErr("LimitExceeded", http.StatusConflict, "Cannot exceed quota for PolicySize: "+strconv.Itoa(maxManagedPolicy))
 	}
 	setDefault := strings.EqualFold(c.form.Get("SetAsDefault"), "true")
 	s.mu.Lock()
@@ -463,7 +467,7 @@ func (s *Server) iamCreatePolicyVersion(c *call) (any, *AWSError) {
 	}
 	return struct {
 		PolicyVersion xmlPolicyVersion `xml:"PolicyVersion"`
-	}{xmlPolicyVersion{VersionID: v.id, IsDefaultVersion: v.id == p.defaultID, CreateDate: now.Format(iamTimeFormat)}}, nil
+	}{p.xmlVersion(v, false)}, nil
 }
 
 func (s *Server) iamListPolicyVersions(c *call) (any, *AWSError) {
@@ -480,7 +484,7 @@ func (s *Server) iamListPolicyVersions(c *call) (any, *AWSError) {
 	all := make([]xmlPolicyVersion, 0, len(p.versions))
 	for i := len(p.versions) - 1; i >= 0; i-- {
 		v := p.versions[i]
-		all = append(all, xmlPolicyVersion{VersionID: v.id, IsDefaultVersion: v.id == p.defaultID, CreateDate: v.created.Format(iamTimeFormat)})
+		all = append(all, p.xmlVersion(v, false))
 	}
 	start, end, next, err := s.page(c, len(all))
 	if err != nil {
@@ -491,6 +495,16 @@ func (s *Server) iamListPolicyVersions(c *call) (any, *AWSError) {
 		IsTruncated bool               `xml:"IsTruncated"`
 		Marker      string             `xml:"Marker,omitempty"`
 	}{all[start:end], next != "", next}, nil
+}
+
+// xmlVersion is version v of p as IAM lists it, with its URL-encoded document when
+// withDocument is set (GetPolicyVersion).
+func (p *iamPolicy) xmlVersion(v *iamVersion, withDocument bool) xmlPolicyVersion {
+	x := xmlPolicyVersion{VersionID: v.id, IsDefaultVersion: v.id == p.defaultID, CreateDate: v.created.Format(iamTimeFormat)}
+	if withDocument {
+		x.Document = encodeDocument(v.doc)
+	}
+	return x
 }
 
 func (s *Server) findVersionLocked(c *call, p *iamPolicy) (int, *AWSError) {
@@ -541,7 +555,7 @@ func (s *Server) iamGetPolicyVersion(c *call) (any, *AWSError) {
 	v := p.versions[i]
 	return struct {
 		PolicyVersion xmlPolicyVersion `xml:"PolicyVersion"`
-	}{xmlPolicyVersion{Document: encodeDocument(v.doc), VersionID: v.id, IsDefaultVersion: v.id == p.defaultID, CreateDate: v.created.Format(iamTimeFormat)}}, nil
+	}{p.xmlVersion(v, true)}, nil
 }
 
 // isAWSManaged reports whether arn names an AWS managed policy
