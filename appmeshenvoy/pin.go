@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"log/slog"
-	"strconv"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
@@ -47,31 +46,32 @@ func (r *Resolver) Pin(ctx context.Context, img Image) (Image, error) {
 	key := img
 	key.Digest, key.Warning = "", ""
 	key.Account, key.Region = host.Account, host.Region
-	r.mu.RLock()
-	e, ok := r.pins[key]
-	r.mu.RUnlock()
-	if !ok || !r.opts.Clock().Before(e.expires) {
-		epoch := r.currentEpoch()
-		e.img, err = r.shared(ctx, "pin/"+key.String()+"#"+strconv.FormatUint(epoch, 10), host.Region, "pin", func(ctx context.Context) (Image, error) {
-			// Another flight may have filled the cache since this caller looked.
-			r.mu.RLock()
-			fresh, hit := r.pins[key]
-			r.mu.RUnlock()
-			if hit && r.opts.Clock().Before(fresh.expires) {
-				return fresh.img, nil
-			}
-			return r.fetchDigest(ctx, key, host, epoch)
-		})
+	pinned, ok := r.cachedPin(key)
+	if !ok {
+		pinned, err = r.shared(ctx, "pin/"+key.String(), host.Region, "pin",
+			func() (Image, bool) { return r.cachedPin(key) },
+			func(ctx context.Context, epoch uint64) (Image, error) { return r.fetchDigest(ctx, key, host, epoch) })
 		if err != nil {
 			return Image{}, err
 		}
 	}
-	if img.Digest != "" && img.Digest != e.img.Digest {
+	if img.Digest != "" && img.Digest != pinned.Digest {
 		return Image{}, &RegionError{Region: host.Region, Op: "pin", Err: &kindError{kind: ErrDigestMismatch,
-			msg: "tag " + img.Tag + " now points at " + e.img.Digest + ", not " + img.Digest + "; the tag was moved: check the release notes before deploying the new digest"}}
+			msg: "tag " + img.Tag + " now points at " + pinned.Digest + ", not " + img.Digest + "; the tag was moved: check the release notes before deploying the new digest"}}
 	}
-	img.Digest = e.img.Digest
+	img.Digest = pinned.Digest
 	return img, nil
+}
+
+// cachedPin returns the unexpired cached pin of key (an image without digest).
+func (r *Resolver) cachedPin(key Image) (Image, bool) {
+	r.mu.RLock()
+	e, ok := r.pins[key]
+	r.mu.RUnlock()
+	if !ok || !r.opts.Clock().Before(e.expires) {
+		return Image{}, false
+	}
+	return e.img, true
 }
 
 func (r *Resolver) fetchDigest(ctx context.Context, img Image, host Registry, epoch uint64) (Image, error) {

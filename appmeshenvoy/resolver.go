@@ -124,15 +124,9 @@ func (r *Resolver) Latest(ctx context.Context, code string) (Image, error) {
 	if img, ok := r.cached(reg.Code); ok {
 		return img, nil
 	}
-	epoch := r.currentEpoch()
-	return r.shared(ctx, "latest/"+reg.Code+"#"+strconv.FormatUint(epoch, 10), reg.Code, "resolve", func(ctx context.Context) (Image, error) {
-		// A caller that missed the cache may start a flight just after another one
-		// finished and filled it: answer from the cache instead of asking SSM again.
-		if img, ok := r.cached(reg.Code); ok {
-			return img, nil
-		}
-		return r.fetchLatest(ctx, reg, epoch)
-	})
+	return r.shared(ctx, "latest/"+reg.Code, reg.Code, "resolve",
+		func() (Image, bool) { return r.cached(reg.Code) },
+		func(ctx context.Context, epoch uint64) (Image, error) { return r.fetchLatest(ctx, reg, epoch) })
 }
 
 // currentEpoch returns the number of Invalidate calls so far.
@@ -157,14 +151,23 @@ func (r *Resolver) cached(code string) (Image, bool) {
 // under its own Timeout, detached from the callers' cancellation (but keeping ctx's
 // values), so it ends even when every caller has left; each caller waits only as long
 // as its own ctx allows.
-func (r *Resolver) shared(ctx context.Context, key, code, op string, fetch func(context.Context) (Image, error)) (Image, error) {
+//
+// A flight belongs to one Invalidate epoch: callers after an Invalidate never join an
+// older flight, and fetch gets the epoch so that it stores its answer only if no
+// Invalidate came meanwhile. A caller that missed the cache may start a flight just
+// after another one finished and filled it, so the flight asks cached first.
+func (r *Resolver) shared(ctx context.Context, key, code, op string, cached func() (Image, bool), fetch func(context.Context, uint64) (Image, error)) (Image, error) {
 	if err := ctx.Err(); err != nil {
 		return Image{}, &RegionError{Region: code, Op: op, Err: err}
 	}
-	ch := r.sf.DoChan(key, func() (any, error) {
+	epoch := r.currentEpoch()
+	ch := r.sf.DoChan(key+"#"+strconv.FormatUint(epoch, 10), func() (any, error) {
+		if img, ok := cached(); ok {
+			return img, nil
+		}
 		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.opts.Timeout)
 		defer cancel()
-		return fetch(fctx)
+		return fetch(fctx, epoch)
 	})
 	select {
 	case res := <-ch:
