@@ -91,46 +91,25 @@ Subcommand: 'env lint FILE' checks an existing environment.`,
 		l := appmeshenvoy.LogLevel(strings.ToLower(*logLevel))
 		cc.LogLevel = &l
 	}
-	setInt := func(name string, v *int, dst **int) {
-		if set[name] {
-			n := *v
-			*dst = &n
-		}
-	}
-	setBool := func(name string, v *bool, dst **bool) {
-		if set[name] {
-			b := *v
-			*dst = &b
-		}
-	}
-	setStr := func(name string, v *string, dst **string) {
-		if set[name] {
-			s := *v
-			*dst = &s
-		}
-	}
-	setInt("admin-port", adminPort, &cc.AdminPort)
-	setInt("concurrency", concurrency, &cc.Concurrency)
-	setInt("initial-fetch-timeout", fetchTimeout, &cc.InitialFetchTimeout)
-	setBool("xray", xray, &cc.XRayTracing)
-	setStr("xray-daemon-address", xrayAddr, &cc.XRayDaemonAddress)
-	setInt("xray-daemon-port", xrayPort, &cc.XRayDaemonPort)
-	if set["xray-sampling-rate"] {
-		r := *xrayRate
-		cc.XRaySamplingRate = &r
-	}
-	setBool("datadog", datadog, &cc.DatadogTracing)
-	setBool("jaeger", jaeger, &cc.JaegerTracing)
-	setBool("dogstatsd", dogstatsd, &cc.DogStatsD)
-	setStr("statsd-address", statsdAddr, &cc.StatsDAddress)
-	setInt("statsd-port", statsdPort, &cc.StatsDPort)
-	setBool("stats-tags", statsTags, &cc.StatsTags)
+	setFlag(set, "admin-port", adminPort, &cc.AdminPort)
+	setFlag(set, "concurrency", concurrency, &cc.Concurrency)
+	setFlag(set, "initial-fetch-timeout", fetchTimeout, &cc.InitialFetchTimeout)
+	setFlag(set, "xray", xray, &cc.XRayTracing)
+	setFlag(set, "xray-daemon-address", xrayAddr, &cc.XRayDaemonAddress)
+	setFlag(set, "xray-daemon-port", xrayPort, &cc.XRayDaemonPort)
+	setFlag(set, "xray-sampling-rate", xrayRate, &cc.XRaySamplingRate)
+	setFlag(set, "datadog", datadog, &cc.DatadogTracing)
+	setFlag(set, "jaeger", jaeger, &cc.JaegerTracing)
+	setFlag(set, "dogstatsd", dogstatsd, &cc.DogStatsD)
+	setFlag(set, "statsd-address", statsdAddr, &cc.StatsDAddress)
+	setFlag(set, "statsd-port", statsdPort, &cc.StatsDPort)
+	setFlag(set, "stats-tags", statsTags, &cc.StatsTags)
 	if set["stats-flush-interval"] {
 		d := time.Duration(*flushInterval)
 		cc.StatsFlushInterval = &d
 	}
-	setInt("restart-count", restartCount, &cc.RestartCount)
-	setInt("drain-wait", drainWait, &cc.ListenerDrainWaitS)
+	setFlag(set, "restart-count", restartCount, &cc.RestartCount)
+	setFlag(set, "drain-wait", drainWait, &cc.ListenerDrainWaitS)
 	for _, p := range listenerPorts {
 		n, err := strconv.Atoi(p)
 		if err != nil {
@@ -371,4 +350,13 @@ docker inspect -f '{{range .Config.Env}}{{println .}}{{end}}' envoy | appmesh-en
 		return quietError{exitUsage}
 	}
 	return nil
+}
+
+// setFlag points *dst at a copy of *v when the flag name was given on the command line,
+// so that flags left out keep the image's defaults.
+func setFlag[T any](set map[string]bool, name string, v *T, dst **T) {
+	if set[name] {
+		x := *v
+		*dst = &x
+	}
 }
