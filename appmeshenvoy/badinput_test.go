@@ -13,7 +13,6 @@ import (
 
 	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy"
 	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy/appmeshenvoytest"
-	"github.com/appmesh-envoy/appmesh-envoy-go/iampolicy"
 	"github.com/appmesh-envoy/appmesh-envoy-go/region"
 )
 
@@ -148,123 +147,6 @@ func TestBadParameterValuesExactBytes(t *testing.T) {
 			})
 			img, err := res.Latest(context.Background(), "eu-west-1")
 			checkBadValueError(t, img, err, appmeshenvoy.ErrUntrustedImage)
-		})
-	}
-}
-
-// TestBadEnvFiles: env files as people write them by mistake, through the file reader.
-func TestBadEnvFiles(t *testing.T) {
-	const id = "APPMESH_RESOURCE_ARN=arn:aws:appmesh:us-west-2:111122223333:mesh/demo/virtualNode/web"
-	tests := []struct {
-		name, file string
-		// line is the line of the syntax error, 0 when the file must parse.
-		line int
-		// finding is a (variable, kind) finding the file must produce when it parses.
-		finding  *[2]string
-		logLevel string
-	}{
-		{name: "duplicate keys", file: id + "\nENVOY_LOG_LEVEL=debug\nENVOY_LOG_LEVEL=trace\n",
-			finding: &[2]string{"ENVOY_LOG_LEVEL", string(appmeshenvoy.FindingDuplicate)}, logLevel: "trace"},
-		{name: "duplicate identity", file: id + "\n" + id + "\n",
-			finding: &[2]string{"APPMESH_RESOURCE_ARN", string(appmeshenvoy.FindingDuplicate)}},
-		{name: "no equals", file: id + "\nENVOY_LOG_LEVEL\n", line: 2},
-		{name: "no equals, last line without newline", file: id + "\nENVOY_ADMIN_ACCESS_PORT=9901\nXRAY", line: 3},
-		{name: "only a value", file: "=debug\n", line: 1},
-		{name: "NUL byte in a value", file: id + "\nENVOY_LOG_LEVEL=de\x00bug\n", line: 2},
-		{name: "NUL byte in a name", file: "ENVOY_\x00LOG_LEVEL=debug\n" + id + "\n", line: 1},
-		{name: "NUL byte in a comment", file: id + "\n# \x00\n", line: 2},
-		{name: "CRLF line ends", file: id + "\r\nENVOY_LOG_LEVEL=debug\r\nENVOY_ADMIN_ACCESS_PORT=9903\r\n", logLevel: "debug"},
-		{name: "CRLF with quotes", file: id + "\r\nENVOY_LOG_LEVEL=\"debug\"\r\n", logLevel: "debug"},
-		{name: "CRLF and a line without equals", file: id + "\r\n\r\nENVOY_LOG_LEVEL\r\n", line: 3},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			c, findings, err := appmeshenvoy.ParseEnvFile(strings.NewReader(tt.file))
-			if tt.line > 0 {
-				var se *appmeshenvoy.EnvSyntaxError
-				if !errors.Is(err, appmeshenvoy.ErrNotEnvironment) || !errors.As(err, &se) || se.Line != tt.line {
-					t.Fatalf("err = %v, want a syntax error on line %d", err, tt.line)
-				}
-				if msg := err.Error(); strings.ContainsAny(msg, "\x00\r\n") || !strings.Contains(msg, "line ") {
-					t.Errorf("error %q is not one printable line naming the line", msg)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("err = %v", err)
-			}
-			if !strings.HasSuffix(c.Resource, "virtualNode/web") {
-				t.Errorf("Resource = %q", c.Resource)
-			}
-			if tt.logLevel != "" && (c.LogLevel == nil || string(*c.LogLevel) != tt.logLevel) {
-				t.Errorf("LogLevel = %v, want %s", c.LogLevel, tt.logLevel)
-			}
-			for _, f := range findings {
-				if strings.ContainsAny(f.Message+f.Variable, "\r\x00") {
-					t.Errorf("finding %q carries a CR or NUL", f)
-				}
-				if f.Severity == appmeshenvoy.SeverityError {
-					t.Errorf("unexpected error finding %q", f)
-				}
-			}
-			if tt.finding != nil {
-				found := false
-				for _, f := range findings {
-					if f.Variable == tt.finding[0] && string(f.Kind) == tt.finding[1] {
-						found = true
-					}
-				}
-				if !found {
-					t.Errorf("findings %v lack %v", findings, *tt.finding)
-				}
-			}
-		})
-	}
-}
-
-// TestPolicyJSONThatIsNotIAM: documents that are JSON (or nearly) but not IAM policies
-// give clear errors from Parse or Validate.
-func TestPolicyJSONThatIsNotIAM(t *testing.T) {
-	const stmt = `{"Effect":"Allow","Action":"ssm:GetParameter","Resource":"arn:aws:ssm:us-west-2::parameter/aws/service/appmesh/envoy"}`
-	tests := []struct {
-		name, doc string
-		// says is a piece of the error message that points at the problem.
-		says string
-	}{
-		{"empty", ``, ""},
-		{"null", `null`, ""},
-		{"YAML", "Version: '2012-10-17'\nStatement:\n  - Effect: Allow\n", ""},
-		{"docker config", `{"auths":{"840364872350.dkr.ecr.us-west-2.amazonaws.com":{"auth":"eDp5"}}}`, "auths"},
-		{"CloudFormation wrapper", `{"PolicyName":"p","PolicyDocument":{"Version":"2012-10-17","Statement":[` + stmt + `]}}`, "Policy"},
-		{"Terraform data source", `{"statement":[{"actions":["ssm:GetParameter"],"resources":["*"]}]}`, "Statement"},
-		{"UTF-16", "\xff\xfe{\x00}\x00", ""},
-		{"array of statements", `[` + stmt + `]`, ""},
-		{"lower-case effect", `{"Version":"2012-10-17","Statement":[{"Effect":"allow","Action":"ssm:GetParameter","Resource":"*"}]}`, "Effect"},
-		{"unknown version", `{"Version":"2012-10-18","Statement":[` + stmt + `]}`, "Version"},
-		{"action without service", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"GetParameter","Resource":"*"}]}`, "GetParameter"},
-		{"no resource", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ssm:GetParameter"}]}`, "Resource"},
-		{"Action and NotAction", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ssm:GetParameter","NotAction":"ssm:PutParameter","Resource":"*"}]}`, "NotAction"},
-		{"Sid with dashes", `{"Version":"2012-10-17","Statement":[{"Sid":"read-param","Effect":"Allow","Action":"ssm:GetParameter","Resource":"*"}]}`, "Sid"},
-		{"control character", "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"A\",\"Effect\":\"Allow\",\"Action\":\"ssm:GetParameter\",\"Resource\":\"arn:aws:ssm:us-west-2::parameter/x\u0001\"}]}", ""},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			doc, err := iampolicy.Parse([]byte(tt.doc))
-			if err == nil {
-				err = doc.Validate()
-			}
-			if err == nil {
-				t.Fatal("accepted as an IAM policy")
-			}
-			if !errors.Is(err, iampolicy.ErrInvalidPolicy) {
-				t.Errorf("err = %v, want ErrInvalidPolicy", err)
-			}
-			if tt.says != "" && !strings.Contains(err.Error(), tt.says) {
-				t.Errorf("error %q does not point at %q", err, tt.says)
-			}
-			if strings.ContainsAny(err.Error(), "\x00\x01") {
-				t.Errorf("error %q carries control characters", err)
-			}
 		})
 	}
 }

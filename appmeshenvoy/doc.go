@@ -17,14 +17,11 @@
 // # Logging in
 //
 // A [TokenProvider] calls ecr:GetAuthorizationToken in the image's region and caches the
-// token per region and caller identity. [WriteDockerConfig] merges tokens into a docker
-// config.json (or a containers auth.json) the way docker login does.
+// token per region and caller identity. Package dockerconfig writes tokens into a docker
+// config.json the way docker login does; package ecrkeychain hands them to
+// go-containerregistry.
 //
-// # Configuring the container
-//
-// [ContainerConfig] types the environment variables the image's agent reads, validates
-// them the way the agent does, and emits them for ECS, Kubernetes and docker. [ParseEnv]
-// lints an existing environment.
+// The Envoy container's environment lives in package sidecar.
 //
 // # AWS end of support
 //

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/appmesh-envoy/appmesh-envoy-go/internal/quote"
 	"github.com/appmesh-envoy/appmesh-envoy-go/region"
 )
 
@@ -78,7 +79,7 @@ func (d Drift) String() string {
 	case DriftLegacyAccount:
 		s += d.Deployed.String() + " is from the retired account " + region.LegacyAccount + "; deploy " + d.Latest.String()
 	case DriftUnknownVersion:
-		s += "tag " + quoteInput(d.Deployed.Tag) + " is not an App Mesh Envoy version; the latest is " + d.Latest.Tag
+		s += "tag " + quote.Input(d.Deployed.Tag) + " is not an App Mesh Envoy version; the latest is " + d.Latest.Tag
 	case DriftBelowMinimum:
 		s += d.DeployedVersion.String() + " is below the supported minimum " + MinimumSupportedVersion.String() + "; upgrade to " + d.Latest.Tag
 	case DriftOlder:

@@ -2,7 +2,8 @@ package appmeshenvoy
 
 import (
 	"errors"
-	"strconv"
+
+	"github.com/appmesh-envoy/appmesh-envoy-go/internal/quote"
 )
 
 // Parse errors. Every error from [ParseVersion], [ParseRegistryHost] and [ParseImage] is
@@ -70,7 +71,7 @@ type ParseError struct {
 // Error implements error. The input is quoted, shortened and stripped of control
 // characters.
 func (e *ParseError) Error() string {
-	return "invalid " + e.Kind + " " + quoteInput(e.Input) + ": " + e.Reason
+	return "invalid " + e.Kind + " " + quote.Input(e.Input) + ": " + e.Reason
 }
 
 // Unwrap returns the sentinel.
@@ -100,7 +101,7 @@ func (e *RegionError) Error() string {
 	case r == "":
 		return op + ": " + e.Err.Error()
 	case !isRegionLabel(r):
-		r = quoteInput(r)
+		r = quote.Input(r)
 	}
 	return op + " " + r + ": " + e.Err.Error()
 }
@@ -123,7 +124,7 @@ type VerificationError struct {
 
 // Error implements error.
 func (e *VerificationError) Error() string {
-	return "parameter value " + quoteInput(e.Value) + " is not a trusted App Mesh Envoy image: " +
+	return "parameter value " + quote.Input(e.Value) + " is not a trusted App Mesh Envoy image: " +
 		e.Reason + "; do not deploy it: check the parameter in the Systems Manager console, or pin a known image"
 }
 
@@ -149,28 +150,4 @@ func (e *kindError) Unwrap() []error {
 		return []error{e.kind}
 	}
 	return []error{e.kind, e.cause}
-}
-
-// quoteInput quotes s for an error message: at most 64 bytes, with control characters
-// and invalid UTF-8 escaped.
-func quoteInput(s string) string {
-	const max = 64
-	cut := false
-	if len(s) > max {
-		s = s[:max]
-		cut = true
-	}
-	q := strconv.Quote(s)
-	if cut {
-		q += "..."
-	}
-	return q
-}
-
-// truncate shortens s to at most n bytes for storing in an error.
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n]
 }

@@ -3,12 +3,7 @@ package appmeshenvoy_test
 import (
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
-	"maps"
-	"os"
-	"path/filepath"
-	"slices"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -50,42 +45,4 @@ func ExampleTokenProvider_Token() {
 	// 840364872350.dkr.ecr.us-west-2.amazonaws.com
 	// AWS [REDACTED] 2026-01-02T15:00:00Z
 	// {Registry:840364872350.dkr.ecr.us-west-2.amazonaws.com Username:AWS Password:[REDACTED] ExpiresAt:2026-01-02 15:00:00 +0000 UTC}
-}
-
-func ExampleWriteDockerConfig() {
-	dir, _ := os.MkdirTemp("", "docker")
-	defer os.RemoveAll(dir)
-	path := filepath.Join(dir, "config.json")
-	_ = os.WriteFile(path, []byte(`{"auths": {"ghcr.io": {"auth": "dXNlcjpwYXNz"}}, "psFormat": "table"}`), 0o600)
-
-	tok := appmeshenvoy.Token{
-		Registry:  "840364872350.dkr.ecr.us-west-2.amazonaws.com",
-		Username:  "AWS",
-		Password:  appmeshenvoy.NewSecret("example-password"),
-		ExpiresAt: time.Now().Add(12 * time.Hour),
-	}
-	notes, err := appmeshenvoy.WriteDockerConfig(path, tok)
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	for _, n := range notes {
-		fmt.Println(n)
-	}
-	// The file now holds both registries (and keeps "psFormat"); print its hosts, not
-	// its secrets.
-	b, _ := os.ReadFile(path)
-	var doc struct {
-		Auths    map[string]json.RawMessage `json:"auths"`
-		PSFormat string                     `json:"psFormat"`
-	}
-	_ = json.Unmarshal(b, &doc)
-	for _, host := range slices.Sorted(maps.Keys(doc.Auths)) {
-		fmt.Println(host)
-	}
-	fmt.Println(doc.PSFormat)
-	// Output:
-	// 840364872350.dkr.ecr.us-west-2.amazonaws.com
-	// ghcr.io
-	// table
 }

@@ -2,6 +2,8 @@ package appmeshenvoy
 
 import (
 	"strings"
+
+	"github.com/appmesh-envoy/appmesh-envoy-go/internal/quote"
 )
 
 // Image is a container image reference taken apart, such as
@@ -63,17 +65,17 @@ func ParseImage(ref string) (Image, error) {
 		return fail("no registry host (as in 840364872350.dkr.ecr.us-west-2.amazonaws.com/aws-appmesh-envoy:v1.29.6.0-prod)")
 	}
 	if !isRegistryHostPort(host) {
-		return fail("bad registry host " + quoteInput(host) + " (a lower-case host name with a dot or a port, or localhost)")
+		return fail("bad registry host " + quote.Input(host) + " (a lower-case host name with a dot or a port, or localhost)")
 	}
 	img.Registry = host
 	if i := strings.LastIndexByte(path, ':'); i >= 0 {
 		path, img.Tag = path[:i], path[i+1:]
 		if !isTag(img.Tag) {
-			return fail("bad tag " + quoteInput(img.Tag) + " (letters, digits, _ . -, at most 128, not starting with . or -)")
+			return fail("bad tag " + quote.Input(img.Tag) + " (letters, digits, _ . -, at most 128, not starting with . or -)")
 		}
 	}
 	if !isRepository(path) {
-		return fail("bad repository " + quoteInput(path) + " (lower-case path components separated by /)")
+		return fail("bad repository " + quote.Input(path) + " (lower-case path components separated by /)")
 	}
 	img.Repository = path
 	if img.Tag == "" && img.Digest == "" {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"log/slog"
 
+	"github.com/appmesh-envoy/appmesh-envoy-go/internal/quote"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	ecrtypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
@@ -38,10 +39,10 @@ func (r *Resolver) Pin(ctx context.Context, img Image) (Image, error) {
 	switch {
 	case err != nil || host.Public:
 		return Image{}, &RegionError{Region: img.Region, Op: "pin", Err: &kindError{kind: ErrInvalidImage,
-			msg: "cannot pin " + quoteInput(img.String()) + ": Pin reads ECR private registries (<account>.dkr.ecr.<region>...); pin the private image and re-target it with WithPublicGallery"}}
+			msg: "cannot pin " + quote.Input(img.String()) + ": Pin reads ECR private registries (<account>.dkr.ecr.<region>...); pin the private image and re-target it with WithPublicGallery"}}
 	case img.Tag == "":
 		return Image{}, &RegionError{Region: host.Region, Op: "pin", Err: &kindError{kind: ErrInvalidImage,
-			msg: "cannot pin " + quoteInput(img.String()) + ": the image has no tag"}}
+			msg: "cannot pin " + quote.Input(img.String()) + ": the image has no tag"}}
 	}
 	key := img
 	key.Digest, key.Warning = "", ""
@@ -121,7 +122,7 @@ func (r *Resolver) fetchDigest(ctx context.Context, img Image, host Registry, ep
 	}
 	if manifest == "" || reported != computed {
 		return fail(&kindError{kind: ErrDigestMismatch,
-			msg: "ECR reported digest " + quoteInput(reported) + " but the manifest it returned hashes to " + computed + "; do not trust this answer (a proxy may have changed it)"})
+			msg: "ECR reported digest " + quote.Input(reported) + " but the manifest it returned hashes to " + computed + "; do not trust this answer (a proxy may have changed it)"})
 	}
 	img.Digest = computed
 	r.opts.Logger.LogAttrs(ctx, slog.LevelDebug, "appmeshenvoy: pinned",

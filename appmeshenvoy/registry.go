@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/appmesh-envoy/appmesh-envoy-go/internal/quote"
 	"github.com/appmesh-envoy/appmesh-envoy-go/region"
 )
 
@@ -61,7 +62,7 @@ func ParseRegistryHost(s string) (Registry, error) {
 		case "http":
 			return fail("registries are reached over https, not http")
 		default:
-			return fail("unknown scheme " + quoteInput(scheme))
+			return fail("unknown scheme " + quote.Input(scheme))
 		}
 	}
 	if i := strings.IndexByte(in, '/'); i >= 0 {
@@ -77,7 +78,7 @@ func ParseRegistryHost(s string) (Registry, error) {
 	if h, port, ok := strings.Cut(in, ":"); ok {
 		n, err := strconv.Atoi(port)
 		if err != nil || n < 1 || n > 65535 || port[0] == '0' || port[0] == '+' {
-			return fail("bad port " + quoteInput(port))
+			return fail("bad port " + quote.Input(port))
 		}
 		host = h
 	}
@@ -119,7 +120,7 @@ func ParseRegistryHost(s string) (Registry, error) {
 	r.Region = rest[0]
 	p, ok := region.PartitionOf(r.Region)
 	if !ok || !isRegionLabel(r.Region) {
-		return fail("unknown region " + quoteInput(r.Region) + "; " + want)
+		return fail("unknown region " + quote.Input(r.Region) + "; " + want)
 	}
 	r.Partition = p.ID
 	suffix := strings.Join(rest[1:], ".")
@@ -131,7 +132,7 @@ func ParseRegistryHost(s string) (Registry, error) {
 		}
 	}
 	if suffix != wantSuffix {
-		return fail("region " + r.Region + " is in partition " + p.ID + ", whose registry hosts end in ." + wantSuffix + ", not " + quoteInput("."+suffix))
+		return fail("region " + r.Region + " is in partition " + p.ID + ", whose registry hosts end in ." + wantSuffix + ", not " + quote.Input("."+suffix))
 	}
 	if r.FIPS && p.ID == region.PartitionChina {
 		return fail("the China regions have no FIPS registry endpoints")

@@ -20,6 +20,7 @@ import (
 
 	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy"
 	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy/appmeshenvoytest"
+	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy/dockerconfig"
 )
 
 // registryTestTool returns the path of an external tool. It skips the test when the tool is
@@ -71,7 +72,7 @@ func TestRegistryLogin(t *testing.T) {
 	defer cancel()
 	pushTok := tok
 	pushTok.Registry = host
-	pushAuth, err := appmeshenvoy.DockerConfigJSON(pushTok)
+	pushAuth, err := dockerconfig.JSON(pushTok)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +106,7 @@ func TestRegistryLogin(t *testing.T) {
 		config := filepath.Join(t.TempDir(), "docker", "config.json")
 		tok := tok
 		tok.Registry = host
-		if _, err := appmeshenvoy.WriteDockerConfig(config, tok); err != nil {
+		if _, err := dockerconfig.Write(config, tok); err != nil {
 			t.Fatal(err)
 		}
 		out, err := inspect(config)
@@ -126,7 +127,7 @@ func TestRegistryLogin(t *testing.T) {
 		bad := tok
 		bad.Registry = host
 		bad.Password = appmeshenvoy.NewSecret(srv.Password() + "x")
-		if _, err := appmeshenvoy.WriteDockerConfig(config, bad); err != nil {
+		if _, err := dockerconfig.Write(config, bad); err != nil {
 			t.Fatal(err)
 		}
 		out, err := inspect(config)

@@ -21,6 +21,7 @@ import (
 	"golang.org/x/sync/errgroup"
 	"golang.org/x/sync/singleflight"
 
+	"github.com/appmesh-envoy/appmesh-envoy-go/internal/quote"
 	"github.com/appmesh-envoy/appmesh-envoy-go/region"
 )
 
@@ -113,7 +114,7 @@ func (r *Resolver) Latest(ctx context.Context, code string) (Image, error) {
 	}
 	reg, err := region.Lookup(code)
 	if err != nil {
-		return Image{}, &RegionError{Region: truncate(strings.ToLower(strings.TrimSpace(code)), 64), Op: "resolve", Err: err}
+		return Image{}, &RegionError{Region: quote.Truncate(strings.ToLower(strings.TrimSpace(code)), 64), Op: "resolve", Err: err}
 	}
 	if r.opts.FIPS && !reg.FIPS {
 		return Image{}, &RegionError{Region: reg.Code, Op: "resolve", Err: &kindError{
@@ -228,7 +229,7 @@ func (r *Resolver) fetchLatest(ctx context.Context, reg region.Region, epoch uin
 // region's registry host, region and repository, and (unless trusted) account.
 func (r *Resolver) verify(ctx context.Context, reg region.Region, value string) (Image, error) {
 	fail := func(kind error, reason string) (Image, error) {
-		return Image{}, &VerificationError{Region: reg.Code, Value: truncate(value, 256), Reason: reason, Err: kind}
+		return Image{}, &VerificationError{Region: reg.Code, Value: quote.Truncate(value, 256), Reason: reason, Err: kind}
 	}
 	switch {
 	case value == "":
@@ -257,14 +258,14 @@ func (r *Resolver) verify(ctx context.Context, reg region.Region, value string) 
 	host, err := ParseRegistryHost(img.Registry)
 	switch {
 	case err != nil || host.Public || host.FIPS || host.DualStack || host.Host != img.Registry:
-		return fail(ErrUntrustedImage, "registry "+quoteInput(img.Registry)+" is not an ECR registry host of the form "+want)
+		return fail(ErrUntrustedImage, "registry "+quote.Input(img.Registry)+" is not an ECR registry host of the form "+want)
 	case host.Region != reg.Code:
 		return fail(ErrUntrustedImage, "registry is in region "+host.Region+", not "+reg.Code)
 	case img.Repository != region.RepositoryName:
-		return fail(ErrUntrustedImage, "repository "+quoteInput(img.Repository)+" is not "+region.RepositoryName)
+		return fail(ErrUntrustedImage, "repository "+quote.Input(img.Repository)+" is not "+region.RepositoryName)
 	}
 	if _, err := ParseVersion(img.Tag); err != nil {
-		return fail(ErrUntrustedImage, "tag "+quoteInput(img.Tag)+" is not an App Mesh Envoy version")
+		return fail(ErrUntrustedImage, "tag "+quote.Input(img.Tag)+" is not an App Mesh Envoy version")
 	}
 	if host.Account != reg.Account {
 		if !r.opts.TrustParameterAccount {
@@ -397,7 +398,7 @@ func (r *Resolver) partitionRegions() ([]string, error) {
 	if r.cfg.Region != "" {
 		p, ok := region.PartitionOf(r.cfg.Region)
 		if !ok {
-			return nil, fmt.Errorf("resolve all regions: the config's region %s fits no partition: %w", quoteInput(r.cfg.Region), region.ErrUnsupported)
+			return nil, fmt.Errorf("resolve all regions: the config's region %s fits no partition: %w", quote.Input(r.cfg.Region), region.ErrUnsupported)
 		}
 		id = p.ID
 	}
@@ -629,7 +630,7 @@ func classify(err error, c awsCall) error {
 		code = ae.ErrorCode()
 		detail = " (AWS: " + code
 		if m := ae.ErrorMessage(); m != "" {
-			detail += ": " + truncate(m, 200)
+			detail += ": " + quote.Truncate(m, 200)
 		}
 		detail += ")"
 	}

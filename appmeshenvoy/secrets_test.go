@@ -20,6 +20,7 @@ import (
 
 	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy"
 	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy/appmeshenvoytest"
+	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy/dockerconfig"
 )
 
 // Secrets never appear in errors, logs or printed values: these tests run the fault
@@ -265,20 +266,20 @@ func TestSecretsNeverInFaultErrors(t *testing.T) {
 		if err := os.WriteFile(bad, []byte(`{"auths": {`), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		notes, err := appmeshenvoy.WriteDockerConfig(bad, tok)
+		notes, err := dockerconfig.Write(bad, tok)
 		if err == nil {
 			t.Fatal("invalid JSON was accepted")
 		}
 		noSecrets(t, forms, "the docker config error", err, notes)
 		expired := tok
 		expired.ExpiresAt = time.Now().Add(-time.Minute)
-		_, err = appmeshenvoy.WriteDockerConfig(filepath.Join(dir, "new.json"), expired)
+		_, err = dockerconfig.Write(filepath.Join(dir, "new.json"), expired)
 		if err == nil {
 			t.Fatal("an expired token was written")
 		}
 		noSecrets(t, forms, "the expired-token error", err)
 		good := filepath.Join(dir, "good.json")
-		notes, err = appmeshenvoy.WriteDockerConfig(good, tok)
+		notes, err = dockerconfig.Write(good, tok)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -3,6 +3,8 @@ package appmeshenvoy
 import (
 	"strconv"
 	"strings"
+
+	"github.com/appmesh-envoy/appmesh-envoy-go/internal/quote"
 )
 
 // Version is the version in an App Mesh Envoy image tag such as "v1.29.6.0-prod": the
@@ -55,7 +57,7 @@ func ParseVersion(tag string) (Version, error) {
 	for i, p := range parts {
 		n, ok := parseVersionNumber(p)
 		if !ok {
-			return fail("bad number " + quoteInput(p) + " (decimal without leading zeros)")
+			return fail("bad number " + quote.Input(p) + " (decimal without leading zeros)")
 		}
 		*dst[i] = n
 	}
@@ -66,18 +68,18 @@ func ParseVersion(tag string) (Version, error) {
 		case rest == "fips":
 			v.FIPS = true
 		default:
-			return fail("unknown suffix " + quoteInput(suffix) + " (want -prod, -prod-fips or -beta)")
+			return fail("unknown suffix " + quote.Input(suffix) + " (want -prod, -prod-fips or -beta)")
 		}
 		switch {
 		case label == "prod":
 		case label == "fips":
 			// "v1.29.6.0-fips" is no App Mesh tag; reading "fips" as a pre-release label
 			// would make it a non-FIPS version older than the release.
-			return fail("unknown suffix " + quoteInput(suffix) + " (the FIPS variant is -prod-fips)")
+			return fail("unknown suffix " + quote.Input(suffix) + " (the FIPS variant is -prod-fips)")
 		case label != "" && isLowerAlnum(label) && len(label) <= 32:
 			v.Pre = label
 		default:
-			return fail("unknown suffix " + quoteInput(suffix) + " (want -prod, -prod-fips or -beta)")
+			return fail("unknown suffix " + quote.Input(suffix) + " (want -prod, -prod-fips or -beta)")
 		}
 	}
 	return v, nil

@@ -4,6 +4,8 @@ import (
 	"sort"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/appmesh-envoy/appmesh-envoy-go/internal/lazyregexp"
 )
 
 // actionInfo describes one action of the action table (actions_data.go).
@@ -65,7 +67,7 @@ func wildcardOnly(action string) bool {
 	return ok && len(info.ResourceTypes) == 0
 }
 
-var templateVar = lazyRegexp(`\$\{[A-Za-z]+\}`)
+var templateVar = lazyregexp.New(`\$\{[A-Za-z]+\}`)
 
 // resourceFitsType reports whether a policy resource (an ARN, possibly with wildcards)
 // can name a resource of the given type of service svc: whether the resource pattern and

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/appmesh-envoy/appmesh-envoy-go/internal/lazyregexp"
+	"github.com/appmesh-envoy/appmesh-envoy-go/internal/quote"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
@@ -139,8 +141,8 @@ func (c Change) String() string {
 	return what + verb + strings.Join(ops, ", ")
 }
 
-var roleNamePattern = lazyRegexp(`^[\w+=,.@-]{1,64}$`)
-var policyNamePattern = lazyRegexp(`^[\w+=,.@-]{1,128}$`)
+var roleNamePattern = lazyregexp.New(`^[\w+=,.@-]{1,64}$`)
+var policyNamePattern = lazyregexp.New(`^[\w+=,.@-]{1,128}$`)
 
 func checkNames(role, name string) error {
 	if !roleNamePattern().MatchString(role) {
@@ -435,7 +437,7 @@ func (a *Applier) policyARN(ctx context.Context, name string) (string, error) {
 	}
 	account := aws.ToString(out.Account)
 	if !accountPattern().MatchString(account) {
-		return "", fmt.Errorf("find the account for managed policy %s: sts GetCallerIdentity returned account %s, not a 12-digit ID", name, quote(account))
+		return "", fmt.Errorf("find the account for managed policy %s: sts GetCallerIdentity returned account %s, not a 12-digit ID", name, quote.Input(account))
 	}
 	partition := "aws"
 	if c, ok := splitARN(aws.ToString(out.Arn)); ok && c.partition != "" {

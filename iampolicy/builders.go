@@ -4,6 +4,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/appmesh-envoy/appmesh-envoy-go/internal/lazyregexp"
+	"github.com/appmesh-envoy/appmesh-envoy-go/internal/quote"
 	"github.com/appmesh-envoy/appmesh-envoy-go/region"
 )
 
@@ -156,8 +158,8 @@ func repositoryARNs(regions []region.Region, wildcard bool) []string {
 }
 
 var (
-	repoNamePattern = lazyRegexp(`^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/?\*)?$`)
-	meshNamePattern = lazyRegexp(`^[A-Za-z0-9_-]{1,255}$`)
+	repoNamePattern = lazyregexp.New(`^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/?\*)?$`)
+	meshNamePattern = lazyregexp.New(`^[A-Za-z0-9_-]{1,255}$`)
 )
 
 func checkMirror(m, partition string) error {
@@ -181,20 +183,20 @@ func checkRegionAccount(a arn, field, value, partition string) error {
 	bad := func(msg string) error { return &InputError{Field: field, Value: value, Msg: msg} }
 	p, err := region.LookupPartition(a.partition)
 	if err != nil || p.ID != a.partition {
-		return bad("unknown partition " + quote(a.partition) + "; use aws, aws-cn or aws-us-gov")
+		return bad("unknown partition " + quote.Input(a.partition) + "; use aws, aws-cn or aws-us-gov")
 	}
 	if partition != "" && p.ID != partition {
 		return mixedPartitions(field, value, partition, p.ID)
 	}
 	rp, ok := region.PartitionOf(a.region)
 	if !ok || a.region != strings.ToLower(a.region) {
-		return bad(quote(a.region) + " is not a region code")
+		return bad(quote.Input(a.region) + " is not a region code")
 	}
 	if rp.ID != p.ID {
 		return bad("region " + a.region + " is in partition " + rp.ID + ", not " + p.ID)
 	}
 	if !accountPattern().MatchString(a.account) {
-		return bad(quote(a.account) + " is not a 12-digit account ID")
+		return bad(quote.Input(a.account) + " is not a 12-digit account ID")
 	}
 	return nil
 }
@@ -464,12 +466,12 @@ func Split(d Document, limit int) ([]Document, error) {
 			continue
 		}
 		if len(cur.Statement) == len(denies) {
-			return nil, &InputError{Field: "limit", Msg: "statement " + quote(p.Sid) + " does not fit even alone; raise the limit"}
+			return nil, &InputError{Field: "limit", Msg: "statement " + quote.Input(p.Sid) + " does not fit even alone; raise the limit"}
 		}
 		out = append(out, cur)
 		cur = withStatements(base, p)
 		if Size(cur) > limit {
-			return nil, &InputError{Field: "limit", Msg: "statement " + quote(p.Sid) + " does not fit even alone; raise the limit"}
+			return nil, &InputError{Field: "limit", Msg: "statement " + quote.Input(p.Sid) + " does not fit even alone; raise the limit"}
 		}
 	}
 	out = append(out, cur)

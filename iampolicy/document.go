@@ -7,7 +7,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"unicode"
+
+	"github.com/appmesh-envoy/appmesh-envoy-go/internal/quote"
 )
 
 // Version is the current IAM policy language version. [Document.MarshalJSON] writes it
@@ -605,26 +606,11 @@ func unknownKey(where, key string, known []string) error {
 	for _, k := range known {
 		if strings.EqualFold(k, key) {
 			msg += "; did you mean " + strconv.Quote(k) + "?"
-			return &ParseError{Key: where + "." + printable(key), Msg: msg}
+			return &ParseError{Key: where + "." + quote.Text(key, quote.Max), Msg: msg}
 		}
 	}
 	msg += "; known keys are " + strings.Join(known, ", ")
-	return &ParseError{Key: where + "." + printable(key), Msg: msg}
-}
-
-// printable shortens s and replaces characters that would garble a one-line message.
-func printable(s string) string {
-	const max = 64
-	r := []rune(s)
-	if len(r) > max {
-		r = append(r[:max], '…')
-	}
-	for i, c := range r {
-		if !unicode.IsPrint(c) {
-			r[i] = '?'
-		}
-	}
-	return string(r)
+	return &ParseError{Key: where + "." + quote.Text(key, quote.Max), Msg: msg}
 }
 
 // ParseError reports JSON that is not an IAM policy document.

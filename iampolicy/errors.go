@@ -3,6 +3,8 @@ package iampolicy
 import (
 	"errors"
 	"strings"
+
+	"github.com/appmesh-envoy/appmesh-envoy-go/internal/quote"
 )
 
 // Sentinel errors, matched with [errors.Is].
@@ -37,7 +39,7 @@ type RoleNotFoundError struct {
 
 // Error implements error.
 func (e *RoleNotFoundError) Error() string {
-	return "iampolicy: role " + quote(e.Role) + " not found; create it first (or check the name: give the role name, not its ARN, with credentials of the role's account)"
+	return "iampolicy: role " + quote.Input(e.Role) + " not found; create it first (or check the name: give the role name, not its ARN, with credentials of the role's account)"
 }
 
 // Unwrap returns IAM's error.
@@ -65,7 +67,7 @@ func (e *InputError) Error() string {
 	b.WriteString(e.Field)
 	if e.Value != "" {
 		b.WriteString(" ")
-		b.WriteString(quote(e.Value))
+		b.WriteString(quote.Input(e.Value))
 	}
 	b.WriteString(": ")
 	b.WriteString(e.Msg)
@@ -77,8 +79,6 @@ func (e *InputError) Unwrap() error { return e.Err }
 
 // Is reports whether target is [ErrInvalidInput].
 func (e *InputError) Is(target error) bool { return target == ErrInvalidInput }
-
-func quote(s string) string { return `"` + printable(s) + `"` }
 
 // mixedPartitions returns an input error for values from partitions a and b.
 func mixedPartitions(field, value, a, b string) error {

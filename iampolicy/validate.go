@@ -5,6 +5,8 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/appmesh-envoy/appmesh-envoy-go/internal/lazyregexp"
+	"github.com/appmesh-envoy/appmesh-envoy-go/internal/quote"
 	"github.com/appmesh-envoy/appmesh-envoy-go/region"
 )
 
@@ -105,7 +107,7 @@ func (p Problem) String() string {
 	if p.Statement >= 0 {
 		b.WriteString("Statement[" + strconv.Itoa(p.Statement) + "]")
 		if p.Sid != "" {
-			b.WriteString(" (" + printable(p.Sid) + ")")
+			b.WriteString(" (" + quote.Text(p.Sid, quote.Max) + ")")
 		}
 		b.WriteString(": ")
 	}
@@ -188,7 +190,7 @@ func (d Document) ValidateAs(kind Kind) error {
 	switch d.Version {
 	case "", Version, "2008-10-17":
 	default:
-		add(-1, "", RuleVersion, "Version "+quote(d.Version)+" is not a policy language version; use "+Version)
+		add(-1, "", RuleVersion, "Version "+quote.Input(d.Version)+" is not a policy language version; use "+Version)
 	}
 	if bad := badChars(d.ID); bad != "" {
 		add(-1, "", RuleCharset, "Id "+bad)
@@ -204,21 +206,21 @@ func (d Document) ValidateAs(kind Kind) error {
 		at := func(rule, msg string) { add(i, sid, rule, msg) }
 		for _, v := range s.allStrings() {
 			if bad := badChars(v); bad != "" {
-				at(RuleCharset, quote(v)+" "+bad)
+				at(RuleCharset, quote.Input(v)+" "+bad)
 			}
 		}
 		if s.Sid != "" {
 			if !sidPattern().MatchString(s.Sid) {
-				at(RuleSid, "Sid "+quote(s.Sid)+" may contain only letters A-Z, a-z and digits 0-9")
+				at(RuleSid, "Sid "+quote.Input(s.Sid)+" may contain only letters A-Z, a-z and digits 0-9")
 			}
 			if j, dup := sids[s.Sid]; dup {
-				at(RuleDuplicateSid, "Sid "+quote(s.Sid)+" is also the Sid of Statement["+strconv.Itoa(j)+"]; Sids must be unique")
+				at(RuleDuplicateSid, "Sid "+quote.Input(s.Sid)+" is also the Sid of Statement["+strconv.Itoa(j)+"]; Sids must be unique")
 			} else {
 				sids[s.Sid] = i
 			}
 		}
 		if s.Effect != EffectAllow && s.Effect != EffectDeny {
-			at(RuleEffect, "Effect "+quote(s.Effect)+` must be "Allow" or "Deny"`)
+			at(RuleEffect, "Effect "+quote.Input(s.Effect)+` must be "Allow" or "Deny"`)
 		}
 		switch {
 		case len(s.Action) > 0 && len(s.NotAction) > 0:
@@ -287,10 +289,10 @@ func (d Document) ValidateAs(kind Kind) error {
 }
 
 var (
-	sidPattern     = lazyRegexp(`^[A-Za-z0-9]+$`)
-	servicePattern = lazyRegexp(`^[a-z0-9-]+$`)
-	actionPattern  = lazyRegexp(`^[A-Za-z0-9*?-]+$`)
-	accountPattern = lazyRegexp(`^[0-9]{12}$`)
+	sidPattern     = lazyregexp.New(`^[A-Za-z0-9]+$`)
+	servicePattern = lazyregexp.New(`^[a-z0-9-]+$`)
+	actionPattern  = lazyregexp.New(`^[A-Za-z0-9*?-]+$`)
+	accountPattern = lazyregexp.New(`^[0-9]{12}$`)
 )
 
 func (s Statement) allStrings() []string {
@@ -344,17 +346,17 @@ func checkAction(a string) []actionMsg {
 	}
 	svc, name, ok := strings.Cut(a, ":")
 	if !ok || svc == "" || name == "" || !servicePattern().MatchString(strings.ToLower(svc)) || !actionPattern().MatchString(name) {
-		return []actionMsg{{text: "action " + quote(a) + ` is not of the form "service:Action"`}}
+		return []actionMsg{{text: "action " + quote.Input(a) + ` is not of the form "service:Action"`}}
 	}
 	if strings.ContainsAny(a, "*?") {
 		matches, known := expandAction(a)
 		if known && len(matches) == 0 {
-			return []actionMsg{{unknown: true, text: "action pattern " + quote(a) + " matches no " + strings.ToLower(svc) + " action known in " + actionDataSource}}
+			return []actionMsg{{unknown: true, text: "action pattern " + quote.Input(a) + " matches no " + strings.ToLower(svc) + " action known in " + actionDataSource}}
 		}
 		return nil
 	}
 	if _, ok, known := lookupAction(a); known && !ok {
-		return []actionMsg{{unknown: true, text: "unknown action " + quote(a) + " (checked against " + actionDataSource + "); check the spelling"}}
+		return []actionMsg{{unknown: true, text: "unknown action " + quote.Input(a) + " (checked against " + actionDataSource + "); check the spelling"}}
 	}
 	return nil
 }
@@ -367,32 +369,32 @@ func checkResource(r string) (partition string, msgs []string) {
 	}
 	a, ok := splitARN(r)
 	if !ok {
-		return "", []string{"resource " + quote(r) + ` is neither "*" nor an ARN "arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE"`}
+		return "", []string{"resource " + quote.Input(r) + ` is neither "*" nor an ARN "arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE"`}
 	}
 	if strings.ContainsAny(a.partition, "*?") {
 		partition = ""
 	} else if p, err := region.LookupPartition(a.partition); err != nil || p.ID != a.partition {
-		msgs = append(msgs, "resource "+quote(r)+" names unknown partition "+quote(a.partition)+"; use aws, aws-cn, aws-us-gov or another AWS partition")
+		msgs = append(msgs, "resource "+quote.Input(r)+" names unknown partition "+quote.Input(a.partition)+"; use aws, aws-cn, aws-us-gov or another AWS partition")
 	} else {
 		partition = p.ID
 	}
 	if a.service == "" || !servicePattern().MatchString(a.service) {
-		msgs = append(msgs, "resource "+quote(r)+" has no valid service part (wildcards are not allowed there)")
+		msgs = append(msgs, "resource "+quote.Input(r)+" has no valid service part (wildcards are not allowed there)")
 	}
 	if a.region != "" && !strings.ContainsAny(a.region, "*?") {
 		p, ok := region.PartitionOf(a.region)
 		switch {
 		case !ok || p.ID == "" || a.region != strings.ToLower(a.region):
-			msgs = append(msgs, "resource "+quote(r)+" names "+quote(a.region)+", which is not a region code")
+			msgs = append(msgs, "resource "+quote.Input(r)+" names "+quote.Input(a.region)+", which is not a region code")
 		case partition != "" && p.ID != partition:
-			msgs = append(msgs, "resource "+quote(r)+": region "+a.region+" is in partition "+p.ID+", not "+partition)
+			msgs = append(msgs, "resource "+quote.Input(r)+": region "+a.region+" is in partition "+p.ID+", not "+partition)
 		}
 	}
 	if a.account != "" && !strings.ContainsAny(a.account, "*?") && !accountPattern().MatchString(a.account) && a.account != "aws" {
-		msgs = append(msgs, "resource "+quote(r)+": account "+quote(a.account)+" is not a 12-digit account ID")
+		msgs = append(msgs, "resource "+quote.Input(r)+": account "+quote.Input(a.account)+" is not a 12-digit account ID")
 	}
 	if a.resource == "" {
-		msgs = append(msgs, "resource "+quote(r)+" has an empty resource part")
+		msgs = append(msgs, "resource "+quote.Input(r)+" has an empty resource part")
 	}
 	if types, known := resourceTypeData[a.service]; known && len(msgs) == 0 {
 		fits := false
@@ -400,7 +402,7 @@ func checkResource(r string) (partition string, msgs []string) {
 			fits = fits || resourceFitsType(r, a.service, t)
 		}
 		if !fits {
-			msg := "resource " + quote(r) + " is not the ARN of any " + a.service + " resource type"
+			msg := "resource " + quote.Input(r) + " is not the ARN of any " + a.service + " resource type"
 			if a.service == "s3" {
 				msg += "; S3 bucket and object ARNs have empty region and account parts (arn:PARTITION:s3:::bucket/key)"
 			}
@@ -410,11 +412,11 @@ func checkResource(r string) (partition string, msgs []string) {
 	switch a.service {
 	case "ecr", "appmesh":
 		if a.region == "" || a.account == "" {
-			msgs = append(msgs, "resource "+quote(r)+": "+a.service+" ARNs need a region and an account")
+			msgs = append(msgs, "resource "+quote.Input(r)+": "+a.service+" ARNs need a region and an account")
 		}
 	case "ssm":
 		if a.region == "" {
-			msgs = append(msgs, "resource "+quote(r)+": ssm ARNs need a region")
+			msgs = append(msgs, "resource "+quote.Input(r)+": ssm ARNs need a region")
 		}
 	}
 	return partition, msgs
@@ -479,7 +481,7 @@ func checkFit(actions, resources []string) []string {
 			}
 		}
 		if !used {
-			msgs = append(msgs, "resource "+quote(r)+" fits none of the statement's actions; remove it or move it to a statement whose actions apply to it")
+			msgs = append(msgs, "resource "+quote.Input(r)+" fits none of the statement's actions; remove it or move it to a statement whose actions apply to it")
 		}
 	}
 	return msgs
@@ -529,7 +531,7 @@ func (d Document) Lint() []Problem {
 		}
 		for _, a := range s.Action {
 			if strings.ContainsAny(a, "*?") {
-				add(RuleWildcardAction, "action "+quote(a)+" grants more actions than any one task needs; list the actions instead")
+				add(RuleWildcardAction, "action "+quote.Input(a)+" grants more actions than any one task needs; list the actions instead")
 			}
 		}
 		for _, w := range WildcardReasons(Document{Statement: []Statement{s}}) {
@@ -634,7 +636,7 @@ func sliceHas(v []string, x string) bool {
 	return false
 }
 
-var layerBucketPattern = lazyRegexp(`^arn:[a-z-]+:s3:::prod-([a-z0-9*-]+)-starport-layer-bucket/\*$`)
+var layerBucketPattern = lazyregexp.New(`^arn:[a-z-]+:s3:::prod-([a-z0-9*-]+)-starport-layer-bucket/\*$`)
 
 // isLayerBucketStatement reports whether s is an s3:GetObject grant on ECR's layer
 // buckets only, as [EndpointPolicy] writes it.

@@ -1,6 +1,10 @@
 package region
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/appmesh-envoy/appmesh-envoy-go/internal/quote"
+)
 
 // ErrUnsupported is matched (with [errors.Is]) by every error for a region or partition
 // the Envoy image is not published in.
@@ -25,7 +29,7 @@ func (e *UnsupportedError) Error() string {
 	if kind == "" {
 		kind = "region"
 	}
-	msg := "unsupported " + kind + " " + quote(e.Code)
+	msg := "unsupported " + kind + " " + quote.Input(e.Code)
 	if e.Reason != "" {
 		msg += ": " + e.Reason
 	}
@@ -37,25 +41,3 @@ func (e *UnsupportedError) Error() string {
 
 // Is reports whether target is [ErrUnsupported].
 func (e *UnsupportedError) Is(target error) bool { return target == ErrUnsupported }
-
-func quote(s string) string {
-	if s == "" {
-		return `""`
-	}
-	const max = 64
-	if len(s) > max {
-		s = s[:max] + "..."
-	}
-	return `"` + sanitize(s) + `"`
-}
-
-// sanitize replaces bytes that would garble a one-line message.
-func sanitize(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if c < 0x20 || c == 0x7f || c >= 0x80 {
-			b[i] = '?'
-		}
-	}
-	return string(b)
-}

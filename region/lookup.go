@@ -3,6 +3,8 @@ package region
 import (
 	"strconv"
 	"strings"
+
+	"github.com/appmesh-envoy/appmesh-envoy-go/internal/editdist"
 )
 
 // knownUnsupported lists region codes people are likely to try that the Envoy image is not
@@ -82,7 +84,7 @@ func closest(s string) string {
 	best, bestDist, bestNum := "", -1, 0
 	sNum := trailingNumber(s)
 	for _, r := range table {
-		d := levenshtein(s, r.Code)
+		d := editdist.Distance(s, r.Code, 0)
 		num := abs(trailingNumber(r.Code) - sNum)
 		if bestDist < 0 || d < bestDist || (d == bestDist && num < bestNum) {
 			best, bestDist, bestNum = r.Code, d, num
@@ -116,25 +118,4 @@ func abs(n int) int {
 		return -n
 	}
 	return n
-}
-
-// levenshtein returns the edit distance between a and b, in bytes.
-func levenshtein(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

@@ -4,7 +4,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
-	"sync"
+
+	"github.com/appmesh-envoy/appmesh-envoy-go/internal/lazyregexp"
 )
 
 // Partition is an AWS partition: a group of regions that share credentials, an ARN prefix
@@ -43,14 +44,14 @@ type partitionRow struct {
 // internal/endpoints/awsrulesfn/partitions.json (region patterns and DNS suffixes) and the
 // ECR endpoint documentation (dual-stack suffixes).
 var partitions = []partitionRow{
-	{Partition{PartitionAWS, "amazonaws.com"}, lazyRegexp(`^(us|eu|ap|sa|ca|me|af|il|mx)-\w+-\d+$`), "on.aws", "console.aws.amazon.com"},
-	{Partition{PartitionChina, "amazonaws.com.cn"}, lazyRegexp(`^cn-\w+-\d+$`), "on.amazonwebservices.com.cn", "console.amazonaws.cn"},
-	{Partition{PartitionGovCloud, "amazonaws.com"}, lazyRegexp(`^us-gov-\w+-\d+$`), "on.aws", "console.amazonaws-us-gov.com"},
-	{Partition{PartitionISO, "c2s.ic.gov"}, lazyRegexp(`^us-iso-\w+-\d+$`), "", ""},
-	{Partition{PartitionISOB, "sc2s.sgov.gov"}, lazyRegexp(`^us-isob-\w+-\d+$`), "", ""},
-	{Partition{PartitionISOE, "cloud.adc-e.uk"}, lazyRegexp(`^eu-isoe-\w+-\d+$`), "", ""},
-	{Partition{PartitionISOF, "csp.hci.ic.gov"}, lazyRegexp(`^us-isof-\w+-\d+$`), "", ""},
-	{Partition{PartitionEUSC, "amazonaws.eu"}, lazyRegexp(`^eusc-(de)-\w+-\d+$`), "", ""},
+	{Partition{PartitionAWS, "amazonaws.com"}, lazyregexp.New(`^(us|eu|ap|sa|ca|me|af|il|mx)-\w+-\d+$`), "on.aws", "console.aws.amazon.com"},
+	{Partition{PartitionChina, "amazonaws.com.cn"}, lazyregexp.New(`^cn-\w+-\d+$`), "on.amazonwebservices.com.cn", "console.amazonaws.cn"},
+	{Partition{PartitionGovCloud, "amazonaws.com"}, lazyregexp.New(`^us-gov-\w+-\d+$`), "on.aws", "console.amazonaws-us-gov.com"},
+	{Partition{PartitionISO, "c2s.ic.gov"}, lazyregexp.New(`^us-iso-\w+-\d+$`), "", ""},
+	{Partition{PartitionISOB, "sc2s.sgov.gov"}, lazyregexp.New(`^us-isob-\w+-\d+$`), "", ""},
+	{Partition{PartitionISOE, "cloud.adc-e.uk"}, lazyregexp.New(`^eu-isoe-\w+-\d+$`), "", ""},
+	{Partition{PartitionISOF, "csp.hci.ic.gov"}, lazyregexp.New(`^us-isof-\w+-\d+$`), "", ""},
+	{Partition{PartitionEUSC, "amazonaws.eu"}, lazyregexp.New(`^eusc-(de)-\w+-\d+$`), "", ""},
 }
 
 // Partitions returns every partition the library knows, in a fixed order starting with
@@ -104,12 +105,6 @@ func partitionRowOf(code string) (partitionRow, bool) {
 		return partitions[0], true
 	}
 	return partitionRow{}, false
-}
-
-// lazyRegexp compiles expr on first use, so that importing the package costs nothing
-// at start-up; only lookups of codes outside the table need the patterns.
-func lazyRegexp(expr string) func() *regexp.Regexp {
-	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
 }
 
 func rowOfPartition(id string) partitionRow {

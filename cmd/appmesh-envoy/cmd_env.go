@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy"
+	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy/sidecar"
 )
 
 func runEnv(ctx context.Context, a *app, args []string) error {
@@ -70,25 +71,25 @@ Subcommand: 'env lint FILE' checks an existing environment.`,
 	set := map[string]bool{}
 	c.Visit(func(f *flag.Flag) { set[f.Name] = true })
 
-	var cc appmeshenvoy.ContainerConfig
+	var cc sidecar.ContainerConfig
 	switch {
 	case *vn != "" && *vg != "":
 		return usageErrorf("env: give --virtual-node or --virtual-gateway, not both")
 	case *vn == "" && *vg == "":
 		return usageErrorf("env needs the proxy's identity: --virtual-node V or --virtual-gateway V")
 	case *vn != "":
-		if err := checkKind(*vn, appmeshenvoy.KindVirtualNode, "--virtual-node"); err != nil {
+		if err := checkKind(*vn, sidecar.KindVirtualNode, "--virtual-node"); err != nil {
 			return err
 		}
 		cc.Resource = *vn
 	default:
-		if err := checkKind(*vg, appmeshenvoy.KindVirtualGateway, "--virtual-gateway"); err != nil {
+		if err := checkKind(*vg, sidecar.KindVirtualGateway, "--virtual-gateway"); err != nil {
 			return err
 		}
 		cc.Resource = *vg
 	}
 	if set["log-level"] {
-		l := appmeshenvoy.LogLevel(strings.ToLower(*logLevel))
+		l := sidecar.LogLevel(strings.ToLower(*logLevel))
 		cc.LogLevel = &l
 	}
 	setFlag(set, "admin-port", adminPort, &cc.AdminPort)
@@ -126,14 +127,14 @@ Subcommand: 'env lint FILE' checks an existing environment.`,
 	}
 	if len(extra) > 0 {
 		environ := make([]string, 0, len(extra)+1)
-		environ = append(environ, appmeshenvoy.EnvResourceARN+"="+cc.Resource)
+		environ = append(environ, sidecar.EnvResourceARN+"="+cc.Resource)
 		environ = append(environ, extra...)
-		parsed, findings, err := appmeshenvoy.ParseEnv(environ)
+		parsed, findings, err := sidecar.ParseEnv(environ)
 		if err != nil {
 			return usageErrorf("--set: %v", err)
 		}
 		for _, f := range findings {
-			if f.Severity == appmeshenvoy.SeverityError {
+			if f.Severity == sidecar.SeverityError {
 				return usageErrorf("--set: %s", f.String())
 			}
 		}
@@ -148,7 +149,7 @@ Subcommand: 'env lint FILE' checks an existing environment.`,
 }
 
 // mergeSet copies into cc the variables that --set gave, as ParseEnv typed them.
-func mergeSet(cc *appmeshenvoy.ContainerConfig, parsed appmeshenvoy.ContainerConfig, extra []string) error {
+func mergeSet(cc *sidecar.ContainerConfig, parsed sidecar.ContainerConfig, extra []string) error {
 	// Re-emit the parsed config and keep only the names --set named, so typed fields and
 	// Extra are both covered without listing every field here.
 	named := map[string]bool{}
@@ -157,12 +158,12 @@ func mergeSet(cc *appmeshenvoy.ContainerConfig, parsed appmeshenvoy.ContainerCon
 		named[strings.TrimSpace(name)] = true
 	}
 	known := map[string]bool{}
-	for _, n := range appmeshenvoy.KnownEnvVars() {
+	for _, n := range sidecar.KnownEnvVars() {
 		known[n] = true
 	}
 	var environ []string
 	for _, v := range cc.Env() {
-		if v.Name == cc.ResourceVariable || v.Name == appmeshenvoy.EnvResourceARN {
+		if v.Name == cc.ResourceVariable || v.Name == sidecar.EnvResourceARN {
 			environ = append(environ, v.String())
 			continue
 		}
@@ -176,12 +177,12 @@ func mergeSet(cc *appmeshenvoy.ContainerConfig, parsed appmeshenvoy.ContainerCon
 			environ = append(environ, v.String())
 		}
 	}
-	var passThrough []appmeshenvoy.EnvVar
+	var passThrough []sidecar.EnvVar
 	for _, kv := range extra {
 		name, value, _ := strings.Cut(kv, "=")
 		name, value = strings.TrimSpace(name), strings.TrimSpace(value)
 		switch name {
-		case appmeshenvoy.EnvResourceARN, appmeshenvoy.EnvResourceName, appmeshenvoy.EnvVirtualNodeName:
+		case sidecar.EnvResourceARN, sidecar.EnvResourceName, sidecar.EnvVirtualNodeName:
 			return usageErrorf("--set %s: give the identity with --virtual-node or --virtual-gateway", name)
 		}
 		if known[name] || value == "" || envHas(parsed.Env(), name) {
@@ -189,14 +190,14 @@ func mergeSet(cc *appmeshenvoy.ContainerConfig, parsed appmeshenvoy.ContainerCon
 		}
 		// A name the agent does not read (ParseEnv drops those): the user asked for it,
 		// so it is written as given rather than silently lost.
-		passThrough = append(passThrough, appmeshenvoy.EnvVar{Name: name, Value: value})
+		passThrough = append(passThrough, sidecar.EnvVar{Name: name, Value: value})
 	}
-	merged, findings, err := appmeshenvoy.ParseEnv(environ)
+	merged, findings, err := sidecar.ParseEnv(environ)
 	if err != nil {
 		return usageErrorf("--set: %v", err)
 	}
 	for _, f := range findings {
-		if f.Severity == appmeshenvoy.SeverityError {
+		if f.Severity == sidecar.SeverityError {
 			return usageErrorf("--set: %s", f.String())
 		}
 	}
@@ -212,7 +213,7 @@ func mergeSet(cc *appmeshenvoy.ContainerConfig, parsed appmeshenvoy.ContainerCon
 	return nil
 }
 
-func envHas(env []appmeshenvoy.EnvVar, name string) bool {
+func envHas(env []sidecar.EnvVar, name string) bool {
 	for _, v := range env {
 		if v.Name == name {
 			return true
@@ -221,8 +222,8 @@ func envHas(env []appmeshenvoy.EnvVar, name string) bool {
 	return false
 }
 
-func checkKind(v string, kind appmeshenvoy.ResourceKind, flagName string) error {
-	r, err := appmeshenvoy.ParseResource(v)
+func checkKind(v string, kind sidecar.ResourceKind, flagName string) error {
+	r, err := sidecar.ParseResource(v)
 	if err != nil {
 		return usageErrorf("%s: %v", flagName, err)
 	}
@@ -232,20 +233,20 @@ func checkKind(v string, kind appmeshenvoy.ResourceKind, flagName string) error 
 	return nil
 }
 
-func (a *app) printEnv(env []appmeshenvoy.EnvVar) error {
+func (a *app) printEnv(env []sidecar.EnvVar) error {
 	var out []byte
 	var err error
 	switch a.g.output {
 	case "ecs":
-		out, err = appmeshenvoy.ECSEnvironmentJSON(env)
+		out, err = sidecar.ECSEnvironmentJSON(env)
 	case "k8s":
-		out, err = appmeshenvoy.KubernetesEnvYAML(env)
+		out, err = sidecar.KubernetesEnvYAML(env)
 	case "docker":
-		out = []byte(appmeshenvoy.DockerRunFlags(env))
+		out = []byte(sidecar.DockerRunFlags(env))
 	case "json":
-		out, err = appmeshenvoy.EnvJSONObject(env)
+		out, err = sidecar.EnvJSONObject(env)
 	default:
-		out = appmeshenvoy.Dotenv(env)
+		out = sidecar.Dotenv(env)
 	}
 	if err != nil {
 		return err
@@ -300,36 +301,36 @@ docker inspect -f '{{range .Config.Env}}{{println .}}{{end}}' envoy | appmesh-en
 	if len(data) > maxEnvFile {
 		return usageErrorf("env lint: %s is larger than 1 MiB; that is not an environment file", name)
 	}
-	lines, err := appmeshenvoy.SplitEnvLines(data)
+	lines, err := sidecar.SplitEnvLines(data)
 	if err != nil {
 		return usageErrorf("env lint %s: %v", name, err)
 	}
-	var findings []appmeshenvoy.Finding
+	var findings []sidecar.Finding
 	if *imageVersion != "" {
 		v, verr := appmeshenvoy.ParseVersion(*imageVersion)
 		if verr != nil {
 			return usageErrorf("--image-version: %v", verr)
 		}
-		_, findings, err = appmeshenvoy.ParseEnvFor(lines, v)
+		_, findings, err = sidecar.ParseEnvFor(lines, v)
 	} else {
-		_, findings, err = appmeshenvoy.ParseEnv(lines)
+		_, findings, err = sidecar.ParseEnv(lines)
 	}
 	if err != nil {
-		var se *appmeshenvoy.EnvSyntaxError
-		if errors.As(err, &se) || errors.Is(err, appmeshenvoy.ErrNotEnvironment) {
+		var se *sidecar.EnvSyntaxError
+		if errors.As(err, &se) || errors.Is(err, sidecar.ErrNotEnvironment) {
 			return usageErrorf("env lint %s: %v", name, err)
 		}
 		return err
 	}
 	errorsFound := 0
 	for _, f := range findings {
-		if f.Severity == appmeshenvoy.SeverityError {
+		if f.Severity == sidecar.SeverityError {
 			errorsFound++
 		}
 	}
 	if a.g.output == "json" {
 		if findings == nil {
-			findings = []appmeshenvoy.Finding{}
+			findings = []sidecar.Finding{}
 		}
 		if err := writeJSON(a.stdout, findings); err != nil {
 			return err

@@ -7,9 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy/sidecar"
 	"github.com/google/go-cmp/cmp"
-
-	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy"
 )
 
 func TestEnvOutputs(t *testing.T) {
@@ -35,7 +34,7 @@ func TestEnvOutputs(t *testing.T) {
 	t.Run("ecs", func(t *testing.T) {
 		r := runCLI(t, append(base, "-o", "ecs")...)
 		r.wantCode(t, exitOK)
-		var got []appmeshenvoy.EnvVar
+		var got []sidecar.EnvVar
 		if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
 			t.Fatal(err)
 		}
@@ -56,12 +55,12 @@ func TestEnvOutputs(t *testing.T) {
 		}
 		lint := runCLI(t, "env", "lint", file, "-o", "json")
 		lint.wantCode(t, exitOK)
-		var findings []appmeshenvoy.Finding
+		var findings []sidecar.Finding
 		if err := json.Unmarshal([]byte(lint.stdout), &findings); err != nil {
 			t.Fatal(err)
 		}
 		for _, f := range findings {
-			if f.Severity == appmeshenvoy.SeverityError {
+			if f.Severity == sidecar.SeverityError {
 				t.Errorf("generated env has an error: %v", f)
 			}
 		}

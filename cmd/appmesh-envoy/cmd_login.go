@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy"
+	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy/dockerconfig"
 	"github.com/appmesh-envoy/appmesh-envoy-go/region"
 )
 
@@ -72,7 +73,7 @@ func (rf *registryFlags) configPath() (string, error) {
 	if rf.dockerConfig != "" {
 		return rf.dockerConfig, nil
 	}
-	p, err := appmeshenvoy.DefaultDockerConfigPath()
+	p, err := dockerconfig.DefaultPath()
 	if err != nil {
 		return "", fmt.Errorf("find the docker config: %w; pass --docker-config PATH", err)
 	}
@@ -146,7 +147,7 @@ appmesh-envoy login --region us-west-2 --password-stdout | docker login --userna
 		_, err := fmt.Fprintln(a.stdout, tokens[0].Password.Reveal())
 		return err
 	}
-	notes, err := appmeshenvoy.WriteDockerConfigWith(path, appmeshenvoy.DockerConfigOptions{SkipCredentialHelpers: rf.skipHelpers}, tokens...)
+	notes, err := dockerconfig.WriteWith(path, dockerconfig.Options{SkipCredentialHelpers: rf.skipHelpers}, tokens...)
 	if err != nil {
 		return helperHint(err)
 	}
@@ -177,7 +178,7 @@ appmesh-envoy login --region us-west-2 --password-stdout | docker login --userna
 
 // helperHint adds the flag that avoids a failing credential helper to its error.
 func helperHint(err error) error {
-	var he *appmeshenvoy.CredentialHelperError
+	var he *dockerconfig.CredentialHelperError
 	if errors.As(err, &he) {
 		return fmt.Errorf("%w (flag: --skip-credential-helpers)", err)
 	}
@@ -217,7 +218,7 @@ JSON keys (stable), one object per registry: registry, dockerConfig.`,
 	if err != nil {
 		return err
 	}
-	notes, err := appmeshenvoy.RemoveDockerConfigWith(path, appmeshenvoy.DockerConfigOptions{SkipCredentialHelpers: rf.skipHelpers}, hosts...)
+	notes, err := dockerconfig.RemoveWith(path, dockerconfig.Options{SkipCredentialHelpers: rf.skipHelpers}, hosts...)
 	if err != nil {
 		return helperHint(err)
 	}

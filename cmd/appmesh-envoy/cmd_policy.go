@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy"
+	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy/sidecar"
 	"github.com/appmesh-envoy/appmesh-envoy-go/iampolicy"
 )
 
@@ -144,11 +145,11 @@ func (a *app) buildPolicy(ctx context.Context, pf *policyFlags) (iampolicy.Docum
 	var resources []string
 	for _, list := range []struct {
 		vals stringList
-		kind appmeshenvoy.ResourceKind
+		kind sidecar.ResourceKind
 		flag string
-	}{{pf.virtualNodes, appmeshenvoy.KindVirtualNode, "--virtual-node"}, {pf.virtualGateway, appmeshenvoy.KindVirtualGateway, "--virtual-gateway"}} {
+	}{{pf.virtualNodes, sidecar.KindVirtualNode, "--virtual-node"}, {pf.virtualGateway, sidecar.KindVirtualGateway, "--virtual-gateway"}} {
 		for _, v := range list.vals {
-			r, err := appmeshenvoy.ParseResource(v)
+			r, err := sidecar.ParseResource(v)
 			if err != nil {
 				return iampolicy.Document{}, usageErrorf("%s: %v", list.flag, err)
 			}

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy"
+	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy/sidecar"
 )
 
 func TestNoArgumentsIsUsageError(t *testing.T) {
@@ -121,7 +121,7 @@ func TestJSONKeysDocumented(t *testing.T) {
 		{[]string{"image", "check"}, checkJSON{}},
 		{[]string{"login"}, loginJSON{}},
 		{[]string{"logout"}, logoutJSON{}},
-		{[]string{"env", "lint"}, appmeshenvoy.Finding{}},
+		{[]string{"env", "lint"}, sidecar.Finding{}},
 	} {
 		t.Run(strings.Join(tc.cmd, " "), func(t *testing.T) {
 			r := runCLI(t, append(tc.cmd, "--help")...)

@@ -5,7 +5,7 @@
 // password.
 //
 // It shows appmeshenvoy.NewTokenProvider, TokenProvider.Token (cached per region and
-// identity, refreshed before expiry) and appmeshenvoy.WriteDockerConfig with its Notes.
+// identity, refreshed before expiry) and dockerconfig.Write with its Notes.
 //
 // Against AWS (writes $DOCKER_CONFIG/config.json or ~/.docker/config.json; needs
 // ecr:GetAuthorizationToken):
@@ -31,6 +31,7 @@ import (
 	"time"
 
 	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy"
+	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy/dockerconfig"
 	"github.com/appmesh-envoy/appmesh-envoy-go/examples/internal/exampleaws"
 )
 
@@ -59,7 +60,7 @@ func main() {
 		defer os.RemoveAll(dir)
 		path = filepath.Join(dir, "config.json")
 	default:
-		if path, err = appmeshenvoy.DefaultDockerConfigPath(); err != nil {
+		if path, err = dockerconfig.DefaultPath(); err != nil {
 			log.Fatal(err)
 		}
 	}
@@ -68,7 +69,7 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	notes, err := appmeshenvoy.WriteDockerConfig(path, tok)
+	notes, err := dockerconfig.Write(path, tok)
 	if err != nil {
 		log.Fatal(err)
 	}

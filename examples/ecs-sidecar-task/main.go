@@ -3,8 +3,8 @@
 // image, environment, health check, user 1337), the task's APPMESH proxyConfiguration, and
 // the application's dependsOn on a healthy Envoy.
 //
-// It shows Resolver.Latest and Pin, appmeshenvoy.ContainerConfig (validated as the
-// image's agent would), appmeshenvoy.NewECSSidecar and ECSSidecar.TaskDefinition.
+// It shows Resolver.Latest and Pin, sidecar.ContainerConfig (validated as the
+// image's agent would), sidecar.NewECSSidecar and ECSSidecar.TaskDefinition.
 //
 // Against AWS:
 //
@@ -25,6 +25,7 @@ import (
 	"os"
 
 	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy"
+	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy/sidecar"
 	"github.com/appmesh-envoy/appmesh-envoy-go/examples/internal/exampleaws"
 )
 
@@ -53,22 +54,22 @@ func main() {
 	}
 
 	xray := true
-	level := appmeshenvoy.LogWarn
-	sidecar, err := appmeshenvoy.NewECSSidecar(appmeshenvoy.ECSSidecarOptions{
+	level := sidecar.LogWarn
+	proxy, err := sidecar.NewECSSidecar(sidecar.ECSSidecarOptions{
 		Image:    img.String(),
-		Config:   appmeshenvoy.ContainerConfig{Resource: *node, XRayTracing: &xray, LogLevel: &level, ListenerPorts: []int{*appPort}},
+		Config:   sidecar.ContainerConfig{Resource: *node, XRayTracing: &xray, LogLevel: &level, ListenerPorts: []int{*appPort}},
 		AppPorts: []int{*appPort},
 	})
 	if err != nil {
 		log.Fatal(err)
 	}
-	task := sidecar.TaskDefinition(appmeshenvoy.ECSContainerDefinition{Name: "app", Image: "public.ecr.aws/docker/library/nginx:stable"})
+	task := proxy.TaskDefinition(sidecar.ECSContainerDefinition{Name: "app", Image: "public.ecr.aws/docker/library/nginx:stable"})
 	out, err := task.JSON()
 	if err != nil {
 		log.Fatal(err)
 	}
 	fmt.Printf("%s\n", out)
-	for _, c := range sidecar.Caveats {
+	for _, c := range proxy.Caveats {
 		fmt.Fprintln(os.Stderr, "caveat:", c)
 	}
 }

@@ -2,8 +2,8 @@
 // image, environment, resources) and writes an image pull secret for the Envoy registry
 // to a file with mode 0600 (it holds the registry password, so it is never printed).
 //
-// It shows Resolver.Latest and Pin, appmeshenvoy.KubernetesSidecarYAML,
-// TokenProvider.Token, appmeshenvoy.DockerConfigJSON and appmeshenvoy.KubernetesPullSecret.
+// It shows Resolver.Latest and Pin, sidecar.KubernetesSidecarYAML,
+// TokenProvider.Token, dockerconfig.JSON and sidecar.KubernetesPullSecret.
 //
 // Against AWS:
 //
@@ -27,6 +27,8 @@ import (
 	"path/filepath"
 
 	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy"
+	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy/dockerconfig"
+	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy/sidecar"
 	"github.com/appmesh-envoy/appmesh-envoy-go/examples/internal/exampleaws"
 )
 
@@ -55,24 +57,24 @@ func main() {
 		log.Fatal(err)
 	}
 	tags := true
-	sidecar, err := appmeshenvoy.KubernetesSidecarYAML(appmeshenvoy.KubernetesSidecarOptions{
+	container, err := sidecar.KubernetesSidecarYAML(sidecar.KubernetesSidecarOptions{
 		Image:  img.String(),
-		Config: appmeshenvoy.ContainerConfig{Resource: *node, StatsTags: &tags},
+		Config: sidecar.ContainerConfig{Resource: *node, StatsTags: &tags},
 	})
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Printf("%s", sidecar)
+	fmt.Printf("%s", container)
 
 	tok, err := appmeshenvoy.NewTokenProvider(cfg).Token(ctx, *regionCode)
 	if err != nil {
 		log.Fatal(err)
 	}
-	dockerJSON, err := appmeshenvoy.DockerConfigJSON(tok)
+	dockerJSON, err := dockerconfig.JSON(tok)
 	if err != nil {
 		log.Fatal(err)
 	}
-	secret, err := appmeshenvoy.KubernetesPullSecret("envoy-registry", *namespace, dockerJSON)
+	secret, err := sidecar.KubernetesPullSecret("envoy-registry", *namespace, dockerJSON)
 	if err != nil {
 		log.Fatal(err)
 	}

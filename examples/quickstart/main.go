@@ -35,6 +35,8 @@ import (
 
 	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy"
 	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy/appmeshenvoytest"
+	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy/dockerconfig"
+	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy/sidecar"
 	"github.com/appmesh-envoy/appmesh-envoy-go/iampolicy"
 )
 
@@ -123,7 +125,7 @@ func run(real bool, regionCode string) error {
 		return err
 	}
 	path := filepath.Join(dir, "config.json")
-	if _, err := appmeshenvoy.WriteDockerConfig(path, tok); err != nil {
+	if _, err := dockerconfig.Write(path, tok); err != nil {
 		return err
 	}
 	fmt.Printf("registry %s, user %s, expires %s, written to %s (password not shown)\n",
@@ -132,13 +134,13 @@ func run(real bool, regionCode string) error {
 	// 4. The Envoy environment.
 	fmt.Println("\n== 4. Envoy container environment (dotenv) for a virtual node with X-Ray tracing")
 	xray := true
-	cc := appmeshenvoy.ContainerConfig{
+	cc := sidecar.ContainerConfig{
 		Resource:    "arn:aws:appmesh:" + regionCode + ":111122223333:mesh/shop/virtualNode/cart",
 		XRayTracing: &xray,
 	}
 	if err := cc.Validate(); err != nil {
 		return err
 	}
-	fmt.Printf("%s", appmeshenvoy.Dotenv(cc.Env()))
+	fmt.Printf("%s", sidecar.Dotenv(cc.Env()))
 	return nil
 }

@@ -1,0 +1,125 @@
+package appmeshenvoy
+
+import (
+	"strings"
+
+	"github.com/appmesh-envoy/appmesh-envoy-go/internal/quote"
+	"github.com/appmesh-envoy/appmesh-envoy-go/region"
+)
+
+// publicGalleryRepository is the repository path of the image in the ECR Public Gallery.
+var publicGalleryRepository = strings.TrimPrefix(region.PublicRepository, PublicRegistryHost+"/")
+
+// WithRepository re-targets the image to a repository of your own, such as
+// "123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/envoy", keeping tag and digest
+// (a copy made with a registry tool keeps the digest). The target must be an ECR
+// registry host (any form [ParseRegistryHost] accepts, GovCloud included) followed by a
+// repository path, without tag or digest. Errors match [ErrInvalidImage] or
+// [ErrInvalidRegistryHost].
+func (i Image) WithRepository(repositoryURI string) (Image, error) {
+	host, repo, err := splitRepositoryURI(repositoryURI)
+	if err != nil {
+		return Image{}, err
+	}
+	return i.retarget(host, repo), nil
+}
+
+// WithPullThroughCache re-targets the image to an ECR pull-through cache whose upstream
+// is the ECR Public Gallery. prefixURI is the cache rule's registry and repository
+// prefix, such as "123456789012.dkr.ecr.eu-west-1.amazonaws.com/ecr-public"; the result
+// is "<prefixURI>/appmesh/aws-appmesh-envoy" with the same tag and digest. (For a rule
+// whose upstream is a private ECR registry, the cached path is "<prefix>/aws-appmesh-envoy":
+// use [Image.WithRepository].) Errors match [ErrInvalidImage] or [ErrInvalidRegistryHost].
+func (i Image) WithPullThroughCache(prefixURI string) (Image, error) {
+	host, prefix, err := splitRepositoryURI(strings.TrimSuffix(prefixURI, "/") + "/" + publicGalleryRepository)
+	if err != nil {
+		return Image{}, err
+	}
+	return i.retarget(host, prefix), nil
+}
+
+// WithPublicGallery returns the image's copy in the ECR Public Gallery,
+// "public.ecr.aws/appmesh/aws-appmesh-envoy", with the same tag and digest. It needs no
+// credentials (anonymous pulls are capped at 500 GB a month) but ECR VPC endpoints do
+// not serve it.
+func (i Image) WithPublicGallery() Image {
+	return i.retarget(Registry{Host: PublicRegistryHost, Partition: region.PartitionAWS, Public: true}, publicGalleryRepository)
+}
+
+// WithFIPSEndpoint returns the image with its registry host in FIPS endpoint form
+// ("dkr.ecr-fips"), such as "840364872350.dkr.ecr-fips.us-west-2.amazonaws.com". Tag and
+// digest stay. It fails (matching [ErrFIPSUnavailable]) for hosts that are not standard
+// ECR hosts and in the China partition, which has no FIPS endpoints. Whether the image is
+// the FIPS build is a matter of its tag ("-prod-fips"), not of the host; see
+// ResolverOptions.FIPS.
+func (i Image) WithFIPSEndpoint() (Image, error) {
+	host, err := ParseRegistryHost(i.Registry)
+	if err == nil && host.FIPS && !host.DualStack {
+		return i, nil
+	}
+	if err != nil || host.Public || host.DualStack || host.Partition == region.PartitionChina || strings.Contains(i.Registry, ":") {
+		return Image{}, &kindError{kind: ErrFIPSUnavailable,
+			msg: "no FIPS endpoint form of registry " + quote.Input(i.Registry) + "; FIPS endpoints exist for standard ECR hosts outside China"}
+	}
+	p, _ := region.LookupPartition(host.Partition)
+	fips, err := ParseRegistryHost(host.Account + ".dkr.ecr-fips." + host.Region + "." + p.DNSSuffix)
+	if err != nil {
+		return Image{}, err
+	}
+	return i.retarget(fips, i.Repository), nil
+}
+
+// WithDualStackEndpoint returns the image with its registry host in dual-stack (IPv4
+// and IPv6) form, such as "840364872350.dkr-ecr.us-west-2.on.aws". It fails (matching
+// [ErrInvalidRegistryHost]) where the partition has no dual-stack endpoints.
+func (i Image) WithDualStackEndpoint() (Image, error) {
+	host, err := ParseRegistryHost(i.Registry)
+	if err == nil && host.DualStack {
+		return i, nil
+	}
+	if err != nil || host.Public || strings.Contains(i.Registry, ":") {
+		return Image{}, &ParseError{Kind: "registry host", Input: i.Registry, Reason: "not a standard ECR registry host", Err: ErrInvalidRegistryHost}
+	}
+	p, _ := region.LookupPartition(host.Partition)
+	label := "dkr-ecr"
+	if host.FIPS {
+		label = "dkr-ecr-fips"
+	}
+	ds, err := ParseRegistryHost(host.Account + "." + label + "." + host.Region + "." + p.DualStackDNSSuffix())
+	if err != nil {
+		return Image{}, err
+	}
+	return i.retarget(ds, i.Repository), nil
+}
+
+func (i Image) retarget(host Registry, repository string) Image {
+	i.Registry, i.Account, i.Region, i.Repository = host.Host, host.Account, host.Region, repository
+	return i
+}
+
+// splitRepositoryURI parses "host/repository" for a mirror target.
+func splitRepositoryURI(uri string) (Registry, string, error) {
+	fail := func(reason string) (Registry, string, error) {
+		return Registry{}, "", &ParseError{Kind: "repository URI", Input: uri, Reason: reason, Err: ErrInvalidImage}
+	}
+	s := strings.TrimSpace(uri)
+	s = strings.TrimPrefix(s, "https://")
+	hostPart, repo, ok := strings.Cut(s, "/")
+	if !ok || repo == "" {
+		return fail("want <registry host>/<repository>, as in 123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/envoy")
+	}
+	if strings.ContainsAny(repo, ":@") {
+		return fail("a repository URI has no tag or digest; the image's own are kept")
+	}
+	if !isRepository(repo) {
+		return fail("bad repository " + quote.Input(repo) + " (lower-case path components separated by /)")
+	}
+	host, err := ParseRegistryHost(hostPart)
+	if err != nil {
+		return Registry{}, "", err
+	}
+	if strings.Contains(hostPart, ":") {
+		return fail("a mirror host has no port")
+	}
+	return host, repo, nil
+}
