@@ -1,8 +1,8 @@
 package appmeshenvoy
 
 import (
-	"errors"
-
+	"github.com/appmesh-envoy/appmesh-envoy-go/internal/awserr"
+	"github.com/appmesh-envoy/appmesh-envoy-go/internal/errcode"
 	"github.com/appmesh-envoy/appmesh-envoy-go/internal/quote"
 )
 
@@ -10,12 +10,12 @@ import (
 // a [*ParseError] that matches one of these with [errors.Is].
 var (
 	// ErrInvalidVersion is matched by errors for tags that are not App Mesh Envoy versions.
-	ErrInvalidVersion = errors.New("invalid image version")
+	ErrInvalidVersion error = errcode.New(errcode.InvalidVersion, "invalid image version")
 	// ErrInvalidRegistryHost is matched by errors for strings that are not ECR registry
 	// hosts.
-	ErrInvalidRegistryHost = errors.New("invalid registry host")
+	ErrInvalidRegistryHost error = errcode.New(errcode.InvalidRegistryHost, "invalid registry host")
 	// ErrInvalidImage is matched by errors for strings that are not image references.
-	ErrInvalidImage = errors.New("invalid image reference")
+	ErrInvalidImage error = errcode.New(errcode.InvalidImage, "invalid image reference")
 )
 
 // Resolver errors. Errors from [Resolver] methods are [*RegionError] values that name the
@@ -25,34 +25,34 @@ var (
 	// ErrParameterNotFound means the public parameter does not exist in the region: App
 	// Mesh is unavailable there or has been discontinued (AWS ended support on
 	// 2026-09-30). Pin a version or use a mirror.
-	ErrParameterNotFound = errors.New("parameter not found")
+	ErrParameterNotFound error = awserr.ErrParameterNotFound
 	// ErrRegionNotEnabled means AWS rejected the credentials in an opt-in region, which is
 	// what it does when the account has not enabled the region.
-	ErrRegionNotEnabled = errors.New("region not enabled for this account")
+	ErrRegionNotEnabled error = awserr.ErrRegionNotEnabled
 	// ErrAccessDenied means the caller lacks ssm:GetParameter on the parameter ARN (or
 	// ecr:BatchGetImage on the repository ARN for [Resolver.Pin]).
-	ErrAccessDenied = errors.New("access denied")
+	ErrAccessDenied error = awserr.ErrAccessDenied
 	// ErrThrottled means AWS throttled the request and every retry.
-	ErrThrottled = errors.New("throttled")
+	ErrThrottled error = awserr.ErrThrottled
 	// ErrInvalidCredentials means AWS rejected the credentials: unknown access key, wrong
 	// secret, or an expired session token.
-	ErrInvalidCredentials = errors.New("invalid credentials")
+	ErrInvalidCredentials error = awserr.ErrInvalidCredentials
 	// ErrNoCredentials means no credentials could be retrieved from the configuration.
-	ErrNoCredentials = errors.New("no credentials")
+	ErrNoCredentials error = awserr.ErrNoCredentials
 	// ErrFIPSUnavailable means no FIPS variant of the image is published in the region.
-	ErrFIPSUnavailable = errors.New("no FIPS image in this region")
+	ErrFIPSUnavailable error = errcode.New(errcode.FIPSUnavailable, "no FIPS image in this region")
 	// ErrUntrustedImage means the parameter value is not an image of the region's own
 	// App Mesh Envoy repository (wrong host, region, repository or account, or not an
 	// image at all). It is never returned as a result.
-	ErrUntrustedImage = errors.New("untrusted image")
+	ErrUntrustedImage error = errcode.New(errcode.UntrustedImage, "untrusted image")
 	// ErrLegacyAccount means the image comes from the retired account 111345817488
 	// (images before v1.11.2.0).
-	ErrLegacyAccount = errors.New("image from the retired legacy account")
+	ErrLegacyAccount error = errcode.New(errcode.LegacyAccount, "image from the retired legacy account")
 	// ErrImageNotFound means the registry has no image with that tag.
-	ErrImageNotFound = errors.New("image not found")
+	ErrImageNotFound error = errcode.New(errcode.ImageNotFound, "image not found")
 	// ErrDigestMismatch means a manifest's sha256 does not match the digest the registry
 	// reported, or a pinned digest no longer matches the tag.
-	ErrDigestMismatch = errors.New("digest mismatch")
+	ErrDigestMismatch error = errcode.New(errcode.DigestMismatch, "digest mismatch")
 )
 
 // ParseError describes input that [ParseVersion], [ParseRegistryHost] or [ParseImage]
@@ -130,24 +130,3 @@ func (e *VerificationError) Error() string {
 
 // Unwrap returns the sentinel.
 func (e *VerificationError) Unwrap() error { return e.Err }
-
-// kindError carries a sentinel, a message saying what to do, and the underlying cause
-// (an SDK error), so that both errors.Is(err, sentinel) and errors.As(err, &apiErr) work.
-// A nil kind means no sentinel: only the cause is wrapped.
-type kindError struct {
-	kind  error
-	msg   string
-	cause error
-}
-
-func (e *kindError) Error() string { return e.msg }
-
-func (e *kindError) Unwrap() []error {
-	if e.kind == nil {
-		return []error{e.cause}
-	}
-	if e.cause == nil {
-		return []error{e.kind}
-	}
-	return []error{e.kind, e.cause}
-}

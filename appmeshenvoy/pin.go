@@ -4,9 +4,11 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"log/slog"
 
+	"github.com/appmesh-envoy/appmesh-envoy-go/internal/awserr"
+	"github.com/appmesh-envoy/appmesh-envoy-go/internal/errcode"
+	"github.com/appmesh-envoy/appmesh-envoy-go/internal/flight"
 	"github.com/appmesh-envoy/appmesh-envoy-go/internal/quote"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
@@ -38,53 +40,42 @@ func (r *Resolver) Pin(ctx context.Context, img Image) (Image, error) {
 	host, err := ParseRegistryHost(img.Registry)
 	switch {
 	case err != nil || host.Public:
-		return Image{}, &RegionError{Region: img.Region, Op: "pin", Err: &kindError{kind: ErrInvalidImage,
-			msg: "cannot pin " + quote.Input(img.String()) + ": Pin reads ECR private registries (<account>.dkr.ecr.<region>...); pin the private image and re-target it with WithPublicGallery"}}
+		return Image{}, &RegionError{Region: img.Region, Op: "pin", Err: errcode.Wrap(ErrInvalidImage, "cannot pin "+quote.Input(img.String())+": Pin reads ECR private registries (<account>.dkr.ecr.<region>...); pin the private image and re-target it with WithPublicGallery", nil)}
 	case img.Tag == "":
-		return Image{}, &RegionError{Region: host.Region, Op: "pin", Err: &kindError{kind: ErrInvalidImage,
-			msg: "cannot pin " + quote.Input(img.String()) + ": the image has no tag"}}
+		return Image{}, &RegionError{Region: host.Region, Op: "pin", Err: errcode.Wrap(ErrInvalidImage, "cannot pin "+quote.Input(img.String())+": the image has no tag", nil)}
 	}
 	key := img
 	key.Digest, key.Warning = "", ""
 	key.Account, key.Region = host.Account, host.Region
-	pinned, ok := r.cachedPin(key)
+	pinned, ok := r.pins.Fresh(key)
 	if !ok {
-		pinned, err = r.shared(ctx, "pin/"+key.String(), host.Region, "pin",
-			func() (Image, bool) { return r.cachedPin(key) },
-			func(ctx context.Context, epoch uint64) (Image, error) { return r.fetchDigest(ctx, key, host, epoch) })
+		pinned, err = r.pins.Do(ctx, key, func(ctx context.Context) (Image, flight.Lifetime, error) {
+			return r.fetchDigest(ctx, key, host)
+		})
 		if err != nil {
-			return Image{}, err
+			return Image{}, regionError(err, host.Region, "pin")
 		}
 	}
 	if img.Digest != "" && img.Digest != pinned.Digest {
-		return Image{}, &RegionError{Region: host.Region, Op: "pin", Err: &kindError{kind: ErrDigestMismatch,
-			msg: "tag " + img.Tag + " now points at " + pinned.Digest + ", not " + img.Digest + "; the tag was moved: check the release notes before deploying the new digest"}}
+		return Image{}, &RegionError{Region: host.Region, Op: "pin", Err: errcode.Wrap(ErrDigestMismatch,
+			"tag "+img.Tag+" now points at "+pinned.Digest+", not "+img.Digest+"; the tag was moved: check the release notes before deploying the new digest", nil)}
 	}
 	img.Digest = pinned.Digest
 	return img, nil
 }
 
-// cachedPin returns the unexpired cached pin of key (an image without digest).
-func (r *Resolver) cachedPin(key Image) (Image, bool) {
-	r.mu.RLock()
-	e, ok := r.pins[key]
-	r.mu.RUnlock()
-	if !ok || !r.opts.Clock().Before(e.expires) {
-		return Image{}, false
-	}
-	return e.img, true
-}
-
-func (r *Resolver) fetchDigest(ctx context.Context, img Image, host Registry, epoch uint64) (Image, error) {
-	fail := func(err error) (Image, error) {
-		return Image{}, &RegionError{Region: host.Region, Op: "pin", Err: err}
+func (r *Resolver) fetchDigest(ctx context.Context, img Image, host Registry) (Image, flight.Lifetime, error) {
+	fail := func(err error) (Image, flight.Lifetime, error) {
+		return Image{}, flight.Lifetime{}, &RegionError{Region: host.Region, Op: "pin", Err: err}
 	}
 	c, err := r.ecrClient(ctx, host.Region)
 	if err != nil {
 		return fail(err)
 	}
-	if err := checkCreds(ctx, c.creds); err != nil {
-		return fail(err)
+	if c.creds != nil {
+		if _, err := awserr.Credentials(ctx, c.creds); err != nil {
+			return fail(err)
+		}
 	}
 	repoARN := "arn:" + host.Partition + ":ecr:" + host.Region + ":" + host.Account + ":repository/" + img.Repository
 	out, err := c.api.BatchGetImage(ctx, &ecr.BatchGetImageInput{
@@ -94,16 +85,16 @@ func (r *Resolver) fetchDigest(ctx context.Context, img Image, host Registry, ep
 		AcceptedMediaTypes: pinMediaTypes,
 	})
 	if err != nil {
-		err = classify(err, awsCall{action: "ecr:BatchGetImage", resource: repoARN,
-			attempts: r.opts.RetryMaxAttempts, timeout: r.opts.Timeout})
-		var ae interface{ ErrorCode() string }
-		if errors.As(err, &ae) && (ae.ErrorCode() == "RepositoryNotFoundException" || ae.ErrorCode() == "ImageNotFoundException") {
-			err = &kindError{kind: ErrImageNotFound, msg: "no image " + img.String() + " (" + ae.ErrorCode() + "); check the repository and tag", cause: err}
+		for _, code := range []string{"RepositoryNotFoundException", "ImageNotFoundException"} {
+			if awserr.IsCode(err, code) {
+				return fail(errcode.Wrap(ErrImageNotFound, "no image "+img.String()+" ("+code+"); check the repository and tag (AWS may have removed it after the end of support: use a mirror)", err))
+			}
 		}
-		return fail(err)
+		return fail(awserr.Classify(err, awserr.Call{Action: "ecr:BatchGetImage", Resource: repoARN,
+			Attempts: r.opts.RetryMaxAttempts, Timeout: r.opts.Timeout}))
 	}
-	notFound := func(why string) (Image, error) {
-		return fail(&kindError{kind: ErrImageNotFound, msg: "no image " + img.String() + why + "; check the tag (the image may have been removed after the end of support: use a mirror)"})
+	notFound := func(why string) (Image, flight.Lifetime, error) {
+		return fail(errcode.Wrap(ErrImageNotFound, "no image "+img.String()+why+"; check the tag (the image may have been removed after the end of support: use a mirror)", nil))
 	}
 	if out == nil || len(out.Images) == 0 {
 		why := ""
@@ -121,19 +112,10 @@ func (r *Resolver) fetchDigest(ctx context.Context, img Image, host Registry, ep
 		reported = aws.ToString(got.ImageId.ImageDigest)
 	}
 	if manifest == "" || reported != computed {
-		return fail(&kindError{kind: ErrDigestMismatch,
-			msg: "ECR reported digest " + quote.Input(reported) + " but the manifest it returned hashes to " + computed + "; do not trust this answer (a proxy may have changed it)"})
+		return fail(errcode.Wrap(ErrDigestMismatch, "ECR reported digest "+quote.Input(reported)+" but the manifest it returned hashes to "+computed+"; do not trust this answer (a proxy may have changed it)", nil))
 	}
 	img.Digest = computed
 	r.opts.Logger.LogAttrs(ctx, slog.LevelDebug, "appmeshenvoy: pinned",
 		slog.String("image", img.String()), slog.String("mediaType", aws.ToString(got.ImageManifestMediaType)))
-	if ttl := r.opts.CacheTTL; ttl > 0 {
-		r.mu.Lock()
-		if r.epoch == epoch { // else Invalidate ran meanwhile: this answer may be stale
-			r.pins[Image{Registry: img.Registry, Account: img.Account, Region: img.Region, Repository: img.Repository, Tag: img.Tag}] =
-				cacheEntry{img: img, expires: r.opts.Clock().Add(ttl)}
-		}
-		r.mu.Unlock()
-	}
-	return img, nil
+	return img, r.lifetime(), nil
 }

@@ -5,22 +5,19 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
-	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
-	"github.com/aws/smithy-go"
 	"golang.org/x/sync/errgroup"
-	"golang.org/x/sync/singleflight"
 
+	"github.com/appmesh-envoy/appmesh-envoy-go/internal/awserr"
+	"github.com/appmesh-envoy/appmesh-envoy-go/internal/errcode"
+	"github.com/appmesh-envoy/appmesh-envoy-go/internal/flight"
 	"github.com/appmesh-envoy/appmesh-envoy-go/internal/quote"
 	"github.com/appmesh-envoy/appmesh-envoy-go/region"
 )
@@ -38,25 +35,13 @@ type Resolver struct {
 	cfg  aws.Config
 	opts ResolverOptions
 
-	mu     sync.RWMutex
-	latest map[string]cacheEntry // by region code
-	pins   map[Image]cacheEntry  // by image without Digest and Warning
-	// epoch counts Invalidate calls. A fetch stores its result only if no Invalidate
-	// happened since it started, and the singleflight keys carry it, so that a caller
-	// after Invalidate never joins (or reads the cache of) a request made before it.
-	epoch uint64
-
-	sf singleflight.Group
+	latest *flight.Cache[string, Image] // by region code
+	pins   *flight.Cache[Image, Image]  // by image without Digest and Warning
 
 	clientMu   sync.Mutex
 	configs    map[string]aws.Config
 	ssmClients map[string]regionClient[GetParameterAPI]
 	ecrClients map[string]regionClient[BatchGetImageAPI]
-}
-
-type cacheEntry struct {
-	img     Image
-	expires time.Time
 }
 
 // regionClient is a client and, when the resolver built it from a config, the
@@ -91,8 +76,8 @@ func NewResolver(cfg aws.Config, optFns ...func(*ResolverOptions)) *Resolver {
 	return &Resolver{
 		cfg:        cfg,
 		opts:       opts,
-		latest:     map[string]cacheEntry{},
-		pins:       map[Image]cacheEntry{},
+		latest:     flight.New[string, Image](opts.Timeout, opts.Clock, func(code string) string { return "latest/" + code }),
+		pins:       flight.New[Image, Image](opts.Timeout, opts.Clock, func(img Image) string { return "pin/" + img.String() }),
 		configs:    map[string]aws.Config{},
 		ssmClients: map[string]regionClient[GetParameterAPI]{},
 		ecrClients: map[string]regionClient[BatchGetImageAPI]{},
@@ -109,7 +94,7 @@ func NewResolver(cfg aws.Config, optFns ...func(*ResolverOptions)) *Resolver {
 // ErrNoCredentials, ErrFIPSUnavailable, ErrUntrustedImage, ErrLegacyAccount, or ctx's
 // error when ctx ends first.
 func (r *Resolver) Latest(ctx context.Context, code string) (Image, error) {
-	if img, ok := r.cached(code); ok {
+	if img, ok := r.latest.Fresh(code); ok {
 		return img, nil
 	}
 	reg, err := region.Lookup(code)
@@ -117,89 +102,54 @@ func (r *Resolver) Latest(ctx context.Context, code string) (Image, error) {
 		return Image{}, &RegionError{Region: quote.Truncate(strings.ToLower(strings.TrimSpace(code)), 64), Op: "resolve", Err: err}
 	}
 	if r.opts.FIPS && !reg.FIPS {
-		return Image{}, &RegionError{Region: reg.Code, Op: "resolve", Err: &kindError{
-			kind: ErrFIPSUnavailable,
-			msg:  "no FIPS image is published in " + reg.Code + "; FIPS images exist in " + strings.Join(fipsRegions(), ", ") + "; use one of those or turn the FIPS option off",
-		}}
+		return Image{}, &RegionError{Region: reg.Code, Op: "resolve", Err: errcode.Wrap(ErrFIPSUnavailable,
+			"no FIPS image is published in "+reg.Code+"; FIPS images exist in "+strings.Join(fipsRegions(), ", ")+"; use one of those or turn the FIPS option off", nil)}
 	}
-	if img, ok := r.cached(reg.Code); ok {
-		return img, nil
-	}
-	return r.shared(ctx, "latest/"+reg.Code, reg.Code, "resolve",
-		func() (Image, bool) { return r.cached(reg.Code) },
-		func(ctx context.Context, epoch uint64) (Image, error) { return r.fetchLatest(ctx, reg, epoch) })
-}
-
-// currentEpoch returns the number of Invalidate calls so far.
-func (r *Resolver) currentEpoch() uint64 {
-	r.mu.RLock()
-	defer r.mu.RUnlock()
-	return r.epoch
-}
-
-// cached returns the unexpired cached image of a region. It does not allocate.
-func (r *Resolver) cached(code string) (Image, bool) {
-	r.mu.RLock()
-	e, ok := r.latest[code]
-	r.mu.RUnlock()
-	if !ok || !r.opts.Clock().Before(e.expires) {
-		return Image{}, false
-	}
-	return e.img, true
-}
-
-// shared runs fetch once for all concurrent callers with the same key. The fetch runs
-// under its own Timeout, detached from the callers' cancellation (but keeping ctx's
-// values), so it ends even when every caller has left; each caller waits only as long
-// as its own ctx allows.
-//
-// A flight belongs to one Invalidate epoch: callers after an Invalidate never join an
-// older flight, and fetch gets the epoch so that it stores its answer only if no
-// Invalidate came meanwhile. A caller that missed the cache may start a flight just
-// after another one finished and filled it, so the flight asks cached first.
-func (r *Resolver) shared(ctx context.Context, key, code, op string, cached func() (Image, bool), fetch func(context.Context, uint64) (Image, error)) (Image, error) {
-	if err := ctx.Err(); err != nil {
-		return Image{}, &RegionError{Region: code, Op: op, Err: err}
-	}
-	epoch := r.currentEpoch()
-	ch := r.sf.DoChan(key+"#"+strconv.FormatUint(epoch, 10), func() (any, error) {
-		if img, ok := cached(); ok {
-			return img, nil
-		}
-		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.opts.Timeout)
-		defer cancel()
-		return fetch(fctx, epoch)
+	img, err := r.latest.Do(ctx, reg.Code, func(ctx context.Context) (Image, flight.Lifetime, error) {
+		return r.fetchLatest(ctx, reg)
 	})
-	select {
-	case res := <-ch:
-		if res.Err != nil {
-			return Image{}, res.Err
-		}
-		return res.Val.(Image), nil
-	case <-ctx.Done():
-		return Image{}, &RegionError{Region: code, Op: op, Err: ctx.Err()}
-	}
+	return img, regionError(err, reg.Code, "resolve")
 }
 
-func (r *Resolver) fetchLatest(ctx context.Context, reg region.Region, epoch uint64) (Image, error) {
-	fail := func(err error) (Image, error) {
-		return Image{}, &RegionError{Region: reg.Code, Op: "resolve", Err: err}
+// regionError wraps err (a context error of a caller that stopped waiting) in a
+// *RegionError unless it is one already.
+func regionError(err error, code, op string) error {
+	var re *RegionError
+	if err == nil || errors.As(err, &re) {
+		return err
+	}
+	return &RegionError{Region: code, Op: op, Err: err}
+}
+
+// lifetime is the cache lifetime of an answer fetched now.
+func (r *Resolver) lifetime() flight.Lifetime {
+	if r.opts.CacheTTL <= 0 {
+		return flight.Lifetime{}
+	}
+	return flight.Lifetime{RefreshAt: r.opts.Clock().Add(r.opts.CacheTTL)}
+}
+
+func (r *Resolver) fetchLatest(ctx context.Context, reg region.Region) (Image, flight.Lifetime, error) {
+	fail := func(err error) (Image, flight.Lifetime, error) {
+		return Image{}, flight.Lifetime{}, &RegionError{Region: reg.Code, Op: "resolve", Err: err}
 	}
 	c, err := r.ssmClient(ctx, reg.Code)
 	if err != nil {
 		return fail(err)
 	}
-	if err := checkCreds(ctx, c.creds); err != nil {
-		return fail(err)
+	if c.creds != nil {
+		if _, err := awserr.Credentials(ctx, c.creds); err != nil {
+			return fail(err)
+		}
 	}
 	start := time.Now()
 	out, err := c.api.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String(region.ParameterName)})
 	if err != nil {
 		r.opts.Logger.LogAttrs(ctx, slog.LevelDebug, "appmeshenvoy: GetParameter failed",
 			slog.String("region", reg.Code), slog.Duration("elapsed", time.Since(start)), slog.Any("error", err))
-		return fail(classify(err, awsCall{
-			action: "ssm:GetParameter", resource: reg.ParameterARN(), optIn: reg.OptIn,
-			attempts: r.opts.RetryMaxAttempts, timeout: r.opts.Timeout,
+		return fail(awserr.Classify(err, awserr.Call{
+			Action: "ssm:GetParameter", Resource: reg.ParameterARN(), OptIn: reg.OptIn,
+			Attempts: r.opts.RetryMaxAttempts, Timeout: r.opts.Timeout,
 		}))
 	}
 	value := ""
@@ -215,14 +165,7 @@ func (r *Resolver) fetchLatest(ctx context.Context, reg region.Region, epoch uin
 	}
 	r.opts.Logger.LogAttrs(ctx, slog.LevelDebug, "appmeshenvoy: resolved",
 		slog.String("region", reg.Code), slog.String("image", img.String()), slog.Duration("elapsed", time.Since(start)))
-	if ttl := r.opts.CacheTTL; ttl > 0 {
-		r.mu.Lock()
-		if r.epoch == epoch { // else Invalidate ran meanwhile: this answer may be stale
-			r.latest[reg.Code] = cacheEntry{img: img, expires: r.opts.Clock().Add(ttl)}
-		}
-		r.mu.Unlock()
-	}
-	return img, nil
+	return img, r.lifetime(), nil
 }
 
 // verify applies the trust model: the value must be a tagged image of exactly the
@@ -420,7 +363,7 @@ func (r *Resolver) checkSharedCredentials(ctx context.Context) error {
 	}
 	cctx, cancel := context.WithTimeout(ctx, r.opts.Timeout)
 	defer cancel()
-	if err := checkCreds(cctx, credsOrMissing(r.cfg.Credentials)); err != nil {
+	if _, err := awserr.Credentials(cctx, r.cfg.Credentials); err != nil {
 		if ctx.Err() != nil {
 			return fmt.Errorf("resolve all regions: %w", ctx.Err())
 		}
@@ -429,66 +372,21 @@ func (r *Resolver) checkSharedCredentials(ctx context.Context) error {
 	return nil
 }
 
-// missingCreds stands for a nil credentials provider.
-type missingCreds struct{}
-
-func (missingCreds) Retrieve(context.Context) (aws.Credentials, error) {
-	return aws.Credentials{}, errors.New("the aws.Config has no credentials provider")
-}
-
-func credsOrMissing(p aws.CredentialsProvider) aws.CredentialsProvider {
-	if p == nil {
-		return missingCreds{}
-	}
-	return p
-}
-
-// checkCreds retrieves credentials (cached providers answer from memory) and turns a
-// failure into ErrNoCredentials. A nil provider means "not ours to check".
-func checkCreds(ctx context.Context, p aws.CredentialsProvider) error {
-	if p == nil {
-		return nil
-	}
-	if _, err := p.Retrieve(ctx); err != nil {
-		return credentialsError(ctx, err)
-	}
-	return nil
-}
-
-// credentialsError turns a failure of a credentials provider's Retrieve into
-// ErrNoCredentials, or into ctx's error when the caller gave up.
-func credentialsError(ctx context.Context, err error) error {
-	if ctx.Err() != nil {
-		return fmt.Errorf("retrieve credentials: %w", ctx.Err())
-	}
-	return &kindError{
-		kind:  ErrNoCredentials,
-		msg:   "no usable AWS credentials (" + err.Error() + "); set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run aws sso login",
-		cause: err,
-	}
-}
-
 // Invalidate drops cached results (latest images and pins) of the given regions, or of
 // every region when none are given. The next call reads AWS again: it neither joins a
 // request that started before Invalidate nor finds that request's answer in the cache.
 func (r *Resolver) Invalidate(regions ...string) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.epoch++
 	if len(regions) == 0 {
-		clear(r.latest)
-		clear(r.pins)
+		r.latest.Invalidate(nil)
+		r.pins.Invalidate(nil)
 		return
 	}
+	codes := make(map[string]bool, len(regions))
 	for _, code := range regions {
-		code = strings.ToLower(strings.TrimSpace(code))
-		delete(r.latest, code)
-		for k := range r.pins {
-			if k.Region == code {
-				delete(r.pins, k)
-			}
-		}
+		codes[strings.ToLower(strings.TrimSpace(code))] = true
 	}
+	r.latest.Invalidate(func(code string) bool { return codes[code] })
+	r.pins.Invalidate(func(img Image) bool { return codes[img.Region] })
 }
 
 // regionConfig returns the aws.Config of a region: from ConfigForRegion, else the
@@ -524,23 +422,6 @@ func (r *Resolver) regionConfig(ctx context.Context, code string) (aws.Config, e
 	return cfg, nil
 }
 
-// newRetryer is the SDK's standard retryer with the given attempts and backoff cap, and
-// without the client-side retry quota (ratelimit.None): the quota is shared by a client's
-// calls and, under sustained throttling, fails calls with "retry quota exceeded" long
-// before their attempts are spent. Bounded attempts, capped backoff and the shared
-// request's Timeout keep every call bounded. A nil backoff is the SDK's exponential
-// jittered backoff capped at maxBackoff.
-func newRetryer(maxAttempts int, maxBackoff time.Duration, backoff retry.BackoffDelayer) aws.Retryer {
-	return retry.NewStandard(func(o *retry.StandardOptions) {
-		o.MaxAttempts = maxAttempts
-		o.MaxBackoff = maxBackoff
-		o.RateLimiter = ratelimit.None
-		if backoff != nil {
-			o.Backoff = backoff
-		}
-	})
-}
-
 func (r *Resolver) ssmClient(ctx context.Context, code string) (regionClient[GetParameterAPI], error) {
 	r.clientMu.Lock()
 	c, ok := r.ssmClients[code]
@@ -558,9 +439,9 @@ func (r *Resolver) ssmClient(ctx context.Context, code string) (regionClient[Get
 		if err != nil {
 			return c, err
 		}
-		c.creds, c.built = credsOrMissing(cfg.Credentials), true
+		c.creds, c.built = awserr.ProviderOrMissing(cfg.Credentials), true
 		fns := append([]func(*ssm.Options){func(o *ssm.Options) {
-			o.Retryer = newRetryer(r.opts.RetryMaxAttempts, r.opts.RetryMaxBackoff, nil)
+			o.Retryer = awserr.NewRetryer(r.opts.RetryMaxAttempts, r.opts.RetryMaxBackoff)
 			o.RetryMaxAttempts = 0 // ours, not AWS_MAX_ATTEMPTS: see RetryMaxAttempts
 		}}, r.opts.SSMOptions...)
 		c.api = ssm.NewFromConfig(cfg, fns...)
@@ -592,9 +473,9 @@ func (r *Resolver) ecrClient(ctx context.Context, code string) (regionClient[Bat
 		if err != nil {
 			return c, err
 		}
-		c.creds, c.built = credsOrMissing(cfg.Credentials), true
+		c.creds, c.built = awserr.ProviderOrMissing(cfg.Credentials), true
 		fns := append([]func(*ecr.Options){func(o *ecr.Options) {
-			o.Retryer = newRetryer(r.opts.RetryMaxAttempts, r.opts.RetryMaxBackoff, nil)
+			o.Retryer = awserr.NewRetryer(r.opts.RetryMaxAttempts, r.opts.RetryMaxBackoff)
 			o.RetryMaxAttempts = 0
 		}}, r.opts.ECROptions...)
 		c.api = ecr.NewFromConfig(cfg, fns...)
@@ -609,79 +490,6 @@ func (r *Resolver) ecrClient(ctx context.Context, code string) (regionClient[Bat
 	return c, nil
 }
 
-// awsCall describes a failed call for classify.
-type awsCall struct {
-	action   string // "ssm:GetParameter"
-	resource string // the ARN the action needs
-	optIn    bool   // the region is opt-in
-	attempts int
-	timeout  time.Duration
-}
-
-// classify turns an SDK error into a kindError with a sentinel and advice, keeping the
-// SDK error as a cause for errors.As.
-func classify(err error, c awsCall) error {
-	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
-		return fmt.Errorf("%s did not finish within %s: %w", c.action, c.timeout, err)
-	}
-	var code, detail string
-	var ae smithy.APIError
-	if errors.As(err, &ae) {
-		code = ae.ErrorCode()
-		detail = " (AWS: " + code
-		if m := ae.ErrorMessage(); m != "" {
-			detail += ": " + quote.Truncate(m, 200)
-		}
-		detail += ")"
-	}
-	if mae := (*retry.MaxAttemptsError)(nil); errors.As(err, &mae) && mae.Attempt > 0 {
-		c.attempts = mae.Attempt // the SDK options may have changed the number
-	}
-	var pnf *ssmtypes.ParameterNotFound
-	k := func(kind error, msg string) error { return &kindError{kind: kind, msg: msg + detail, cause: err} }
-	switch {
-	case errors.As(err, &pnf) || code == "ParameterNotFound" || code == "ParameterVersionNotFound":
-		return k(ErrParameterNotFound, "parameter "+region.ParameterName+" not found: App Mesh may be unavailable in this region or discontinued (AWS ended support on 2026-09-30); pin a version or use a mirror")
-	case code == "UnrecognizedClientException" || code == "InvalidClientTokenId":
-		if c.optIn {
-			return k(ErrRegionNotEnabled, "AWS rejected the credentials in this opt-in region, which is what it does when the region is not enabled for the account; enable the region (AWS console, Account, AWS Regions) or leave it out, and check the credentials if it is enabled")
-		}
-		return k(ErrInvalidCredentials, "AWS does not recognize the access key; check the credentials (profile, environment variables) and that they belong to this partition")
-	case code == "InvalidSignatureException" || code == "SignatureDoesNotMatch":
-		return k(ErrInvalidCredentials, "AWS rejected the request signature: the secret access key does not match the access key; check the credentials")
-	case code == "ExpiredTokenException" || code == "ExpiredToken" || code == "RequestExpired" || code == "TokenRefreshRequired":
-		return k(ErrInvalidCredentials, "the session credentials have expired; refresh them (aws sso login, assume the role again)")
-	case code == "AccessDeniedException" || code == "AccessDenied" || code == "UnauthorizedOperation":
-		return k(ErrAccessDenied, "access denied: the caller needs "+c.action+" on "+c.resource+" (package iampolicy builds that policy)")
-	case isThrottleCode(code):
-		return k(ErrThrottled, fmt.Sprintf("AWS throttled %s on all %d attempts; retry later, spread the calls out, or raise the RetryMaxAttempts option", c.action, c.attempts))
-	}
-	var re interface{ HTTPStatusCode() int }
-	if errors.As(err, &re) && isServerStatus(re.HTTPStatusCode()) {
-		return k(nil, fmt.Sprintf("AWS answered %s with a server error (HTTP %d) on all %d attempts; retry later", c.action, re.HTTPStatusCode(), c.attempts))
-	}
-	if detail != "" {
-		return k(nil, c.action+" failed; check the request and the configuration")
-	}
-	return fmt.Errorf("%s failed (check the network, the endpoint settings and the proxy): %w", c.action, err)
-}
-
-// isServerStatus reports the HTTP statuses the SDK's retryer retries (500, 502, 503, 504).
-func isServerStatus(status int) bool {
-	_, ok := retry.DefaultRetryableHTTPStatusCodes[status]
-	return ok
-}
-
-func isThrottleCode(code string) bool {
-	switch code {
-	case "ThrottlingException", "Throttling", "ThrottledException", "TooManyRequestsException",
-		"RequestLimitExceeded", "RequestThrottled", "RequestThrottledException",
-		"ProvisionedThroughputExceededException", "SlowDown", "PriorRequestNotComplete":
-		return true
-	}
-	return false
-}
-
 // Format prints a summary of r for every fmt verb: the number of cached images, never the
 // aws.Config it holds (fmt would otherwise print a static credentials provider's secret
 // access key).
@@ -690,8 +498,6 @@ func (r *Resolver) Format(f fmt.State, _ rune) {
 		fmt.Fprint(f, "<nil>")
 		return
 	}
-	r.mu.RLock()
-	n, p := len(r.latest), len(r.pins)
-	r.mu.RUnlock()
+	n, p := r.latest.Len(), r.pins.Len()
 	fmt.Fprintf(f, "&appmeshenvoy.Resolver{cached images: %d, cached digests: %d; credentials not shown}", n, p)
 }

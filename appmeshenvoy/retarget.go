@@ -3,6 +3,7 @@ package appmeshenvoy
 import (
 	"strings"
 
+	"github.com/appmesh-envoy/appmesh-envoy-go/internal/errcode"
 	"github.com/appmesh-envoy/appmesh-envoy-go/internal/quote"
 	"github.com/appmesh-envoy/appmesh-envoy-go/region"
 )
@@ -58,8 +59,7 @@ func (i Image) WithFIPSEndpoint() (Image, error) {
 		return i, nil
 	}
 	if err != nil || host.Public || host.DualStack || host.Partition == region.PartitionChina || strings.Contains(i.Registry, ":") {
-		return Image{}, &kindError{kind: ErrFIPSUnavailable,
-			msg: "no FIPS endpoint form of registry " + quote.Input(i.Registry) + "; FIPS endpoints exist for standard ECR hosts outside China"}
+		return Image{}, errcode.Wrap(ErrFIPSUnavailable, "no FIPS endpoint form of registry "+quote.Input(i.Registry)+"; FIPS endpoints exist for standard ECR hosts outside China", nil)
 	}
 	p, _ := region.LookupPartition(host.Partition)
 	fips, err := ParseRegistryHost(host.Account + ".dkr.ecr-fips." + host.Region + "." + p.DNSSuffix)

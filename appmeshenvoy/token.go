@@ -6,16 +6,15 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"math/rand/v2"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
-	"golang.org/x/sync/singleflight"
 
+	"github.com/appmesh-envoy/appmesh-envoy-go/internal/awserr"
+	"github.com/appmesh-envoy/appmesh-envoy-go/internal/flight"
 	"github.com/appmesh-envoy/appmesh-envoy-go/region"
 )
 
@@ -129,10 +128,9 @@ type TokenProvider struct {
 	logger  *slog.Logger
 	clock   func() time.Time
 
+	cache *flight.Cache[cacheKey, cachedToken]
+
 	mu      sync.RWMutex
-	cache   map[cacheKey]cachedToken
-	gen     uint64
-	group   singleflight.Group
 	clients map[string]GetAuthorizationTokenAPI
 }
 
@@ -185,7 +183,9 @@ func NewTokenProvider(cfg aws.Config, optFns ...func(*TokenOptions)) *TokenProvi
 		baseCfg: cfg,
 		logger:  o.Logger,
 		clock:   o.Clock,
-		cache:   make(map[cacheKey]cachedToken),
+		cache: flight.New[cacheKey, cachedToken](o.Timeout, o.Clock, func(k cacheKey) string {
+			return k.region + "\x00" + k.accessKeyID
+		}),
 		clients: make(map[string]GetAuthorizationTokenAPI),
 	}
 	return p
@@ -203,11 +203,13 @@ func NewTokenProvider(cfg aws.Config, optFns ...func(*TokenOptions)) *TokenProvi
 func (p *TokenProvider) Token(ctx context.Context, regionCode string) (Token, error) {
 	host, ok := envoyRegistryHosts()[regionCode]
 	if !ok {
-		_, err := region.Lookup(regionCode)
-		if err == nil {
-			err = fmt.Errorf("%w: %q", region.ErrUnsupported, regionCode)
+		// Not a table code as it stands: normalize it (" US-West-2 ") as Resolver.Latest
+		// does, or say why it is not supported.
+		r, err := region.Lookup(regionCode)
+		if err != nil {
+			return Token{}, fmt.Errorf("ecr token: %w", err)
 		}
-		return Token{}, fmt.Errorf("ecr token: %w", err)
+		regionCode, host = r.Code, r.RegistryHost()
 	}
 	return p.token(ctx, regionCode, host)
 }
@@ -246,20 +248,15 @@ func (p *TokenProvider) TokenForRegistry(ctx context.Context, host string) (Toke
 // is given, for every caller identity. The next call fetches a new token; a refresh that
 // is in flight does not put its result into the cache.
 func (p *TokenProvider) Invalidate(regions ...string) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.gen++
 	if len(regions) == 0 {
-		clear(p.cache)
+		p.cache.Invalidate(nil)
 		return
 	}
-	for k := range p.cache {
-		for _, r := range regions {
-			if k.region == r {
-				delete(p.cache, k)
-			}
-		}
+	codes := make(map[string]bool, len(regions))
+	for _, r := range regions {
+		codes[strings.ToLower(strings.TrimSpace(r))] = true
 	}
+	p.cache.Invalidate(func(k cacheKey) bool { return codes[k.region] })
 }
 
 // Format prints a summary of p for every fmt verb: the number of cached tokens, never
@@ -270,9 +267,7 @@ func (p *TokenProvider) Format(f fmt.State, _ rune) {
 		_, _ = io.WriteString(f, "<nil>")
 		return
 	}
-	p.mu.RLock()
-	n := len(p.cache)
-	p.mu.RUnlock()
+	n := p.cache.Len()
 	fmt.Fprintf(f, "&appmeshenvoy.TokenProvider{cached tokens: %d; credentials and tokens not shown}", n)
 }
 
@@ -283,46 +278,21 @@ func (p *TokenProvider) token(ctx context.Context, regionCode, host string) (Tok
 	}
 	creds, err := p.creds.Retrieve(ctx)
 	if err != nil {
-		return Token{}, &TokenError{Region: regionCode, Host: host, Err: credentialsError(ctx, err)}
+		return Token{}, &TokenError{Region: regionCode, Host: host, Err: awserr.CredentialsError(ctx, err)}
 	}
 	key := cacheKey{region: regionCode, accessKeyID: creds.AccessKeyID}
-	now := p.clock()
-
-	p.mu.RLock()
-	c, ok := p.cache[key]
-	gen := p.gen
-	p.mu.RUnlock()
-	if ok && now.Before(c.refreshAt) {
-		return c.token(host), nil
+	if c, ok := p.cache.Fresh(key); ok {
+		return c.token(host), nil // the warm path: no allocation
 	}
-
-	sfKey := fmt.Sprintf("%d\x00%s\x00%s", gen, regionCode, creds.AccessKeyID)
-	ch := p.group.DoChan(sfKey, func() (any, error) {
-		// A caller that missed the cache may arrive just after another refresh finished
-		// and left the group: the cache has the answer, so don't ask ECR again.
-		p.mu.RLock()
-		fresh, hit := p.cache[key]
-		p.mu.RUnlock()
-		if hit && p.clock().Before(fresh.refreshAt) {
-			return fresh, nil
-		}
-		// The shared refresh outlives no caller by more than its own timeout.
-		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), p.opts.Timeout)
-		defer cancel()
-		return p.fetch(fctx, key, gen)
+	c, err := p.cache.Do(ctx, key, func(ctx context.Context) (cachedToken, flight.Lifetime, error) {
+		return p.fetch(ctx, key)
 	})
-	select {
-	case res := <-ch:
-		if res.Err == nil {
-			return res.Val.(cachedToken).token(host), nil
-		}
-		err = res.Err
-	case <-ctx.Done():
-		err = ctx.Err()
+	if err == nil {
+		return c.token(host), nil
 	}
 	// The refresh failed or the caller stopped waiting. A token that is still valid
 	// beats an error; an expired one is never returned.
-	if ok && p.clock().Before(c.expiresAt) {
+	if c, ok := p.cache.Valid(key); ok {
 		p.logger.LogAttrs(ctx, slog.LevelWarn, "ecr token refresh failed, using the cached token",
 			slog.String("region", regionCode), slog.Time("expiresAt", c.expiresAt), slog.Any("error", err))
 		return c.token(host), nil
@@ -334,9 +304,16 @@ func (c cachedToken) token(host string) Token {
 	return Token{Registry: host, Username: c.username, Password: c.password, ExpiresAt: c.expiresAt}
 }
 
-// fetch calls ecr:GetAuthorizationToken and, unless the cache was invalidated meanwhile,
-// stores the result under key.
-func (p *TokenProvider) fetch(ctx context.Context, key cacheKey, gen uint64) (cachedToken, error) {
+// fetch calls ecr:GetAuthorizationToken for key's region.
+func (p *TokenProvider) fetch(ctx context.Context, key cacheKey) (cachedToken, flight.Lifetime, error) {
+	c, err := p.fetchToken(ctx, key)
+	if err != nil {
+		return cachedToken{}, flight.Lifetime{}, err
+	}
+	return c, flight.Lifetime{RefreshAt: c.refreshAt, ExpiresAt: c.expiresAt}, nil
+}
+
+func (p *TokenProvider) fetchToken(ctx context.Context, key cacheKey) (cachedToken, error) {
 	client := p.client(key.region)
 	start := p.clock()
 	p.logger.LogAttrs(ctx, slog.LevelDebug, "ecr:GetAuthorizationToken", slog.String("region", key.region))
@@ -371,11 +348,6 @@ func (p *TokenProvider) fetch(ctx context.Context, key cacheKey, gen uint64) (ca
 		expiresAt: exp,
 		refreshAt: start.Add(time.Duration(float64(life) * p.opts.RefreshFraction)),
 	}
-	p.mu.Lock()
-	if p.gen == gen {
-		p.cache[key] = c
-	}
-	p.mu.Unlock()
 	p.logger.LogAttrs(ctx, slog.LevelDebug, "ecr token fetched",
 		slog.String("region", key.region), slog.Time("expiresAt", exp), slog.Time("refreshAt", c.refreshAt))
 	return c, nil
@@ -408,7 +380,7 @@ func (p *TokenProvider) ecrOptions(regionCode string) []func(*ecr.Options) {
 	fips := p.opts.UseFIPSEndpoint && hasFIPSEndpoint(regionCode)
 	fns := []func(*ecr.Options){func(o *ecr.Options) {
 		o.Region = regionCode
-		o.Retryer = newRetryer(maxAttempts, maxBackoff, jitterBackoff(maxBackoff))
+		o.Retryer = awserr.NewRetryer(maxAttempts, maxBackoff)
 		if fips && p.baseCfg.BaseEndpoint == nil && o.BaseEndpoint == nil {
 			o.EndpointOptions.UseFIPSEndpoint = aws.FIPSEndpointStateEnabled
 		}
@@ -434,19 +406,6 @@ func hasFIPSEndpoint(regionCode string) bool {
 	}
 	r, err := region.Lookup(regionCode)
 	return err == nil && r.FIPS
-}
-
-// jitterBackoff is full-jitter exponential backoff from 50ms, capped at max, for
-// throttled and failed attempts alike.
-func jitterBackoff(max time.Duration) retry.BackoffDelayer {
-	return retry.BackoffDelayerFunc(func(attempt int, _ error) (time.Duration, error) {
-		d := 50 * time.Millisecond
-		for i := 1; i < attempt && d < max; i++ {
-			d *= 2
-		}
-		d = min(d, max)
-		return time.Duration(rand.Int64N(int64(d)) + 1), nil
-	})
 }
 
 // DecodeAuthorizationToken decodes an ECR authorizationToken: base64 of "AWS:password"

@@ -1,20 +1,21 @@
 package appmeshenvoy
 
 import (
-	"errors"
 	"fmt"
 	"time"
 
+	"github.com/appmesh-envoy/appmesh-envoy-go/internal/awserr"
+	"github.com/appmesh-envoy/appmesh-envoy-go/internal/errcode"
 	"github.com/appmesh-envoy/appmesh-envoy-go/region"
 )
 
 // ErrMalformedToken means ECR answered ecr:GetAuthorizationToken with something that is
 // not a usable token. Errors matching it never contain the token.
-var ErrMalformedToken = errors.New("malformed ecr authorization token")
+var ErrMalformedToken error = errcode.New(errcode.MalformedToken, "malformed ecr authorization token")
 
 // ErrPublicRegistry means a token was asked for public.ecr.aws. The ECR Public Gallery
 // serves the Envoy image to anonymous clients: pull without logging in.
-var ErrPublicRegistry = errors.New("public.ecr.aws needs no token: pull anonymously")
+var ErrPublicRegistry error = errcode.New(errcode.InvalidRegistryHost, "public.ecr.aws needs no token: pull anonymously")
 
 // MalformedTokenError says what is wrong with an ECR authorization token without
 // showing any part of it. It matches [ErrMalformedToken].
@@ -30,6 +31,9 @@ func (e *MalformedTokenError) Error() string {
 
 // Is makes a MalformedTokenError match [ErrMalformedToken].
 func (e *MalformedTokenError) Is(target error) bool { return target == ErrMalformedToken }
+
+// ErrorCode returns "malformed-token".
+func (e *MalformedTokenError) ErrorCode() Code { return CodeMalformedToken }
 
 // TokenError is the error of a [TokenProvider] call. It names the region and registry
 // host and wraps the cause, which errors.Is and errors.As reach through Unwrap: one of
@@ -63,8 +67,8 @@ func classifyTokenError(regionCode string, err error, attempts int, timeout time
 	if r, lerr := region.Lookup(regionCode); lerr == nil {
 		optIn = r.OptIn
 	}
-	return classify(err, awsCall{
-		action: "ecr:GetAuthorizationToken", resource: `"*"`, optIn: optIn,
-		attempts: attempts, timeout: timeout,
+	return awserr.Classify(err, awserr.Call{
+		Action: "ecr:GetAuthorizationToken", Resource: `"*"`, OptIn: optIn,
+		Attempts: attempts, Timeout: timeout,
 	})
 }

@@ -76,7 +76,7 @@ func Classify(err error, c Call) error {
 	k := func(kind error, msg string) error { return errcode.Wrap(kind, msg+detail, err) }
 	switch {
 	case code == "ParameterNotFound" || code == "ParameterVersionNotFound":
-		return k(ErrParameterNotFound, "parameter /aws/service/appmesh/envoy not found: App Mesh is past its end of support (2026-09-30) and AWS may remove its parameters; pin a version you run, or resolve from your mirror")
+		return k(ErrParameterNotFound, "parameter /aws/service/appmesh/envoy not found: App Mesh is discontinued (end of support 2026-09-30) and AWS may remove its parameters and images at any time; pin a version or use a mirror")
 	case code == "UnrecognizedClientException" || code == "InvalidClientTokenId":
 		if c.OptIn {
 			return k(ErrRegionNotEnabled, "AWS rejected the credentials in this opt-in region, which is what it does when the region is not enabled for the account; enable the region (AWS console, Account, AWS Regions) or leave it out, and check the credentials if it is enabled")
