@@ -32,6 +32,8 @@ const (
 	CodeInvalidImage = errcode.InvalidImage
 	// CodeInvalidRegistryHost: not an ECR registry host.
 	CodeInvalidRegistryHost = errcode.InvalidRegistryHost
+	// CodeInvalidRepository: not an ECR repository URI or ARN.
+	CodeInvalidRepository = errcode.InvalidRepository
 	// CodeInvalidVersion: not an App Mesh Envoy image version.
 	CodeInvalidVersion = errcode.InvalidVersion
 	// CodeInvalidResource: not an App Mesh virtual node or virtual gateway.

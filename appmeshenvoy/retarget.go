@@ -15,14 +15,14 @@ var publicGalleryRepository = strings.TrimPrefix(region.PublicRepository, Public
 // "123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/envoy", keeping tag and digest
 // (a copy made with a registry tool keeps the digest). The target must be an ECR
 // registry host (any form [ParseRegistryHost] accepts, GovCloud included) followed by a
-// repository path, without tag or digest. Errors match [ErrInvalidImage] or
-// [ErrInvalidRegistryHost].
+// repository path, without tag or digest (see [ParseRepository]). Errors match
+// [ErrInvalidRepository] or [ErrInvalidRegistryHost].
 func (i Image) WithRepository(repositoryURI string) (Image, error) {
-	host, repo, err := splitRepositoryURI(repositoryURI)
+	repo, err := ParseRepository(repositoryURI)
 	if err != nil {
 		return Image{}, err
 	}
-	return i.retarget(host, repo), nil
+	return i.retarget(repo.Registry, repo.Name), nil
 }
 
 // WithPullThroughCache re-targets the image to an ECR pull-through cache whose upstream
@@ -30,13 +30,14 @@ func (i Image) WithRepository(repositoryURI string) (Image, error) {
 // prefix, such as "123456789012.dkr.ecr.eu-west-1.amazonaws.com/ecr-public"; the result
 // is "<prefixURI>/appmesh/aws-appmesh-envoy" with the same tag and digest. (For a rule
 // whose upstream is a private ECR registry, the cached path is "<prefix>/aws-appmesh-envoy":
-// use [Image.WithRepository].) Errors match [ErrInvalidImage] or [ErrInvalidRegistryHost].
+// use [Image.WithRepository].) Errors match [ErrInvalidRepository] or
+// [ErrInvalidRegistryHost].
 func (i Image) WithPullThroughCache(prefixURI string) (Image, error) {
-	host, prefix, err := splitRepositoryURI(strings.TrimSuffix(prefixURI, "/") + "/" + publicGalleryRepository)
+	repo, err := ParseRepository(strings.TrimSuffix(strings.TrimSpace(prefixURI), "/") + "/" + publicGalleryRepository)
 	if err != nil {
 		return Image{}, err
 	}
-	return i.retarget(host, prefix), nil
+	return i.retarget(repo.Registry, repo.Name), nil
 }
 
 // WithPublicGallery returns the image's copy in the ECR Public Gallery,
@@ -95,31 +96,4 @@ func (i Image) WithDualStackEndpoint() (Image, error) {
 func (i Image) retarget(host Registry, repository string) Image {
 	i.Registry, i.Account, i.Region, i.Repository = host.Host, host.Account, host.Region, repository
 	return i
-}
-
-// splitRepositoryURI parses "host/repository" for a mirror target.
-func splitRepositoryURI(uri string) (Registry, string, error) {
-	fail := func(reason string) (Registry, string, error) {
-		return Registry{}, "", &ParseError{Kind: "repository URI", Input: uri, Reason: reason, Err: ErrInvalidImage}
-	}
-	s := strings.TrimSpace(uri)
-	s = strings.TrimPrefix(s, "https://")
-	hostPart, repo, ok := strings.Cut(s, "/")
-	if !ok || repo == "" {
-		return fail("want <registry host>/<repository>, as in 123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/envoy")
-	}
-	if strings.ContainsAny(repo, ":@") {
-		return fail("a repository URI has no tag or digest; the image's own are kept")
-	}
-	if !isRepository(repo) {
-		return fail("bad repository " + quote.Input(repo) + " (lower-case path components separated by /)")
-	}
-	host, err := ParseRegistryHost(hostPart)
-	if err != nil {
-		return Registry{}, "", err
-	}
-	if strings.Contains(hostPart, ":") {
-		return fail("a mirror host has no port")
-	}
-	return host, repo, nil
 }

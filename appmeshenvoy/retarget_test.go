@@ -64,7 +64,7 @@ func TestMirrorErrors(t *testing.T) {
 	} {
 		if got, err := src.WithRepository(target); err == nil {
 			t.Errorf("WithRepository(%q) = %s, want an error", target, got)
-		} else if !errors.Is(err, appmeshenvoy.ErrInvalidImage) && !errors.Is(err, appmeshenvoy.ErrInvalidRegistryHost) {
+		} else if !errors.Is(err, appmeshenvoy.ErrInvalidRepository) && !errors.Is(err, appmeshenvoy.ErrInvalidRegistryHost) {
 			t.Errorf("WithRepository(%q) error %v matches no sentinel", target, err)
 		}
 	}

@@ -1,14 +1,13 @@
 package region
 
 import (
-	"errors"
-
+	"github.com/appmesh-envoy/appmesh-envoy-go/internal/errcode"
 	"github.com/appmesh-envoy/appmesh-envoy-go/internal/quote"
 )
 
 // ErrUnsupported is matched (with [errors.Is]) by every error for a region or partition
 // the Envoy image is not published in.
-var ErrUnsupported = errors.New("unsupported region")
+var ErrUnsupported error = errcode.New(errcode.UnsupportedRegion, "unsupported region")
 
 // UnsupportedError describes a region code (or partition ID) that is not supported, why,
 // and the closest supported code when one is near.
@@ -41,3 +40,6 @@ func (e *UnsupportedError) Error() string {
 
 // Is reports whether target is [ErrUnsupported].
 func (e *UnsupportedError) Is(target error) bool { return target == ErrUnsupported }
+
+// ErrorCode returns "unsupported-region".
+func (e *UnsupportedError) ErrorCode() errcode.Code { return errcode.UnsupportedRegion }

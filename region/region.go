@@ -3,6 +3,8 @@ package region
 import (
 	"net/url"
 	"sort"
+
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
 )
 
 // Names shared by every region.
@@ -74,14 +76,15 @@ func (r Region) RepositoryURI() string { return r.RegistryHost() + "/" + Reposit
 // "arn:aws:ecr:us-west-2:840364872350:repository/aws-appmesh-envoy". It is what an IAM
 // policy names to allow pulls.
 func (r Region) RepositoryARN() string {
-	return "arn:" + r.Partition.ID + ":ecr:" + r.Code + ":" + r.Account + ":repository/" + RepositoryName
+	return arn.ARN{Partition: r.Partition.ID, Service: "ecr", Region: r.Code, AccountID: r.Account,
+		Resource: "repository/" + RepositoryName}.String()
 }
 
 // ParameterARN returns the ARN of the public SSM parameter in this region, such as
 // "arn:aws:ssm:us-west-2::parameter/aws/service/appmesh/envoy". The account field of a
 // public parameter's ARN is empty.
 func (r Region) ParameterARN() string {
-	return "arn:" + r.Partition.ID + ":ssm:" + r.Code + "::parameter" + ParameterName
+	return arn.ARN{Partition: r.Partition.ID, Service: "ssm", Region: r.Code, Resource: "parameter" + ParameterName}.String()
 }
 
 // ConsoleURL returns the Systems Manager console page of the public parameter in this

@@ -23,7 +23,7 @@ func (c Code) String() string { return string(c) }
 // operation that failed. The CLI exits 2 for these and 1 for the others.
 func (c Code) Input() bool {
 	switch c {
-	case InvalidInput, InvalidImage, InvalidRegistryHost, InvalidVersion, InvalidResource,
+	case InvalidInput, InvalidImage, InvalidRegistryHost, InvalidRepository, InvalidVersion, InvalidResource,
 		UnsupportedRegion, InvalidConfig, NotEnvironment, InvalidPolicy, PolicyTooLarge,
 		MixedPartitions, FIPSUnavailable, NotInitialized:
 		return true
@@ -49,6 +49,8 @@ const (
 	InvalidImage Code = "invalid-image"
 	// InvalidRegistryHost: not an ECR registry host.
 	InvalidRegistryHost Code = "invalid-registry-host"
+	// InvalidRepository: not an ECR repository URI or ARN.
+	InvalidRepository Code = "invalid-repository"
 	// InvalidVersion: not an App Mesh Envoy image version.
 	InvalidVersion Code = "invalid-version"
 	// InvalidResource: not an App Mesh virtual node or virtual gateway.

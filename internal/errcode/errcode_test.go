@@ -59,7 +59,7 @@ func (*net) Error() string { return "net" }
 func TestCodesAreKebabCase(t *testing.T) {
 	kebab := regexp.MustCompile(`^[a-z]+(-[a-z]+)*$`)
 	for _, c := range []Code{Unknown, Canceled, Timeout, NotInitialized, InvalidInput, InvalidImage,
-		InvalidRegistryHost, InvalidVersion, InvalidResource, UnsupportedRegion, FIPSUnavailable,
+		InvalidRegistryHost, InvalidRepository, InvalidVersion, InvalidResource, UnsupportedRegion, FIPSUnavailable,
 		ParameterNotFound, RegionNotEnabled, AccessDenied, Throttled, InvalidCredentials,
 		NoCredentials, ServerError, EndpointUnreachable, AWSError, UntrustedImage, LegacyAccount,
 		ImageNotFound, DigestMismatch, MalformedToken, Unauthorized, ManifestUnknown, TagImmutable,
