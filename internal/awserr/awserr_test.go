@@ -133,4 +133,3 @@ func TestBackoffBounds(t *testing.T) {
 		}
 	}
 }
-
