@@ -151,7 +151,7 @@ func benchLatestAllCold(b *testing.B, latency bool) {
 	for range b.N {
 		start := time.Now()
 		res := appmeshenvoy.NewResolver(cfg)
-		results, err := res.LatestAll(ctx, nil) // nil: every region of cfg.Region's partition
+		results, err := res.LatestAll(ctx, awsRegionCodes()) // nil: every region of cfg.Region's partition
 		walls = append(walls, time.Since(start))
 		benchCheckResults(b, results, err, len(codes))
 	}
@@ -178,7 +178,7 @@ func benchLatestAllReused(b *testing.B, latency bool) {
 	srv, codes, slowest := benchServer(b, latency)
 	ctx := context.Background()
 	res := appmeshenvoy.NewResolver(srv.Config("us-east-1"))
-	results, err := res.LatestAll(ctx, nil) // build the clients and connections
+	results, err := res.LatestAll(ctx, awsRegionCodes()) // build the clients and connections
 	benchCheckResults(b, results, err, len(codes))
 	srv.ResetCounts()
 	b.ReportAllocs()
@@ -187,7 +187,7 @@ func benchLatestAllReused(b *testing.B, latency bool) {
 	for range b.N {
 		res.Invalidate()
 		start := time.Now()
-		results, err := res.LatestAll(ctx, nil)
+		results, err := res.LatestAll(ctx, awsRegionCodes())
 		walls = append(walls, time.Since(start))
 		benchCheckResults(b, results, err, len(codes))
 	}
@@ -429,7 +429,7 @@ func TestBenchConnectionsReused(t *testing.T) {
 	res := appmeshenvoy.NewResolver(srv.Config("us-east-1"))
 	for pass := range 2 {
 		srv.ResetCounts()
-		results, err := res.LatestAll(ctx, nil)
+		results, err := res.LatestAll(ctx, awsRegionCodes())
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -118,7 +118,7 @@ func CompareDeployed(deployed, latest Image) Drift {
 	d := Drift{Deployed: deployed, Latest: latest}
 	d.LatestVersion, _ = latest.Version()
 	d.OtherRepository = !sameRegistry(deployed.Registry, latest.Registry) || deployed.Repository != latest.Repository
-	if deployed.Account == region.LegacyAccount {
+	if deployed.Account() == region.LegacyAccount {
 		d.Status = DriftLegacyAccount
 		d.DeployedVersion, _ = deployed.Version()
 		d.Behind = d.DeployedVersion.Difference(d.LatestVersion)
@@ -153,15 +153,18 @@ func CompareDeployed(deployed, latest Image) Drift {
 // DriftUnknownVersion (a digest says nothing about a version). Errors are a
 // [*ParseError] for the reference or Latest's [*RegionError].
 func (r *Resolver) Check(ctx context.Context, ref string) (Drift, error) {
+	if err := r.ready(); err != nil {
+		return Drift{}, err
+	}
 	img, err := ParseImage(ref)
 	if err != nil {
 		return Drift{}, err
 	}
-	if img.Region == "" {
+	if img.Region() == "" {
 		return Drift{}, &ParseError{Kind: "image reference", Input: ref, Err: ErrInvalidImage,
 			Reason: "the registry names no region; resolve the latest image of your region with Resolver.Latest and use CompareDeployed"}
 	}
-	latest, err := r.Latest(ctx, img.Region)
+	latest, err := r.Latest(ctx, img.Region())
 	if err != nil {
 		return Drift{}, err
 	}
@@ -176,15 +179,13 @@ func (r *Resolver) Check(ctx context.Context, ref string) (Drift, error) {
 	return CompareDeployed(img, latest), nil
 }
 
-// sameRegistry reports whether two registry hosts name the same registry: equal hosts,
-// or ECR private hosts of the same account, region and partition in any endpoint form
-// (standard, FIPS, dual-stack).
+// sameRegistry reports whether two registry hosts name the same registry (see
+// [Registry.Same]); hosts that are not ECR hosts are the same only when equal.
 func sameRegistry(a, b string) bool {
 	if a == b {
 		return true
 	}
 	ra, errA := ParseRegistryHost(a)
 	rb, errB := ParseRegistryHost(b)
-	return errA == nil && errB == nil && !ra.Public && !rb.Public &&
-		ra.Account == rb.Account && ra.Region == rb.Region && ra.Partition == rb.Partition
+	return errA == nil && errB == nil && ra.Same(rb)
 }

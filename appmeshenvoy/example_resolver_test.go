@@ -2,51 +2,60 @@ package appmeshenvoy_test
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ecr"
-	ecrtypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
-	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
 	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy"
+	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy/appmeshenvoytest"
 	"github.com/appmesh-envoy/appmesh-envoy-go/region"
 )
 
-// rsExampleSSM answers GetParameter like AWS does in every region; eu-west-1 has lost its
-// parameter.
-type rsExampleSSM struct{ region string }
-
-func (c rsExampleSSM) GetParameter(_ context.Context, _ *ssm.GetParameterInput, _ ...func(*ssm.Options)) (*ssm.GetParameterOutput, error) {
-	if c.region == "eu-west-1" {
-		return nil, &ssmtypes.ParameterNotFound{}
-	}
-	value := region.MustLookup(c.region).RepositoryURI() + ":v1.29.6.0-prod"
-	return &ssm.GetParameterOutput{Parameter: &ssmtypes.Parameter{Value: &value}}, nil
-}
-
-// rsExampleECR answers BatchGetImage with a fixed manifest list.
-type rsExampleECR struct{}
-
-func (rsExampleECR) BatchGetImage(_ context.Context, in *ecr.BatchGetImageInput, _ ...func(*ecr.Options)) (*ecr.BatchGetImageOutput, error) {
-	manifest := `{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.list.v2+json","manifests":[]}`
-	sum := sha256.Sum256([]byte(manifest))
-	return &ecr.BatchGetImageOutput{Images: []ecrtypes.Image{{
-		ImageId:       &ecrtypes.ImageIdentifier{ImageDigest: aws.String("sha256:" + hex.EncodeToString(sum[:])), ImageTag: in.ImageIds[0].ImageTag},
-		ImageManifest: &manifest,
-	}}}, nil
-}
-
 // rsExampleResolver stands in for NewResolver(cfg) with a config from
-// config.LoadDefaultConfig: the options supply mocked clients.
+// config.LoadDefaultConfig: the options supply the fakes of package appmeshenvoytest. The
+// parameter holds v1.29.6.0-prod in every region but eu-west-1, which has lost it.
 func rsExampleResolver() *appmeshenvoy.Resolver {
+	values := map[string]string{}
+	for _, r := range region.All() {
+		if r.Code != "eu-west-1" {
+			values[r.Code] = appmeshenvoytest.ParameterValue(r, "v1.29.6.0-prod")
+		}
+	}
+	ssm, ecr := appmeshenvoytest.NewSSM(values), appmeshenvoytest.NewECR("example-password")
 	return appmeshenvoy.NewResolver(aws.Config{Region: "us-west-2"}, func(o *appmeshenvoy.ResolverOptions) {
-		o.SSMClientForRegion = func(region string) appmeshenvoy.GetParameterAPI { return rsExampleSSM{region} }
-		o.ECRClientForRegion = func(string) appmeshenvoy.BatchGetImageAPI { return rsExampleECR{} }
+		o.SSMClientForRegion = func(string) appmeshenvoy.GetParameterAPI { return ssm }
+		o.ECRClientForRegion = func(string) appmeshenvoy.BatchGetImageAPI { return ecr }
 	})
+}
+
+// Resolve and pin three regions in a unit test, one of them failing: the fakes of
+// package appmeshenvoytest answer for every region a call names.
+func ExampleResolver_PinAll() {
+	ssm := appmeshenvoytest.NewSSM(map[string]string{
+		"us-west-2": "840364872350.dkr.ecr.us-west-2.amazonaws.com/aws-appmesh-envoy:v1.39.1.0-prod",
+		"eu-west-1": "840364872350.dkr.ecr.eu-west-1.amazonaws.com/aws-appmesh-envoy:v1.39.1.0-prod",
+	}) // ap-south-1 is not named: its parameter is gone
+	ecr := appmeshenvoytest.NewECR("test-password")
+	res := appmeshenvoy.NewResolver(aws.Config{}, func(o *appmeshenvoy.ResolverOptions) {
+		o.SSMClientForRegion = func(string) appmeshenvoy.GetParameterAPI { return ssm }
+		o.ECRClientForRegion = func(string) appmeshenvoy.BatchGetImageAPI { return ecr }
+	})
+	results, err := res.PinAll(context.Background(), []string{"us-west-2", "eu-west-1", "ap-south-1"})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, r := range results {
+		if r.Err != nil {
+			fmt.Println(r.Region, "failed:", appmeshenvoy.CodeOf(r.Err))
+			continue
+		}
+		fmt.Println(r.Region, r.Image.Tag, r.Image.Digest[:15]+"...")
+	}
+	// Output:
+	// us-west-2 v1.39.1.0-prod sha256:c194c5ed...
+	// eu-west-1 v1.39.1.0-prod sha256:c194c5ed...
+	// ap-south-1 failed: parameter-not-found
 }
 
 func ExampleResolver_Latest() {
@@ -80,7 +89,7 @@ func ExampleResolver_LatestAll() {
 	}
 	// Output:
 	// us-west-2 840364872350.dkr.ecr.us-west-2.amazonaws.com/aws-appmesh-envoy:v1.29.6.0-prod
-	// eu-west-1 error: resolve eu-west-1: parameter /aws/service/appmesh/envoy not found: App Mesh is discontinued (end of support 2026-09-30) and AWS may remove its parameters and images at any time; pin a version or use a mirror (AWS: ParameterNotFound)
+	// eu-west-1 error: resolve eu-west-1: parameter /aws/service/appmesh/envoy not found: App Mesh is discontinued (end of support 2026-09-30) and AWS may remove its parameters and images at any time; pin a version or use a mirror (AWS: ParameterNotFound: Parameter /aws/service/appmesh/envoy not found.)
 	// cn-north-1 919366029133.dkr.ecr.cn-north-1.amazonaws.com.cn/aws-appmesh-envoy:v1.29.6.0-prod
 	// ap-east-2 error: resolve ap-east-2: unsupported region "ap-east-2": listed with an App Mesh account in the AWS CDK region table, but App Mesh has no endpoint in this region, so no image is published there
 }
@@ -101,8 +110,8 @@ func ExampleResolver_Pin() {
 	fmt.Println(pinned.Digest)
 	fmt.Println(pinned.WithPublicGallery())
 	// Output:
-	// sha256:9d23fb26fef6bd93a9ec12b89d4674b270a7a54cb09dfed6933c0abcacddfc0f
-	// public.ecr.aws/appmesh/aws-appmesh-envoy:v1.29.6.0-prod@sha256:9d23fb26fef6bd93a9ec12b89d4674b270a7a54cb09dfed6933c0abcacddfc0f
+	// sha256:c194c5ed1161b32305acce7420f3fd677205bfe9e6f8bba02abc55e72954a2b2
+	// public.ecr.aws/appmesh/aws-appmesh-envoy:v1.29.6.0-prod@sha256:c194c5ed1161b32305acce7420f3fd677205bfe9e6f8bba02abc55e72954a2b2
 }
 
 func ExampleParseImage() {
@@ -111,7 +120,7 @@ func ExampleParseImage() {
 		fmt.Println(err)
 		return
 	}
-	fmt.Println(img.Account, img.Region, img.Repository, img.Tag)
+	fmt.Println(img.Account(), img.Region(), img.Repository, img.Tag)
 	mirror, _ := img.WithRepository("123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/envoy")
 	fmt.Println(mirror)
 	_, err = appmeshenvoy.ParseImage("aws-appmesh-envoy:latest")

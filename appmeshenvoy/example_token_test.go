@@ -30,7 +30,7 @@ func ExampleTokenProvider_Token() {
 	cfg := aws.Config{Credentials: credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "secret", "")}
 	p := appmeshenvoy.NewTokenProvider(cfg, func(o *appmeshenvoy.TokenOptions) {
 		// Real code leaves this out and gets an *ecr.Client per region.
-		o.ClientForRegion = func(string) appmeshenvoy.GetAuthorizationTokenAPI { return tokenExampleECR{now} }
+		o.ECRClientForRegion = func(string) appmeshenvoy.GetAuthorizationTokenAPI { return tokenExampleECR{now} }
 		o.Clock = func() time.Time { return now }
 	})
 	tok, err := p.Token(context.Background(), "us-west-2")

@@ -9,17 +9,15 @@ import (
 // Image is a container image reference taken apart, such as
 // "840364872350.dkr.ecr.us-west-2.amazonaws.com/aws-appmesh-envoy:v1.29.6.0-prod".
 //
-// The zero Image is empty and not a valid reference. Image is a plain comparable value:
-// two Images are the same reference when they are ==.
+// Image is an identity: a plain comparable value, and two Images are the same reference
+// exactly when they are ==. The account and region of an ECR image are derived from its
+// registry host ([Image.Account], [Image.Region]), so they cannot disagree with it. The
+// zero Image is empty and not a valid reference.
 type Image struct {
 	// Registry is the registry host, with a port if the reference had one, such as
 	// "840364872350.dkr.ecr.us-west-2.amazonaws.com", "public.ecr.aws" or
 	// "127.0.0.1:5000".
 	Registry string
-	// Account is the 12-digit registry account for ECR hosts, else "".
-	Account string
-	// Region is the region code for ECR hosts, else "".
-	Region string
 	// Repository is the repository path, such as "aws-appmesh-envoy" or
 	// "appmesh/aws-appmesh-envoy".
 	Repository string
@@ -27,10 +25,29 @@ type Image struct {
 	Tag string
 	// Digest is the manifest digest, "sha256:" and 64 hex digits, or "".
 	Digest string
-	// Warning is set by a [Resolver] that trusted a parameter value whose account differs
-	// from the region table (see ResolverOptions.TrustParameterAccount). It is not part of
-	// the reference and String leaves it out.
-	Warning string
+}
+
+// ECR returns the image's registry as [ParseRegistryHost] reads it, and false when
+// Registry is not an ECR host. The public gallery (public.ecr.aws) is an ECR host without
+// account or region.
+func (i Image) ECR() (Registry, bool) {
+	r, err := ParseRegistryHost(i.Registry)
+	if err != nil {
+		return Registry{}, false
+	}
+	return r, true
+}
+
+// Account returns the 12-digit registry account of an ECR private image, else "".
+func (i Image) Account() string {
+	r, _ := i.ECR()
+	return r.Account
+}
+
+// Region returns the region code of an ECR private image, else "".
+func (i Image) Region() string {
+	r, _ := i.ECR()
+	return r.Region
 }
 
 // maxImageRefLen bounds the input of ParseImage. Real references are far shorter.
@@ -39,7 +56,8 @@ const maxImageRefLen = 1024
 // ParseImage parses an image reference "host[:port]/repository[:tag][@sha256:hex]". A
 // registry host is required (a host has a dot or a port, or is "localhost"), and so is
 // a tag or a digest or both; a digest-only reference is valid here. For ECR hosts (see
-// [ParseRegistryHost]) Account and Region are filled in. Errors match [ErrInvalidImage].
+// [ParseRegistryHost]) [Image.Account] and [Image.Region] tell the account and region.
+// Errors match [ErrInvalidImage].
 func ParseImage(ref string) (Image, error) {
 	fail := func(reason string) (Image, error) {
 		return Image{}, &ParseError{Kind: "image reference", Input: ref, Reason: reason, Err: ErrInvalidImage}
@@ -80,9 +98,6 @@ func ParseImage(ref string) (Image, error) {
 	img.Repository = path
 	if img.Tag == "" && img.Digest == "" {
 		return fail("no tag or digest; add a tag such as :v1.29.6.0-prod")
-	}
-	if r, err := ParseRegistryHost(host); err == nil && !r.Public {
-		img.Account, img.Region = r.Account, r.Region
 	}
 	return img, nil
 }

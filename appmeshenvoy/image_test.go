@@ -18,13 +18,13 @@ func TestParseImage(t *testing.T) {
 		want appmeshenvoy.Image
 	}{
 		{"840364872350.dkr.ecr.us-west-2.amazonaws.com/aws-appmesh-envoy:v1.29.6.0-prod", appmeshenvoy.Image{
-			Registry: "840364872350.dkr.ecr.us-west-2.amazonaws.com", Account: "840364872350", Region: "us-west-2",
+			Registry: "840364872350.dkr.ecr.us-west-2.amazonaws.com",
 			Repository: "aws-appmesh-envoy", Tag: "v1.29.6.0-prod"}},
 		{"840364872350.dkr.ecr.us-west-2.amazonaws.com/aws-appmesh-envoy:v1.29.6.0-prod@" + rsDigest, appmeshenvoy.Image{
-			Registry: "840364872350.dkr.ecr.us-west-2.amazonaws.com", Account: "840364872350", Region: "us-west-2",
+			Registry: "840364872350.dkr.ecr.us-west-2.amazonaws.com",
 			Repository: "aws-appmesh-envoy", Tag: "v1.29.6.0-prod", Digest: rsDigest}},
 		{"840364872350.dkr.ecr.us-west-2.amazonaws.com/aws-appmesh-envoy@" + rsDigest, appmeshenvoy.Image{
-			Registry: "840364872350.dkr.ecr.us-west-2.amazonaws.com", Account: "840364872350", Region: "us-west-2",
+			Registry: "840364872350.dkr.ecr.us-west-2.amazonaws.com",
 			Repository: "aws-appmesh-envoy", Digest: rsDigest}},
 		{"public.ecr.aws/appmesh/aws-appmesh-envoy:v1.29.6.0-prod", appmeshenvoy.Image{
 			Registry: "public.ecr.aws", Repository: "appmesh/aws-appmesh-envoy", Tag: "v1.29.6.0-prod"}},
@@ -33,7 +33,7 @@ func TestParseImage(t *testing.T) {
 		{"localhost/team/envoy:custom_Tag-1.0", appmeshenvoy.Image{
 			Registry: "localhost", Repository: "team/envoy", Tag: "custom_Tag-1.0"}},
 		{"123456789012.dkr.ecr.us-gov-west-1.amazonaws.com/team/a.b__c-d/envoy:v1.29.6.0-prod-fips", appmeshenvoy.Image{
-			Registry: "123456789012.dkr.ecr.us-gov-west-1.amazonaws.com", Account: "123456789012", Region: "us-gov-west-1",
+			Registry: "123456789012.dkr.ecr.us-gov-west-1.amazonaws.com",
 			Repository: "team/a.b__c-d/envoy", Tag: "v1.29.6.0-prod-fips"}},
 	}
 	for _, tt := range tests {
@@ -105,12 +105,6 @@ func TestImageVersion(t *testing.T) {
 	}
 }
 
-func TestImageStringOmitsWarning(t *testing.T) {
-	img := appmeshenvoy.Image{Registry: "example.com", Repository: "envoy", Tag: "v1", Warning: "careful"}
-	if got := img.String(); got != "example.com/envoy:v1" {
-		t.Errorf("String() = %q", got)
-	}
-}
 
 func FuzzParseImage(f *testing.F) {
 	for _, s := range []string{
@@ -138,4 +132,30 @@ func FuzzParseImage(f *testing.F) {
 			t.Fatalf("round trip %q: %+v, %v", s, again, err)
 		}
 	})
+}
+
+// TestImageAccountAndRegionFromHost: Image stores no account or region of its own; they
+// are read from the registry host, so they cannot disagree with it.
+func TestImageAccountAndRegionFromHost(t *testing.T) {
+	tests := []struct{ ref, account, region string }{
+		{"840364872350.dkr.ecr.us-west-2.amazonaws.com/aws-appmesh-envoy:v1.29.6.0-prod", "840364872350", "us-west-2"},
+		{"123456789012.dkr.ecr-fips.us-gov-east-1.amazonaws.com/envoy:v1.29.6.0-prod-fips", "123456789012", "us-gov-east-1"},
+		{"919366029133.dkr-ecr.cn-north-1.on.amazonwebservices.com.cn/aws-appmesh-envoy:v1.29.6.0-prod", "919366029133", "cn-north-1"},
+		{"public.ecr.aws/appmesh/aws-appmesh-envoy:v1.29.6.0-prod", "", ""},
+		{"127.0.0.1:5000/aws-appmesh-envoy:v1.29.6.0-prod", "", ""},
+	}
+	for _, tt := range tests {
+		img, err := appmeshenvoy.ParseImage(tt.ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if img.Account() != tt.account || img.Region() != tt.region {
+			t.Errorf("%s: Account, Region = %q, %q; want %q, %q", tt.ref, img.Account(), img.Region(), tt.account, tt.region)
+		}
+		moved := img
+		moved.Registry = "111122223333.dkr.ecr.eu-west-1.amazonaws.com"
+		if moved.Account() != "111122223333" || moved.Region() != "eu-west-1" {
+			t.Errorf("%s: changing Registry did not change Account and Region", tt.ref)
+		}
+	}
 }

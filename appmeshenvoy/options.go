@@ -12,11 +12,12 @@ import (
 	"github.com/appmesh-envoy/appmesh-envoy-go/region"
 )
 
-// Defaults of [ResolverOptions].
+// Defaults of [ResolverOptions] and [TokenOptions].
 const (
 	// DefaultCacheTTL is how long a resolved image is reused.
 	DefaultCacheTTL = 15 * time.Minute
-	// DefaultTimeout bounds one shared lookup (all its retries included).
+	// DefaultTimeout bounds one shared lookup or token refresh (all its retries
+	// included).
 	DefaultTimeout = 15 * time.Second
 	// DefaultRetryMaxAttempts is the number of attempts per AWS call. GetParameter and
 	// BatchGetImage are idempotent reads, so more attempts than the SDK's 3 are safe: with
@@ -25,10 +26,9 @@ const (
 	// (HTTP 400 ThrottlingException and the other throttling codes), server errors
 	// (HTTP 500, 502, 503, 504) and connection errors.
 	DefaultRetryMaxAttempts = 8
-	// DefaultRetryMaxBackoff caps the wait between attempts. With the SDK's jittered
-	// exponential backoff (base 1 s for throttling, 50 ms otherwise), 7 waits of at most
-	// this long add up to 6.5 s on average and 13 s at worst under sustained throttling,
-	// inside DefaultTimeout.
+	// DefaultRetryMaxBackoff caps the wait between attempts. The backoff is full jitter
+	// from 50 ms doubling per attempt, so 7 waits add up to at most 8.35 s (2.2 s on
+	// average) under sustained throttling, inside DefaultTimeout.
 	DefaultRetryMaxBackoff = 2 * time.Second
 )
 
@@ -98,8 +98,8 @@ type ResolverOptions struct {
 	// FIPS makes [Resolver.Latest] return the FIPS variant of the image ("-prod-fips"
 	// tag) in regions that publish one, and an ErrFIPSUnavailable error elsewhere. The
 	// registry host stays the standard one; use [Image.WithFIPSEndpoint] for the FIPS
-	// endpoint host. To also call SSM through FIPS endpoints, load the aws.Config with
-	// FIPS endpoints enabled. Default: false.
+	// endpoint host where ECR has one. To also call SSM through FIPS endpoints, load the
+	// aws.Config with FIPS endpoints enabled. Default: false.
 	FIPS bool
 
 	// Logger receives debug records for lookups and a warning for every trusted account

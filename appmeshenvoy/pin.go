@@ -37,16 +37,18 @@ var pinMediaTypes = []string{
 // ErrAccessDenied, ErrThrottled, ErrInvalidCredentials, ErrNoCredentials,
 // ErrDigestMismatch, or ctx's error.
 func (r *Resolver) Pin(ctx context.Context, img Image) (Image, error) {
+	if err := r.ready(); err != nil {
+		return Image{}, err
+	}
 	host, err := ParseRegistryHost(img.Registry)
 	switch {
 	case err != nil || host.Public:
-		return Image{}, &RegionError{Region: img.Region, Op: "pin", Err: errcode.Wrap(ErrInvalidImage, "cannot pin "+quote.Input(img.String())+": Pin reads ECR private registries (<account>.dkr.ecr.<region>...); pin the private image and re-target it with WithPublicGallery", nil)}
+		return Image{}, &RegionError{Region: img.Region(), Op: "pin", Err: errcode.Wrap(ErrInvalidImage, "cannot pin "+quote.Input(img.String())+": Pin reads ECR private registries (<account>.dkr.ecr.<region>...); pin the private image and re-target it with WithPublicGallery", nil)}
 	case img.Tag == "":
 		return Image{}, &RegionError{Region: host.Region, Op: "pin", Err: errcode.Wrap(ErrInvalidImage, "cannot pin "+quote.Input(img.String())+": the image has no tag", nil)}
 	}
 	key := img
-	key.Digest, key.Warning = "", ""
-	key.Account, key.Region = host.Account, host.Region
+	key.Digest = ""
 	pinned, ok := r.pins.Fresh(key)
 	if !ok {
 		pinned, err = r.pins.Do(ctx, key, func(ctx context.Context) (Image, flight.Lifetime, error) {
@@ -83,7 +85,7 @@ func (r *Resolver) fetchDigest(ctx context.Context, img Image, host Registry) (I
 		RepositoryName:     aws.String(img.Repository),
 		ImageIds:           []ecrtypes.ImageIdentifier{{ImageTag: aws.String(img.Tag)}},
 		AcceptedMediaTypes: pinMediaTypes,
-	})
+	}, ecrRegion(host.Region))
 	if err != nil {
 		for _, code := range []string{"RepositoryNotFoundException", "ImageNotFoundException"} {
 			if awserr.IsCode(err, code) {

@@ -51,7 +51,7 @@ func TestPin(t *testing.T) {
 	if got != want {
 		t.Errorf("Pin = %s, want %s", got, want)
 	}
-	in := e.last.Load()
+	in := e.inputs()[len(e.inputs())-1]
 	wantIn := &ecr.BatchGetImageInput{
 		RegistryId:     aws.String("840364872350"),
 		RepositoryName: aws.String("aws-appmesh-envoy"),
@@ -68,8 +68,8 @@ func TestPin(t *testing.T) {
 	}
 	// Cached; an already-pinned image with the same digest passes.
 	again, err := r.Pin(context.Background(), got)
-	if err != nil || again != got || e.calls.Load() != 1 {
-		t.Errorf("second Pin = %s, %v after %d calls", again, err, e.calls.Load())
+	if err != nil || again != got || len(e.inputs()) != 1 {
+		t.Errorf("second Pin = %s, %v after %d calls", again, err, len(e.inputs()))
 	}
 	// A pinned digest that the tag no longer points at is an error.
 	moved := img

@@ -1,6 +1,7 @@
 package appmeshenvoy
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -8,8 +9,15 @@ import (
 	"github.com/appmesh-envoy/appmesh-envoy-go/region"
 )
 
-// PublicRegistryHost is the host of the ECR Public Gallery.
-const PublicRegistryHost = "public.ecr.aws"
+// Hosts of the ECR Public Gallery.
+const (
+	// PublicRegistryHost is the host of the ECR Public Gallery.
+	PublicRegistryHost = "public.ecr.aws"
+	// PublicDualStackRegistryHost is the gallery's dual-stack (IPv4 and IPv6) host. It
+	// serves the same registry as [PublicRegistryHost]. Source: ECR Public user guide,
+	// "Dual-stack endpoints" (2025).
+	PublicDualStackRegistryHost = "ecr-public.aws.com"
+)
 
 // Registry is an ECR registry host taken apart.
 //
@@ -26,24 +34,46 @@ type Registry struct {
 	Partition string
 	// FIPS reports a FIPS endpoint host ("dkr.ecr-fips" or "dkr-ecr-fips").
 	FIPS bool
-	// DualStack reports a dual-stack (IPv4 and IPv6) host ("dkr-ecr...on.aws").
+	// DualStack reports a dual-stack (IPv4 and IPv6) host: "<account>.dkr-ecr.<region>.on.aws"
+	// (China: "on.amazonwebservices.com.cn"), or the gallery's "ecr-public.aws.com".
 	DualStack bool
-	// Public reports the ECR Public Gallery, public.ecr.aws.
+	// Public reports the ECR Public Gallery: public.ecr.aws or ecr-public.aws.com.
 	Public bool
 }
 
 // String returns the host.
 func (r Registry) String() string { return r.Host }
 
+// Same reports whether r and o are the same registry: equal hosts, or the same account,
+// region and partition in any endpoint form (standard, FIPS, dual-stack), or both the
+// public gallery (public.ecr.aws and ecr-public.aws.com).
+func (r Registry) Same(o Registry) bool {
+	switch {
+	case r.Host == o.Host:
+		return true
+	case r.Public || o.Public:
+		return r.Public && o.Public
+	}
+	return r.Account != "" && r.Account == o.Account && r.Region == o.Region && r.Partition == o.Partition
+}
+
 // ParseRegistryHost parses an ECR registry host in any of the forms AWS uses: standard
 // ("<account>.dkr.ecr.<region>.amazonaws.com", ".amazonaws.com.cn" in China, the ISO and
 // EU sovereign suffixes), FIPS ("dkr.ecr-fips"), dual-stack ("<account>.dkr-ecr.<region>.on.aws",
-// "on.amazonwebservices.com.cn" in China) and the public gallery "public.ecr.aws". It
-// accepts what people paste: surrounding space, upper case, an "https://" prefix, a port
-// and a path (port and path are dropped). It rejects "http://", the ECR API endpoint
-// ("api.ecr.<region>..."), accounts that are not 12 digits, regions whose partition does
-// not match the suffix, look-alike domains and empty input. Errors match
-// [ErrInvalidRegistryHost].
+// "on.amazonwebservices.com.cn" in China) and the public gallery ("public.ecr.aws" and its
+// dual-stack "ecr-public.aws.com").
+//
+// The partition comes from the DNS suffix; under amazonaws.com (and on.aws) a region label
+// starting "us-gov-" is GovCloud and any other the commercial partition, so hosts of
+// regions launched after this library's table are accepted, as the ECR credential helper
+// accepts them (region.PartitionOfHost). Whether a region publishes the Envoy image is
+// another question, which the resolver asks of the region table.
+//
+// It accepts what people paste: surrounding space, upper case, an "https://" prefix, a port
+// and a path (port and path are dropped). It rejects "http://", user names, the ECR API
+// endpoint ("api.ecr.<region>..."), accounts that are not 12 digits, region labels that do
+// not belong to the suffix's partition, FIPS hosts in China (which has none), look-alike
+// domains and empty input. Errors match [ErrInvalidRegistryHost].
 func ParseRegistryHost(s string) (Registry, error) {
 	fail := func(reason string) (Registry, error) {
 		return Registry{}, &ParseError{Kind: "registry host", Input: s, Reason: reason, Err: ErrInvalidRegistryHost}
@@ -83,15 +113,18 @@ func ParseRegistryHost(s string) (Registry, error) {
 		host = h
 	}
 	host = strings.ToLower(strings.TrimSuffix(host, "."))
-	if host == PublicRegistryHost {
+	switch host {
+	case PublicRegistryHost:
 		return Registry{Host: host, Partition: region.PartitionAWS, Public: true}, nil
+	case PublicDualStackRegistryHost:
+		return Registry{Host: host, Partition: region.PartitionAWS, Public: true, DualStack: true}, nil
 	}
-	const want = "want <12-digit account>.dkr.ecr.<region>.<suffix>, <account>.dkr-ecr.<region>.on.aws or public.ecr.aws"
+	const want = "want <12-digit account>.dkr.ecr.<region>.<suffix>, <account>.dkr-ecr.<region>.on.aws, public.ecr.aws or ecr-public.aws.com"
 	labels := strings.Split(host, ".")
-	if len(labels) > 0 && (labels[0] == "api" || labels[0] == "ecr" || labels[0] == "api-fips" || labels[0] == "ecr-fips") {
+	if labels[0] == "api" || labels[0] == "ecr" || labels[0] == "api-fips" || labels[0] == "ecr-fips" {
 		return fail("this is the ECR API endpoint, not a registry host; " + want)
 	}
-	if len(labels) < 4 {
+	if len(labels) < 5 {
 		return fail(want)
 	}
 	r := Registry{Host: host, Account: labels[0]}
@@ -106,10 +139,9 @@ func ParseRegistryHost(s string) (Registry, error) {
 		r.FIPS = true
 		rest = labels[3:]
 	case labels[1] == "dkr-ecr":
-		r.DualStack = true
 		rest = labels[2:]
 	case labels[1] == "dkr-ecr-fips":
-		r.DualStack, r.FIPS = true, true
+		r.FIPS = true
 		rest = labels[2:]
 	default:
 		return fail(want)
@@ -118,26 +150,45 @@ func ParseRegistryHost(s string) (Registry, error) {
 		return fail(want)
 	}
 	r.Region = rest[0]
-	p, ok := region.PartitionOf(r.Region)
-	if !ok || !isRegionLabel(r.Region) {
-		return fail("unknown region " + quote.Input(r.Region) + "; " + want)
+	if !isRegionLabel(r.Region) {
+		return fail("bad region " + quote.Input(r.Region) + " (letters, digits and hyphens); " + want)
 	}
-	r.Partition = p.ID
 	suffix := strings.Join(rest[1:], ".")
-	wantSuffix := p.DNSSuffix
-	if r.DualStack {
-		wantSuffix = p.DualStackDNSSuffix()
-		if wantSuffix == "" {
-			return fail("partition " + p.ID + " has no dual-stack registry endpoints")
-		}
+	p, dual, ok := region.PartitionOfHost(r.Region, suffix)
+	if !ok {
+		return fail(hostSuffixProblem(r.Region, suffix))
 	}
-	if suffix != wantSuffix {
-		return fail("region " + r.Region + " is in partition " + p.ID + ", whose registry hosts end in ." + wantSuffix + ", not " + quote.Input("."+suffix))
-	}
+	r.Partition, r.DualStack = p.ID, dual
 	if r.FIPS && p.ID == region.PartitionChina {
 		return fail("the China regions have no FIPS registry endpoints")
 	}
 	return r, nil
+}
+
+// hostSuffixProblem says why region.PartitionOfHost refused a region label and suffix.
+func hostSuffixProblem(label, suffix string) string {
+	var known []string
+	add := func(suffix string) {
+		if suffix != "" && !slices.Contains(known, "."+suffix) {
+			known = append(known, "."+suffix)
+		}
+	}
+	for _, p := range region.Partitions() {
+		if p.DNSSuffix == suffix || p.DualStackDNSSuffix() == suffix {
+			shaped, ok := region.PartitionOf(label)
+			if !ok {
+				shaped, _ = region.LookupPartition(region.PartitionAWS)
+			}
+			want := "." + shaped.DNSSuffix
+			if ds := shaped.DualStackDNSSuffix(); ds != "" {
+				want += " (dual-stack ." + ds + ")"
+			}
+			return "region " + quote.Input(label) + " is in partition " + shaped.ID + ", whose registry hosts end in " + want + ", not ." + suffix
+		}
+		add(p.DNSSuffix)
+		add(p.DualStackDNSSuffix())
+	}
+	return "an ECR registry host ends in a partition's domain (" + strings.Join(known, ", ") + "), not " + quote.Input("."+suffix)
 }
 
 func isAccountID(s string) bool {

@@ -153,7 +153,7 @@ func TestReliabilityThrottlingAndServerErrors(t *testing.T) {
 		ssmSched[r.Code] = relSchedule(srv, rng, relOpSSM, r.Code)
 		ecrSched[r.Code] = relSchedule(srv, rng, relOpECR, r.Code)
 		failures += len(ssmSched[r.Code]) + len(ecrSched[r.Code])
-		if len(ssmSched[r.Code]) >= appmeshenvoy.DefaultRetryMaxAttempts || len(ecrSched[r.Code]) >= appmeshenvoy.DefaultTokenRetryMaxAttempts {
+		if len(ssmSched[r.Code]) >= appmeshenvoy.DefaultRetryMaxAttempts || len(ecrSched[r.Code]) >= appmeshenvoy.DefaultRetryMaxAttempts {
 			t.Fatalf("the seed gives %s more failures in a row than the attempts allow; choose another seed", r.Code)
 		}
 	}
@@ -168,7 +168,7 @@ func TestReliabilityThrottlingAndServerErrors(t *testing.T) {
 	res := appmeshenvoy.NewResolver(srv.Config("us-west-2"), func(o *appmeshenvoy.ResolverOptions) {
 		o.SSMOptions = append(o.SSMOptions, rec.ssm)
 	})
-	results, err := res.LatestAll(ctx, nil)
+	results, err := res.LatestAll(ctx, awsRegionCodes())
 	if err != nil {
 		t.Fatalf("LatestAll: %v", err)
 	}
@@ -182,7 +182,7 @@ func TestReliabilityThrottlingAndServerErrors(t *testing.T) {
 			t.Errorf("%s: %v", r.Region, r.Err)
 			continue
 		}
-		if r.Image.Region != r.Region || r.Image.Tag != appmeshenvoytest.DefaultTag {
+		if r.Image.Region() != r.Region || r.Image.Tag != appmeshenvoytest.DefaultTag {
 			t.Errorf("%s: image %s", r.Region, r.Image)
 		}
 		hist[relCheckAttempts(t, srv, rec, "ssm/"+r.Region, relOpSSM, r.Region, ssmSched[r.Region], appmeshenvoy.DefaultRetryMaxAttempts)]++
@@ -214,7 +214,7 @@ func TestReliabilityThrottlingAndServerErrors(t *testing.T) {
 		if tokens[i].Registry != r.RegistryHost() || tokens[i].Password.Reveal() != srv.Password() {
 			t.Errorf("%s: token for %s does not carry the issued password", r.Code, tokens[i].Registry)
 		}
-		hist[relCheckAttempts(t, srv, rec, "ecr/"+r.Code, relOpECR, r.Code, ecrSched[r.Code], appmeshenvoy.DefaultTokenRetryMaxAttempts)]++
+		hist[relCheckAttempts(t, srv, rec, "ecr/"+r.Code, relOpECR, r.Code, ecrSched[r.Code], appmeshenvoy.DefaultRetryMaxAttempts)]++
 	}
 	t.Logf("GetAuthorizationToken attempts per region: %v", hist)
 	noSecrets(t, secretForms(srv), "results and tokens", results, tokens)
@@ -261,7 +261,7 @@ func TestReliabilityOneRegionAlwaysFails(t *testing.T) {
 			defer cancel()
 
 			start := time.Now()
-			results, err := appmeshenvoy.NewResolver(srv.Config("us-west-2")).LatestAll(ctx, nil)
+			results, err := appmeshenvoy.NewResolver(srv.Config("us-west-2")).LatestAll(ctx, awsRegionCodes())
 			if err != nil {
 				t.Fatalf("LatestAll: %v", err)
 			}
@@ -306,8 +306,8 @@ func TestReliabilityOneRegionAlwaysFails(t *testing.T) {
 			if c := relCode(err); !strings.Contains(err.Error(), c) {
 				t.Errorf("Token error %q does not name the AWS error %s", err, c)
 			}
-			if n := srv.Requests(relOpECR, tt.region); n != appmeshenvoy.DefaultTokenRetryMaxAttempts {
-				t.Errorf("%d GetAuthorizationToken requests, want the documented %d attempts", n, appmeshenvoy.DefaultTokenRetryMaxAttempts)
+			if n := srv.Requests(relOpECR, tt.region); n != appmeshenvoy.DefaultRetryMaxAttempts {
+				t.Errorf("%d GetAuthorizationToken requests, want the documented %d attempts", n, appmeshenvoy.DefaultRetryMaxAttempts)
 			}
 			other := "us-east-1"
 			if _, err := tp.Token(ctx, other); err != nil {
@@ -397,7 +397,7 @@ func TestReliabilityStalledRegion(t *testing.T) {
 	// region of the partition succeeds.
 	actx, acancel := context.WithTimeout(context.Background(), time.Minute)
 	defer acancel()
-	results, err := res.LatestAll(actx, nil)
+	results, err := res.LatestAll(actx, awsRegionCodes())
 	if err != nil {
 		t.Fatalf("LatestAll: %v", err)
 	}
@@ -436,7 +436,7 @@ func TestReliabilityStalledRegionCallerDeadlineInLatestAll(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
 	defer cancel()
-	results, err := res.LatestAll(ctx, nil)
+	results, err := res.LatestAll(ctx, awsRegionCodes())
 	if err != nil {
 		t.Fatalf("LatestAll = %v: the caller's deadline discarded every region's result, want a context error for %s only", err, stalled)
 	}
@@ -513,7 +513,7 @@ func TestReliabilityCredentials(t *testing.T) {
 			tc.setup(srv, &cfg)
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			defer cancel()
-			results, err := appmeshenvoy.NewResolver(cfg).LatestAll(ctx, nil)
+			results, err := appmeshenvoy.NewResolver(cfg).LatestAll(ctx, awsRegionCodes())
 			if !errors.Is(err, tc.want) {
 				t.Fatalf("LatestAll = %v, want one error matching %v", err, tc.want)
 			}

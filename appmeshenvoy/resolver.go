@@ -13,7 +13,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/appmesh-envoy/appmesh-envoy-go/internal/awserr"
 	"github.com/appmesh-envoy/appmesh-envoy-go/internal/errcode"
@@ -30,13 +29,14 @@ import (
 // BaseEndpoint, HTTPClient and credentials), caches results per region for
 // ResolverOptions.CacheTTL, and lets concurrent callers of the same region share one
 // request. A Resolver is safe for concurrent use; create one and reuse it. The zero
-// Resolver is not usable: call [NewResolver].
+// Resolver is not usable: its methods return an error (code "not-initialized") that
+// says to call [NewResolver].
 type Resolver struct {
 	cfg  aws.Config
 	opts ResolverOptions
 
-	latest *flight.Cache[string, Image] // by region code
-	pins   *flight.Cache[Image, Image]  // by image without Digest and Warning
+	latest *flight.Cache[string, Result] // by region code
+	pins   *flight.Cache[Image, Image]   // by image without Digest
 
 	clientMu   sync.Mutex
 	configs    map[string]aws.Config
@@ -50,19 +50,14 @@ type Resolver struct {
 type regionClient[T any] struct {
 	api   T
 	creds aws.CredentialsProvider
-	built bool
 }
 
-// Result is the outcome of [Resolver.LatestAll] for one region: Image on success, else
-// Err (a [*RegionError]).
-type Result struct {
-	// Region is the region code as given (or from the table when all regions were asked).
-	Region string
-	// Image is the latest image; the zero Image when Err is set.
-	Image Image
-	// Err is the region's error, or nil.
-	Err error
-}
+// errResolverNotInitialized is the error of every method of a zero Resolver.
+var errResolverNotInitialized = errcode.New(errcode.NotInitialized,
+	"appmeshenvoy: the Resolver is not initialized; create it with appmeshenvoy.NewResolver(cfg)")
+
+// errInvalidOption is matched by errors about an option that cannot work.
+var errInvalidOption = errcode.New(errcode.InvalidInput, "invalid option")
 
 // NewResolver returns a Resolver that uses cfg for every region (with cfg.Region set to
 // the region), after applying the option functions to the defaults described in
@@ -76,7 +71,7 @@ func NewResolver(cfg aws.Config, optFns ...func(*ResolverOptions)) *Resolver {
 	return &Resolver{
 		cfg:        cfg,
 		opts:       opts,
-		latest:     flight.New[string, Image](opts.Timeout, opts.Clock, func(code string) string { return "latest/" + code }),
+		latest:     flight.New[string, Result](opts.Timeout, opts.Clock, func(code string) string { return "latest/" + code }),
 		pins:       flight.New[Image, Image](opts.Timeout, opts.Clock, func(img Image) string { return "pin/" + img.String() }),
 		configs:    map[string]aws.Config{},
 		ssmClients: map[string]regionClient[GetParameterAPI]{},
@@ -84,31 +79,62 @@ func NewResolver(cfg aws.Config, optFns ...func(*ResolverOptions)) *Resolver {
 	}
 }
 
-// Latest returns the latest App Mesh Envoy image of a region, such as
-// "840364872350.dkr.ecr.us-west-2.amazonaws.com/aws-appmesh-envoy:v1.29.6.0-prod"
-// (the "-prod-fips" variant with ResolverOptions.FIPS). The code may carry surrounding
-// space and upper case.
+// ready returns an error for a Resolver that NewResolver did not make.
+func (r *Resolver) ready() error {
+	if r == nil || r.latest == nil {
+		return errResolverNotInitialized
+	}
+	return nil
+}
+
+// Resolve returns the latest App Mesh Envoy image of a region, such as
+// "840364872350.dkr.ecr.us-west-2.amazonaws.com/aws-appmesh-envoy:v1.29.6.0-prod" (the
+// "-prod-fips" variant with ResolverOptions.FIPS), with where it came from and any
+// warning. The code may carry surrounding space and upper case; Result.Region is the
+// normalized code.
 //
-// Errors are [*RegionError] values matching region.ErrUnsupported, ErrParameterNotFound,
-// ErrRegionNotEnabled, ErrAccessDenied, ErrThrottled, ErrInvalidCredentials,
-// ErrNoCredentials, ErrFIPSUnavailable, ErrUntrustedImage, ErrLegacyAccount, or ctx's
-// error when ctx ends first.
-func (r *Resolver) Latest(ctx context.Context, code string) (Image, error) {
-	if img, ok := r.latest.Fresh(code); ok {
-		return img, nil
+// The error, also in Result.Err, is a [*RegionError] matching region.ErrUnsupported,
+// ErrParameterNotFound, ErrRegionNotEnabled, ErrAccessDenied, ErrThrottled,
+// ErrInvalidCredentials, ErrNoCredentials, ErrFIPSUnavailable, ErrUntrustedImage,
+// ErrLegacyAccount, or ctx's error when ctx ends first; [CodeOf] gives its code.
+func (r *Resolver) Resolve(ctx context.Context, code string) (Result, error) {
+	if err := r.ready(); err != nil {
+		return Result{Region: code, Err: err}, err
+	}
+	if res, ok := r.latest.Fresh(code); ok {
+		return res, nil
+	}
+	fail := func(code string, err error) (Result, error) {
+		return Result{Region: code, Err: err}, err
 	}
 	reg, err := region.Lookup(code)
 	if err != nil {
-		return Image{}, &RegionError{Region: quote.Truncate(strings.ToLower(strings.TrimSpace(code)), 64), Op: "resolve", Err: err}
+		norm := normalizedInput(code)
+		return fail(norm, &RegionError{Region: norm, Op: "resolve", Err: err})
 	}
 	if r.opts.FIPS && !reg.FIPS {
-		return Image{}, &RegionError{Region: reg.Code, Op: "resolve", Err: errcode.Wrap(ErrFIPSUnavailable,
-			"no FIPS image is published in "+reg.Code+"; FIPS images exist in "+strings.Join(fipsRegions(), ", ")+"; use one of those or turn the FIPS option off", nil)}
+		return fail(reg.Code, &RegionError{Region: reg.Code, Op: "resolve", Err: errcode.Wrap(ErrFIPSUnavailable,
+			"no FIPS image is published in "+reg.Code+"; FIPS images exist in "+strings.Join(fipsRegions(), ", ")+"; use one of those or turn the FIPS option off", nil)})
 	}
-	img, err := r.latest.Do(ctx, reg.Code, func(ctx context.Context) (Image, flight.Lifetime, error) {
+	res, err := r.latest.Do(ctx, reg.Code, func(ctx context.Context) (Result, flight.Lifetime, error) {
 		return r.fetchLatest(ctx, reg)
 	})
-	return img, regionError(err, reg.Code, "resolve")
+	if err != nil {
+		return fail(reg.Code, regionError(err, reg.Code, "resolve"))
+	}
+	return res, nil
+}
+
+// Latest is [Resolver.Resolve] for callers that need only the image.
+func (r *Resolver) Latest(ctx context.Context, code string) (Image, error) {
+	res, err := r.Resolve(ctx, code)
+	return res.Image, err
+}
+
+// normalizedInput is how a code that is not a supported region appears in results and
+// errors: trimmed, lower case, at most 64 bytes.
+func normalizedInput(code string) string {
+	return quote.Truncate(strings.ToLower(strings.TrimSpace(code)), 64)
 }
 
 // regionError wraps err (a context error of a caller that stopped waiting) in a
@@ -129,9 +155,9 @@ func (r *Resolver) lifetime() flight.Lifetime {
 	return flight.Lifetime{RefreshAt: r.opts.Clock().Add(r.opts.CacheTTL)}
 }
 
-func (r *Resolver) fetchLatest(ctx context.Context, reg region.Region) (Image, flight.Lifetime, error) {
-	fail := func(err error) (Image, flight.Lifetime, error) {
-		return Image{}, flight.Lifetime{}, &RegionError{Region: reg.Code, Op: "resolve", Err: err}
+func (r *Resolver) fetchLatest(ctx context.Context, reg region.Region) (Result, flight.Lifetime, error) {
+	fail := func(err error) (Result, flight.Lifetime, error) {
+		return Result{}, flight.Lifetime{}, &RegionError{Region: reg.Code, Op: "resolve", Err: err}
 	}
 	c, err := r.ssmClient(ctx, reg.Code)
 	if err != nil {
@@ -143,7 +169,7 @@ func (r *Resolver) fetchLatest(ctx context.Context, reg region.Region) (Image, f
 		}
 	}
 	start := time.Now()
-	out, err := c.api.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String(region.ParameterName)})
+	out, err := c.api.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String(region.ParameterName)}, ssmRegion(reg.Code))
 	if err != nil {
 		r.opts.Logger.LogAttrs(ctx, slog.LevelDebug, "appmeshenvoy: GetParameter failed",
 			slog.String("region", reg.Code), slog.Duration("elapsed", time.Since(start)), slog.Any("error", err))
@@ -156,7 +182,7 @@ func (r *Resolver) fetchLatest(ctx context.Context, reg region.Region) (Image, f
 	if out != nil && out.Parameter != nil {
 		value = aws.ToString(out.Parameter.Value)
 	}
-	img, err := r.verify(ctx, reg, value)
+	img, warning, err := r.verify(ctx, reg, value)
 	if err != nil {
 		return fail(err)
 	}
@@ -165,14 +191,21 @@ func (r *Resolver) fetchLatest(ctx context.Context, reg region.Region) (Image, f
 	}
 	r.opts.Logger.LogAttrs(ctx, slog.LevelDebug, "appmeshenvoy: resolved",
 		slog.String("region", reg.Code), slog.String("image", img.String()), slog.Duration("elapsed", time.Since(start)))
-	return img, r.lifetime(), nil
+	return Result{Region: reg.Code, Image: img, Source: SourceSSM, Warning: warning}, r.lifetime(), nil
 }
 
-// verify applies the trust model: the value must be a tagged image of exactly the
-// region's registry host, region and repository, and (unless trusted) account.
-func (r *Resolver) verify(ctx context.Context, reg region.Region, value string) (Image, error) {
-	fail := func(kind error, reason string) (Image, error) {
-		return Image{}, &VerificationError{Region: reg.Code, Value: quote.Truncate(value, 256), Reason: reason, Err: kind}
+// ssmRegion and ecrRegion are passed to every call: a no-op for the clients the resolver
+// builds (each already has its region), and what lets one fake serve every region (see
+// appmeshenvoytest).
+func ssmRegion(code string) func(*ssm.Options) { return func(o *ssm.Options) { o.Region = code } }
+func ecrRegion(code string) func(*ecr.Options) { return func(o *ecr.Options) { o.Region = code } }
+
+// verify applies the trust model: the value must be a reference by tag (not digest) to
+// exactly the region's registry host, region and repository, and (unless trusted)
+// account. The warning is set when an account mismatch was trusted.
+func (r *Resolver) verify(ctx context.Context, reg region.Region, value string) (Image, string, error) {
+	fail := func(kind error, reason string) (Image, string, error) {
+		return Image{}, "", &VerificationError{Region: reg.Code, Value: quote.Truncate(value, 256), Reason: reason, Err: kind}
 	}
 	switch {
 	case value == "":
@@ -191,11 +224,16 @@ func (r *Resolver) verify(ctx context.Context, reg region.Region, value string) 
 		}
 		return fail(ErrUntrustedImage, "not an image reference: "+reason)
 	}
-	if img.Account == region.LegacyAccount {
+	if img.Account() == region.LegacyAccount {
 		return fail(ErrLegacyAccount, "account "+region.LegacyAccount+" is the retired registry of images before v1.11.2.0")
 	}
-	if img.Tag == "" {
+	switch {
+	case img.Tag == "":
 		return fail(ErrUntrustedImage, "it names a digest but no tag")
+	case img.Digest != "":
+		// A pull by tag@digest uses only the digest: the tag (and every check of it)
+		// would say nothing about the image pulled.
+		return fail(ErrUntrustedImage, "it names a digest as well as a tag, and a pull would use only the digest")
 	}
 	want := reg.RegistryHost()
 	host, err := ParseRegistryHost(img.Registry)
@@ -210,17 +248,18 @@ func (r *Resolver) verify(ctx context.Context, reg region.Region, value string) 
 	if _, err := ParseVersion(img.Tag); err != nil {
 		return fail(ErrUntrustedImage, "tag "+quote.Input(img.Tag)+" is not an App Mesh Envoy version")
 	}
+	warning := ""
 	if host.Account != reg.Account {
 		if !r.opts.TrustParameterAccount {
 			return fail(ErrUntrustedImage, "account "+host.Account+" is not the region table's account "+reg.Account+
 				" for "+reg.Code+"; if AWS moved the image to a new account, update the library or set ResolverOptions.TrustParameterAccount")
 		}
-		img.Warning = "registry account " + host.Account + " differs from the region table's " + reg.Account +
+		warning = "registry account " + host.Account + " differs from the region table's " + reg.Account +
 			" for " + reg.Code + "; accepted because TrustParameterAccount is set"
-		r.opts.Logger.LogAttrs(ctx, slog.LevelWarn, "appmeshenvoy: "+img.Warning,
+		r.opts.Logger.LogAttrs(ctx, slog.LevelWarn, "appmeshenvoy: "+warning,
 			slog.String("region", reg.Code), slog.String("image", img.String()))
 	}
-	return img, nil
+	return img, warning, nil
 }
 
 // fipsVariant returns the "-fips" tag of img, without a digest (the variant is a
@@ -249,133 +288,14 @@ func fipsRegions() []string {
 	return out
 }
 
-// LatestAll resolves several regions concurrently (at most ResolverOptions.Concurrency
-// at once) and returns one [Result] per region in the order given. Nil regions means
-// every supported region of the partition of the config's region ("aws" when unset), in
-// table order. One region's failure never hides the others: it is that Result's Err.
-//
-// The error is for what fails every region alike: no usable credentials (checked once,
-// before any call), credentials every region rejected, no supported region in the
-// partition, or ctx ending before any region answered; results are nil then. When ctx
-// ends after some regions answered (a deadline shorter than one stalled region), their
-// results are kept and every unfinished region's Err is ctx's error.
-func (r *Resolver) LatestAll(ctx context.Context, regions []string) ([]Result, error) {
-	if regions == nil {
-		codes, err := r.partitionRegions()
-		if err != nil {
-			return nil, err
-		}
-		regions = codes
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("resolve all regions: %w", err)
-	}
-	if len(regions) == 0 {
-		return []Result{}, nil
-	}
-	if err := r.checkSharedCredentials(ctx); err != nil {
-		return nil, err
-	}
-	results := make([]Result, len(regions))
-	var g errgroup.Group
-	g.SetLimit(r.opts.Concurrency)
-	for i, code := range regions {
-		results[i].Region = code
-	}
-	for i, code := range regions {
-		if ctx.Err() != nil {
-			break
-		}
-		g.Go(func() error {
-			results[i].Image, results[i].Err = r.Latest(ctx, code)
-			return nil
-		})
-	}
-	_ = g.Wait()
-	if err := ctx.Err(); err != nil {
-		// Regions that answered before ctx ended keep their results; the others get
-		// ctx's error. Only when no region answered is it the error of the whole call.
-		answered := false
-		for i := range results {
-			switch {
-			case results[i].Err == nil && results[i].Image == (Image{}):
-				results[i].Err = &RegionError{Region: results[i].Region, Op: "resolve", Err: err}
-			case !errors.Is(results[i].Err, err):
-				answered = true
-			}
-		}
-		if !answered {
-			return nil, fmt.Errorf("resolve all regions: %w", err)
-		}
-	}
-	if err := allRejected(results); err != nil {
-		return nil, err
-	}
-	return results, nil
-}
-
-// allRejected returns an error when every region failed because AWS rejected the
-// credentials. Opt-in regions answer bad credentials the same way as "not enabled", so
-// those count too, provided at least one other region said "invalid credentials".
-func allRejected(results []Result) error {
-	var first error
-	for _, res := range results {
-		switch {
-		case errors.Is(res.Err, ErrInvalidCredentials):
-			if first == nil {
-				first = res.Err
-			}
-		case errors.Is(res.Err, ErrRegionNotEnabled):
-		default:
-			return nil
-		}
-	}
-	if first == nil {
-		return nil
-	}
-	return fmt.Errorf("every region rejected the credentials: %w", first)
-}
-
-func (r *Resolver) partitionRegions() ([]string, error) {
-	id := region.PartitionAWS
-	if r.cfg.Region != "" {
-		p, ok := region.PartitionOf(r.cfg.Region)
-		if !ok {
-			return nil, fmt.Errorf("resolve all regions: the config's region %s fits no partition: %w", quote.Input(r.cfg.Region), region.ErrUnsupported)
-		}
-		id = p.ID
-	}
-	regs, err := region.InPartition(id)
-	if err != nil {
-		return nil, fmt.Errorf("resolve all regions: %w", err)
-	}
-	if len(regs) == 0 {
-		return nil, fmt.Errorf("resolve all regions: partition %s has no public App Mesh Envoy registry; mirror the image into your own ECR repository: %w", id, region.ErrUnsupported)
-	}
-	return region.Codes(regs), nil
-}
-
-// checkSharedCredentials retrieves the config's credentials once, so that a missing
-// or broken credential source is one error instead of one per region.
-func (r *Resolver) checkSharedCredentials(ctx context.Context) error {
-	if r.opts.ConfigForRegion != nil || (r.opts.SSMClientForRegion != nil && r.cfg.Credentials == nil) {
-		return nil // per-region credentials, or mocked clients
-	}
-	cctx, cancel := context.WithTimeout(ctx, r.opts.Timeout)
-	defer cancel()
-	if _, err := awserr.Credentials(cctx, r.cfg.Credentials); err != nil {
-		if ctx.Err() != nil {
-			return fmt.Errorf("resolve all regions: %w", ctx.Err())
-		}
-		return fmt.Errorf("resolve all regions: %w", err)
-	}
-	return nil
-}
-
 // Invalidate drops cached results (latest images and pins) of the given regions, or of
 // every region when none are given. The next call reads AWS again: it neither joins a
 // request that started before Invalidate nor finds that request's answer in the cache.
+// On a zero Resolver it does nothing.
 func (r *Resolver) Invalidate(regions ...string) {
+	if r.ready() != nil {
+		return
+	}
 	if len(regions) == 0 {
 		r.latest.Invalidate(nil)
 		r.pins.Invalidate(nil)
@@ -386,7 +306,7 @@ func (r *Resolver) Invalidate(regions ...string) {
 		codes[strings.ToLower(strings.TrimSpace(code))] = true
 	}
 	r.latest.Invalidate(func(code string) bool { return codes[code] })
-	r.pins.Invalidate(func(img Image) bool { return codes[img.Region] })
+	r.pins.Invalidate(func(img Image) bool { return codes[img.Region()] })
 }
 
 // regionConfig returns the aws.Config of a region: from ConfigForRegion, else the
@@ -423,81 +343,81 @@ func (r *Resolver) regionConfig(ctx context.Context, code string) (aws.Config, e
 }
 
 func (r *Resolver) ssmClient(ctx context.Context, code string) (regionClient[GetParameterAPI], error) {
+	return clientFor(r, ctx, code, r.ssmClients, r.opts.SSMClientForRegion, "SSMClientForRegion",
+		func(cfg aws.Config) GetParameterAPI {
+			return ssm.NewFromConfig(cfg, append([]func(*ssm.Options){func(o *ssm.Options) {
+				o.Retryer = awserr.NewRetryer(r.opts.RetryMaxAttempts, r.opts.RetryMaxBackoff)
+				o.RetryMaxAttempts = 0 // ours, not AWS_MAX_ATTEMPTS: see RetryMaxAttempts
+			}}, r.opts.SSMOptions...)...)
+		})
+}
+
+func (r *Resolver) ecrClient(ctx context.Context, code string) (regionClient[BatchGetImageAPI], error) {
+	return clientFor(r, ctx, code, r.ecrClients, r.opts.ECRClientForRegion, "ECRClientForRegion",
+		func(cfg aws.Config) BatchGetImageAPI {
+			return ecr.NewFromConfig(cfg, append([]func(*ecr.Options){func(o *ecr.Options) {
+				o.Retryer = awserr.NewRetryer(r.opts.RetryMaxAttempts, r.opts.RetryMaxBackoff)
+				o.RetryMaxAttempts = 0
+			}}, r.opts.ECROptions...)...)
+		})
+}
+
+// clientFor returns the cached client of a region, else the caller's (custom) or a new one
+// built from the region's config (build), and caches it.
+func clientFor[T comparable](r *Resolver, ctx context.Context, code string, cache map[string]regionClient[T],
+	custom func(string) T, option string, build func(aws.Config) T) (regionClient[T], error) {
 	r.clientMu.Lock()
-	c, ok := r.ssmClients[code]
+	c, ok := cache[code]
 	r.clientMu.Unlock()
 	if ok {
 		return c, nil
 	}
-	if fn := r.opts.SSMClientForRegion; fn != nil {
-		c.api = fn(code)
-		if c.api == nil {
-			return c, errors.New("ResolverOptions.SSMClientForRegion returned nil")
+	var zero T
+	if custom != nil {
+		if c.api = custom(code); c.api == zero {
+			return c, errcode.Wrap(errInvalidOption, "ResolverOptions."+option+" returned nil for "+code, nil)
 		}
 	} else {
 		cfg, err := r.regionConfig(ctx, code)
 		if err != nil {
 			return c, err
 		}
-		c.creds, c.built = awserr.ProviderOrMissing(cfg.Credentials), true
-		fns := append([]func(*ssm.Options){func(o *ssm.Options) {
-			o.Retryer = awserr.NewRetryer(r.opts.RetryMaxAttempts, r.opts.RetryMaxBackoff)
-			o.RetryMaxAttempts = 0 // ours, not AWS_MAX_ATTEMPTS: see RetryMaxAttempts
-		}}, r.opts.SSMOptions...)
-		c.api = ssm.NewFromConfig(cfg, fns...)
+		c.creds, c.api = awserr.ProviderOrMissing(cfg.Credentials), build(cfg)
 	}
 	r.clientMu.Lock()
-	if prev, ok := r.ssmClients[code]; ok {
+	if prev, ok := cache[code]; ok {
 		c = prev
 	} else {
-		r.ssmClients[code] = c
+		cache[code] = c
 	}
 	r.clientMu.Unlock()
 	return c, nil
 }
 
-func (r *Resolver) ecrClient(ctx context.Context, code string) (regionClient[BatchGetImageAPI], error) {
-	r.clientMu.Lock()
-	c, ok := r.ecrClients[code]
-	r.clientMu.Unlock()
-	if ok {
-		return c, nil
+// checkSharedCredentials retrieves the config's credentials once, so that a missing
+// or broken credential source is one error instead of one per region.
+func (r *Resolver) checkSharedCredentials(ctx context.Context) error {
+	if r.opts.ConfigForRegion != nil || (r.opts.SSMClientForRegion != nil && r.cfg.Credentials == nil) {
+		return nil // per-region credentials, or mocked clients
 	}
-	if fn := r.opts.ECRClientForRegion; fn != nil {
-		c.api = fn(code)
-		if c.api == nil {
-			return c, errors.New("ResolverOptions.ECRClientForRegion returned nil")
+	cctx, cancel := context.WithTimeout(ctx, r.opts.Timeout)
+	defer cancel()
+	if _, err := awserr.Credentials(cctx, r.cfg.Credentials); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
 		}
-	} else {
-		cfg, err := r.regionConfig(ctx, code)
-		if err != nil {
-			return c, err
-		}
-		c.creds, c.built = awserr.ProviderOrMissing(cfg.Credentials), true
-		fns := append([]func(*ecr.Options){func(o *ecr.Options) {
-			o.Retryer = awserr.NewRetryer(r.opts.RetryMaxAttempts, r.opts.RetryMaxBackoff)
-			o.RetryMaxAttempts = 0
-		}}, r.opts.ECROptions...)
-		c.api = ecr.NewFromConfig(cfg, fns...)
+		return err
 	}
-	r.clientMu.Lock()
-	if prev, ok := r.ecrClients[code]; ok {
-		c = prev
-	} else {
-		r.ecrClients[code] = c
-	}
-	r.clientMu.Unlock()
-	return c, nil
+	return nil
 }
 
 // Format prints a summary of r for every fmt verb: the number of cached images, never the
 // aws.Config it holds (fmt would otherwise print a static credentials provider's secret
 // access key).
 func (r *Resolver) Format(f fmt.State, _ rune) {
-	if r == nil {
-		fmt.Fprint(f, "<nil>")
+	if r.ready() != nil {
+		fmt.Fprint(f, "<uninitialized appmeshenvoy.Resolver>")
 		return
 	}
-	n, p := r.latest.Len(), r.pins.Len()
-	fmt.Fprintf(f, "&appmeshenvoy.Resolver{cached images: %d, cached digests: %d; credentials not shown}", n, p)
+	fmt.Fprintf(f, "&appmeshenvoy.Resolver{cached images: %d, cached digests: %d; credentials not shown}", r.latest.Len(), r.pins.Len())
 }

@@ -21,7 +21,7 @@ func TestResolverNeverPrintsCredentials(t *testing.T) {
 		}
 	}
 	var nilResolver *Resolver
-	if got := fmt.Sprintf("%v", nilResolver); got != "<nil>" {
+	if got := fmt.Sprintf("%v", nilResolver); got != "<uninitialized appmeshenvoy.Resolver>" {
 		t.Errorf("nil resolver prints %q", got)
 	}
 }

@@ -3,7 +3,6 @@ package appmeshenvoy_test
 import (
 	"context"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -12,41 +11,41 @@ import (
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
 	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy"
+	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy/appmeshenvoytest"
 	"github.com/appmesh-envoy/appmesh-envoy-go/region"
 )
 
-// rsSSM is a function-field fake of GetParameterAPI that counts calls per region.
+// rsSSM drives the exported SSM fake with a function that also gets the region of the
+// call (appmeshenvoytest.SSMRegion).
 type rsSSM struct {
-	fn    func(ctx context.Context, region string, in *ssm.GetParameterInput) (*ssm.GetParameterOutput, error)
-	mu    sync.Mutex
-	calls map[string]int
-	total atomic.Int64
+	fn   func(ctx context.Context, region string, in *ssm.GetParameterInput) (*ssm.GetParameterOutput, error)
+	once sync.Once
+	fake *appmeshenvoytest.SSM
 }
 
-func (m *rsSSM) client(region string) appmeshenvoy.GetParameterAPI {
-	return rsSSMRegion{m, region}
+func (m *rsSSM) client(string) appmeshenvoy.GetParameterAPI {
+	m.once.Do(func() {
+		m.fake = &appmeshenvoytest.SSM{GetParameterFunc: func(ctx context.Context, in *ssm.GetParameterInput, optFns ...func(*ssm.Options)) (*ssm.GetParameterOutput, error) {
+			return m.fn(ctx, appmeshenvoytest.SSMRegion(optFns...), in)
+		}}
+	})
+	return m.fake
 }
 
+// count returns the number of calls made in region.
 func (m *rsSSM) count(region string) int {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.calls[region]
-}
-
-type rsSSMRegion struct {
-	m      *rsSSM
-	region string
-}
-
-func (c rsSSMRegion) GetParameter(ctx context.Context, in *ssm.GetParameterInput, _ ...func(*ssm.Options)) (*ssm.GetParameterOutput, error) {
-	c.m.mu.Lock()
-	if c.m.calls == nil {
-		c.m.calls = map[string]int{}
+	n := 0
+	for _, c := range m.calls() {
+		if c.Region == region {
+			n++
+		}
 	}
-	c.m.calls[c.region]++
-	c.m.mu.Unlock()
-	c.m.total.Add(1)
-	return c.m.fn(ctx, c.region, in)
+	return n
+}
+
+func (m *rsSSM) calls() []appmeshenvoytest.Call {
+	m.client("")
+	return m.fake.Calls()
 }
 
 // rsValue answers with the same tag in every region, from the region's official host.
@@ -60,24 +59,27 @@ func rsOut(value string) *ssm.GetParameterOutput {
 	return &ssm.GetParameterOutput{Parameter: &ssmtypes.Parameter{Name: aws.String(region.ParameterName), Value: aws.String(value)}}
 }
 
-// rsECR is a function-field fake of BatchGetImageAPI.
+// rsECR drives the exported ECR fake with a function that also gets the region of the
+// call.
 type rsECR struct {
-	fn    func(ctx context.Context, region string, in *ecr.BatchGetImageInput) (*ecr.BatchGetImageOutput, error)
-	calls atomic.Int64
-	last  atomic.Pointer[ecr.BatchGetImageInput]
+	fn   func(ctx context.Context, region string, in *ecr.BatchGetImageInput) (*ecr.BatchGetImageOutput, error)
+	once sync.Once
+	fake *appmeshenvoytest.ECR
 }
 
-func (m *rsECR) client(region string) appmeshenvoy.BatchGetImageAPI { return rsECRRegion{m, region} }
-
-type rsECRRegion struct {
-	m      *rsECR
-	region string
+func (m *rsECR) client(string) appmeshenvoy.BatchGetImageAPI {
+	m.once.Do(func() {
+		m.fake = &appmeshenvoytest.ECR{BatchGetImageFunc: func(ctx context.Context, in *ecr.BatchGetImageInput, optFns ...func(*ecr.Options)) (*ecr.BatchGetImageOutput, error) {
+			return m.fn(ctx, appmeshenvoytest.ECRRegion(optFns...), in)
+		}}
+	})
+	return m.fake
 }
 
-func (c rsECRRegion) BatchGetImage(ctx context.Context, in *ecr.BatchGetImageInput, _ ...func(*ecr.Options)) (*ecr.BatchGetImageOutput, error) {
-	c.m.calls.Add(1)
-	c.m.last.Store(in)
-	return c.m.fn(ctx, c.region, in)
+// inputs returns the inputs of the calls so far.
+func (m *rsECR) inputs() []*ecr.BatchGetImageInput {
+	m.client("")
+	return appmeshenvoytest.InputsOf[*ecr.BatchGetImageInput](m.fake.Calls())
 }
 
 // rsClock is a settable clock.
@@ -110,4 +112,13 @@ func newMockResolver(s *rsSSM, e *rsECR, opts ...func(*appmeshenvoy.ResolverOpti
 			o.ECRClientForRegion = e.client
 		}
 	}}, opts...)...)
+}
+
+// awsRegionCodes is every region of the aws partition, as callers of LatestAll name them.
+func awsRegionCodes() []string {
+	regs, err := region.Select(region.Selection{All: true, Partition: region.PartitionAWS})
+	if err != nil {
+		panic(err)
+	}
+	return region.Codes(regs)
 }

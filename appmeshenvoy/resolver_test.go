@@ -29,8 +29,7 @@ func TestLatest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := appmeshenvoy.Image{Registry: "840364872350.dkr.ecr.us-west-2.amazonaws.com", Account: "840364872350",
-		Region: "us-west-2", Repository: "aws-appmesh-envoy", Tag: "v1.29.6.0-prod"}
+	want := appmeshenvoy.Image{Registry: "840364872350.dkr.ecr.us-west-2.amazonaws.com", Repository: "aws-appmesh-envoy", Tag: "v1.29.6.0-prod"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Latest mismatch (-want +got):\n%s", diff)
 	}
@@ -61,7 +60,9 @@ func TestLatestVerification(t *testing.T) {
 		wantWarning bool
 	}{
 		{name: "good", value: good},
-		{name: "good with digest", value: good + "@" + rsDigest},
+		// A pull by tag@digest uses only the digest: a tampered value could select any
+		// image of the repository while the tag says "newest".
+		{name: "tag and digest", value: good + "@" + rsDigest, wantErr: appmeshenvoy.ErrUntrustedImage, wantSub: "digest as well as a tag"},
 		{name: "empty", value: "", wantErr: appmeshenvoy.ErrUntrustedImage, wantSub: "empty"},
 		{name: "huge", value: good + strings.Repeat("0", 5000), wantErr: appmeshenvoy.ErrUntrustedImage, wantSub: "longer"},
 		{name: "not utf-8", value: good + "\xff", wantErr: appmeshenvoy.ErrUntrustedImage, wantSub: "UTF-8"},
@@ -93,16 +94,17 @@ func TestLatestVerification(t *testing.T) {
 				o.TrustParameterAccount = tt.trust
 				o.Logger = slog.New(slog.NewTextHandler(&logs, nil))
 			})
-			img, err := r.Latest(context.Background(), "us-west-2")
+			res, err := r.Resolve(context.Background(), "us-west-2")
+			img := res.Image
 			if tt.wantErr == nil {
 				if err != nil {
-					t.Fatalf("Latest: %v", err)
+					t.Fatalf("Resolve: %v", err)
 				}
-				if img.String() != tt.value {
-					t.Errorf("image %s, want %s", img, tt.value)
+				if img.String() != tt.value || res.Source != appmeshenvoy.SourceSSM || res.Region != "us-west-2" {
+					t.Errorf("result %+v, want %s from ssm", res, tt.value)
 				}
-				if (img.Warning != "") != tt.wantWarning {
-					t.Errorf("Warning = %q", img.Warning)
+				if (res.Warning != "") != tt.wantWarning {
+					t.Errorf("Warning = %q", res.Warning)
 				}
 				if tt.wantWarning && !strings.Contains(logs.String(), "level=WARN") {
 					t.Errorf("warning not logged: %s", logs.String())
@@ -193,7 +195,7 @@ func TestLatestUnsupportedRegion(t *testing.T) {
 			t.Errorf("error %q carries control characters", err)
 		}
 	}
-	if n := s.total.Load(); n != 0 {
+	if n := len(s.calls()); n != 0 {
 		t.Errorf("%d calls for unsupported regions", n)
 	}
 }
@@ -424,7 +426,7 @@ func TestLatestAll(t *testing.T) {
 			t.Errorf("result %d is for %s, want %s", i, got.Region, in[i])
 		}
 		if want[i] == nil {
-			if got.Err != nil || got.Image.Region != in[i] {
+			if got.Err != nil || got.Image.Region() != in[i] {
 				t.Errorf("%s: %+v", in[i], got)
 			}
 		} else if !errors.Is(got.Err, want[i]) || got.Image != (appmeshenvoy.Image{}) {
@@ -433,43 +435,46 @@ func TestLatestAll(t *testing.T) {
 	}
 }
 
-func TestLatestAllNilRegions(t *testing.T) {
-	tests := []struct {
-		cfgRegion string
-		want      []string
-		wantErr   error
-	}{
-		{"", region.Codes(rsInPartition(t, "aws")), nil},
-		{"eu-west-1", region.Codes(rsInPartition(t, "aws")), nil},
-		{"cn-northwest-1", []string{"cn-north-1", "cn-northwest-1"}, nil},
-		{"us-gov-west-1", nil, region.ErrUnsupported},
-		{"nowhere", nil, region.ErrUnsupported},
+// TestLatestAllNeedsRegions: "every region" is never implied: a nil or empty list is an
+// error with a code, before any call, for LatestAll and PinAll alike.
+func TestLatestAllNeedsRegions(t *testing.T) {
+	s := &rsSSM{fn: rsValue("v1.29.6.0-prod")}
+	r := newMockResolver(s, nil)
+	for name, call := range map[string]func([]string) ([]appmeshenvoy.Result, error){
+		"LatestAll": func(rs []string) ([]appmeshenvoy.Result, error) { return r.LatestAll(context.Background(), rs) },
+		"PinAll":    func(rs []string) ([]appmeshenvoy.Result, error) { return r.PinAll(context.Background(), rs) },
+	} {
+		for _, regions := range [][]string{nil, {}} {
+			res, err := call(regions)
+			if !errors.Is(err, appmeshenvoy.ErrNoRegions) || res != nil || appmeshenvoy.CodeOf(err) != appmeshenvoy.CodeInvalidInput {
+				t.Errorf("%s(%#v) = %v, %v; want ErrNoRegions", name, regions, res, err)
+			}
+		}
 	}
-	for _, tt := range tests {
-		t.Run(tt.cfgRegion, func(t *testing.T) {
-			s := &rsSSM{fn: rsValue("v1.29.6.0-prod")}
-			r := appmeshenvoy.NewResolver(aws.Config{Region: tt.cfgRegion}, func(o *appmeshenvoy.ResolverOptions) { o.SSMClientForRegion = s.client })
-			res, err := r.LatestAll(context.Background(), nil)
-			if tt.wantErr != nil {
-				if !errors.Is(err, tt.wantErr) {
-					t.Fatalf("error = %v", err)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			var got []string
-			for _, x := range res {
-				if x.Err != nil {
-					t.Errorf("%s: %v", x.Region, x.Err)
-				}
-				got = append(got, x.Region)
-			}
-			if diff := cmp.Diff(tt.want, got); diff != "" {
-				t.Errorf("regions (-want +got):\n%s", diff)
-			}
-		})
+	if n := len(s.calls()); n != 0 {
+		t.Errorf("%d calls made", n)
+	}
+}
+
+// TestLatestAllNormalizesAndDeduplicates: results carry the normalized code, once.
+func TestLatestAllNormalizesAndDeduplicates(t *testing.T) {
+	s := &rsSSM{fn: rsValue("v1.29.6.0-prod")}
+	res, err := newMockResolver(s, nil).LatestAll(context.Background(), []string{" US-WEST-2 ", "us-west-2", "eu-west-1", "EU-West-1", "Mars-1 "})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, x := range res {
+		got = append(got, x.Region)
+	}
+	if diff := cmp.Diff([]string{"us-west-2", "eu-west-1", "mars-1"}, got); diff != "" {
+		t.Errorf("regions (-want +got):\n%s", diff)
+	}
+	if !errors.Is(res[2].Err, region.ErrUnsupported) || appmeshenvoy.CodeOf(res[2].Err) != appmeshenvoy.CodeUnsupportedRegion {
+		t.Errorf("mars-1: %v", res[2].Err)
+	}
+	if s.count("us-west-2") != 1 || s.count("eu-west-1") != 1 {
+		t.Errorf("calls: %v", s.calls())
 	}
 }
 
@@ -485,7 +490,7 @@ func TestLatestAllInvalidCredentialsEverywhere(t *testing.T) {
 	s := &rsSSM{fn: func(context.Context, string, *ssm.GetParameterInput) (*ssm.GetParameterOutput, error) {
 		return nil, &smithy.GenericAPIError{Code: "UnrecognizedClientException"}
 	}}
-	res, err := newMockResolver(s, nil).LatestAll(context.Background(), nil)
+	res, err := newMockResolver(s, nil).LatestAll(context.Background(), awsRegionCodes())
 	if !errors.Is(err, appmeshenvoy.ErrInvalidCredentials) || res != nil {
 		t.Fatalf("LatestAll = %d results, %v; want one ErrInvalidCredentials", len(res), err)
 	}
@@ -523,9 +528,6 @@ func TestLatestAllCancelled(t *testing.T) {
 	res, err := newMockResolver(s, nil).LatestAll(ctx, []string{"us-west-2"})
 	if !errors.Is(err, context.Canceled) || res != nil {
 		t.Errorf("LatestAll = %v, %v", res, err)
-	}
-	if res, err := newMockResolver(s, nil).LatestAll(context.Background(), []string{}); err != nil || len(res) != 0 {
-		t.Errorf("empty regions: %v, %v", res, err)
 	}
 }
 
@@ -622,7 +624,7 @@ func TestPinConcurrentCallersOneRequest(t *testing.T) {
 	ctx := context.Background()
 	for round := 0; round < rounds; round++ {
 		r.Invalidate()
-		before := e.calls.Load()
+		before := len(e.inputs())
 		start := make(chan struct{})
 		errs := make(chan error, n)
 		var wg sync.WaitGroup
@@ -643,7 +645,7 @@ func TestPinConcurrentCallersOneRequest(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if got := e.calls.Load() - before; got != 1 {
+		if got := len(e.inputs()) - before; got != 1 {
 			t.Fatalf("round %d: %d concurrent callers made %d BatchGetImage calls, want 1", round, n, got)
 		}
 	}
@@ -673,7 +675,7 @@ func TestLatestAllQueriesEveryRegionAtOnce(t *testing.T) {
 	}}
 	// The shared Timeout bounds the wait if the limit is too low.
 	r := newMockResolver(s, nil, func(o *appmeshenvoy.ResolverOptions) { o.Timeout = 10 * time.Second })
-	res, err := r.LatestAll(context.Background(), nil)
+	res, err := r.LatestAll(context.Background(), awsRegionCodes())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -711,7 +713,7 @@ func TestLatestAllCallerDeadlineKeepsAnswers(t *testing.T) {
 	if err != nil {
 		t.Fatalf("LatestAll: %v, want per-region results", err)
 	}
-	if res[0].Err != nil || res[1].Err != nil || res[0].Image.Region != "us-west-2" || res[1].Image.Region != "us-east-1" {
+	if res[0].Err != nil || res[1].Err != nil || res[0].Image.Region() != "us-west-2" || res[1].Image.Region() != "us-east-1" {
 		t.Errorf("answered regions lost their results: %+v", res)
 	}
 	var re *appmeshenvoy.RegionError

@@ -56,7 +56,8 @@ func TestWireLatestAllRegions(t *testing.T) {
 			}
 			cfg := srv.Config(home)
 			res := appmeshenvoy.NewResolver(cfg)
-			results, err := res.LatestAll(ctx, nil)
+			codes := region.Codes(want)
+			results, err := res.LatestAll(ctx, codes)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -77,7 +78,7 @@ func TestWireLatestAllRegions(t *testing.T) {
 				}
 			}
 			// A second pass, and Latest of one region, are served from the cache.
-			if _, err := res.LatestAll(ctx, nil); err != nil {
+			if _, err := res.LatestAll(ctx, codes); err != nil {
 				t.Fatal(err)
 			}
 			if _, err := res.Latest(ctx, want[0].Code); err != nil {
@@ -115,7 +116,7 @@ func TestWireRetriesRecover(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if img.Region != tt.region || img.Tag != appmeshenvoytest.DefaultTag {
+			if img.Region() != tt.region || img.Tag != appmeshenvoytest.DefaultTag {
 				t.Errorf("image %+v", img)
 			}
 			if got, want := srv.Requests(wireOpSSM, tt.region), tt.failures+1; got != want {
@@ -141,7 +142,7 @@ func TestWireRetriesDefaultSettings(t *testing.T) {
 		srv.SetFailureRate(wireOpSSM, r.Code, 0.4, fault, int64(i+1))
 	}
 	res := appmeshenvoy.NewResolver(srv.Config("us-west-2")) // defaults only
-	results, err := res.LatestAll(context.Background(), nil)
+	results, err := res.LatestAll(context.Background(), awsRegionCodes())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -312,7 +313,7 @@ func TestWireInvalidCredentials(t *testing.T) {
 			srv.ResetCounts()
 			cfg := srv.Config("us-west-2")
 			cfg.Credentials = credentials.NewStaticCredentialsProvider(tt.key, tt.secret, "")
-			results, err := appmeshenvoy.NewResolver(cfg, wireFastRetries).LatestAll(context.Background(), nil)
+			results, err := appmeshenvoy.NewResolver(cfg, wireFastRetries).LatestAll(context.Background(), awsRegionCodes())
 			if !errors.Is(err, appmeshenvoy.ErrInvalidCredentials) || results != nil {
 				t.Fatalf("LatestAll = %d results, %v; want one ErrInvalidCredentials for every region", len(results), err)
 			}
@@ -442,7 +443,7 @@ func TestWireConfigForRegionOtherRegion(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Latest(eu-west-1): %v", err)
 	}
-	if img.Region != "eu-west-1" || srv.Requests(wireOpSSM, "eu-west-1") != 1 || srv.Requests(wireOpSSM, "us-east-1") != 0 {
+	if img.Region() != "eu-west-1" || srv.Requests(wireOpSSM, "eu-west-1") != 1 || srv.Requests(wireOpSSM, "us-east-1") != 0 {
 		t.Errorf("image %s after %d requests in eu-west-1 and %d in us-east-1; want eu-west-1's, read there",
 			img, srv.Requests(wireOpSSM, "eu-west-1"), srv.Requests(wireOpSSM, "us-east-1"))
 	}

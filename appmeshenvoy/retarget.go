@@ -25,6 +25,10 @@ func (i Image) WithRepository(repositoryURI string) (Image, error) {
 	return i.retarget(repo.Registry, repo.Name), nil
 }
 
+// Retarget returns the image in repository repo, keeping tag and digest: where a copy
+// made with a registry tool (which keeps the digest) lives. See [ParseRepository].
+func (i Image) Retarget(repo Repository) Image { return i.retarget(repo.Registry, repo.Name) }
+
 // WithPullThroughCache re-targets the image to an ECR pull-through cache whose upstream
 // is the ECR Public Gallery. prefixURI is the cache rule's registry and repository
 // prefix, such as "123456789012.dkr.ecr.eu-west-1.amazonaws.com/ecr-public"; the result
@@ -50,17 +54,22 @@ func (i Image) WithPublicGallery() Image {
 
 // WithFIPSEndpoint returns the image with its registry host in FIPS endpoint form
 // ("dkr.ecr-fips"), such as "840364872350.dkr.ecr-fips.us-west-2.amazonaws.com". Tag and
-// digest stay. It fails (matching [ErrFIPSUnavailable]) for hosts that are not standard
-// ECR hosts and in the China partition, which has no FIPS endpoints. Whether the image is
-// the FIPS build is a matter of its tag ("-prod-fips"), not of the host; see
+// digest stay. It fails (matching [ErrFIPSUnavailable]) for hosts that are not ECR
+// private hosts and in regions where ECR has no FIPS endpoint (see region.ECRFIPS: in
+// ca-central-1 the FIPS image is pulled from the standard host). Whether the image is the
+// FIPS build is a matter of its tag ("-prod-fips"), not of the host; see
 // ResolverOptions.FIPS.
 func (i Image) WithFIPSEndpoint() (Image, error) {
 	host, err := ParseRegistryHost(i.Registry)
 	if err == nil && host.FIPS && !host.DualStack {
 		return i, nil
 	}
-	if err != nil || host.Public || host.DualStack || host.Partition == region.PartitionChina || strings.Contains(i.Registry, ":") {
-		return Image{}, errcode.Wrap(ErrFIPSUnavailable, "no FIPS endpoint form of registry "+quote.Input(i.Registry)+"; FIPS endpoints exist for standard ECR hosts outside China", nil)
+	if err != nil || host.Public || host.DualStack || strings.Contains(i.Registry, ":") {
+		return Image{}, errcode.Wrap(ErrFIPSUnavailable, "no FIPS endpoint form of registry "+quote.Input(i.Registry)+"; FIPS endpoints exist for standard ECR private hosts", nil)
+	}
+	if !region.ECRFIPS(host.Region) {
+		return Image{}, errcode.Wrap(ErrFIPSUnavailable, "ECR has no FIPS endpoint in "+host.Region+
+			" (only us-east-1, us-east-2, us-west-1, us-west-2 and GovCloud); pull from the standard host "+host.Host, nil)
 	}
 	p, _ := region.LookupPartition(host.Partition)
 	fips, err := ParseRegistryHost(host.Account + ".dkr.ecr-fips." + host.Region + "." + p.DNSSuffix)
@@ -71,19 +80,30 @@ func (i Image) WithFIPSEndpoint() (Image, error) {
 }
 
 // WithDualStackEndpoint returns the image with its registry host in dual-stack (IPv4
-// and IPv6) form, such as "840364872350.dkr-ecr.us-west-2.on.aws". It fails (matching
-// [ErrInvalidRegistryHost]) where the partition has no dual-stack endpoints.
+// and IPv6) form, such as "840364872350.dkr-ecr.us-west-2.on.aws", or
+// "ecr-public.aws.com" for the public gallery. It fails (matching
+// [ErrInvalidRegistryHost]) where the partition has no dual-stack endpoints, and (matching
+// [ErrFIPSUnavailable]) for a FIPS host where ECR has no FIPS endpoint.
 func (i Image) WithDualStackEndpoint() (Image, error) {
 	host, err := ParseRegistryHost(i.Registry)
 	if err == nil && host.DualStack {
 		return i, nil
 	}
-	if err != nil || host.Public || strings.Contains(i.Registry, ":") {
-		return Image{}, &ParseError{Kind: "registry host", Input: i.Registry, Reason: "not a standard ECR registry host", Err: ErrInvalidRegistryHost}
+	if err != nil || strings.Contains(i.Registry, ":") {
+		return Image{}, &ParseError{Kind: "registry host", Input: i.Registry, Reason: "not an ECR registry host", Err: ErrInvalidRegistryHost}
+	}
+	if host.Public {
+		return i.retarget(Registry{Host: PublicDualStackRegistryHost, Partition: region.PartitionAWS, Public: true, DualStack: true}, i.Repository), nil
 	}
 	p, _ := region.LookupPartition(host.Partition)
+	if p.DualStackDNSSuffix() == "" {
+		return Image{}, &ParseError{Kind: "registry host", Input: i.Registry, Reason: "partition " + p.ID + " has no dual-stack registry endpoints", Err: ErrInvalidRegistryHost}
+	}
 	label := "dkr-ecr"
 	if host.FIPS {
+		if !region.ECRFIPS(host.Region) {
+			return Image{}, errcode.Wrap(ErrFIPSUnavailable, "ECR has no FIPS endpoint in "+host.Region, nil)
+		}
 		label = "dkr-ecr-fips"
 	}
 	ds, err := ParseRegistryHost(host.Account + "." + label + "." + host.Region + "." + p.DualStackDNSSuffix())
@@ -94,6 +114,6 @@ func (i Image) WithDualStackEndpoint() (Image, error) {
 }
 
 func (i Image) retarget(host Registry, repository string) Image {
-	i.Registry, i.Account, i.Region, i.Repository = host.Host, host.Account, host.Region, repository
+	i.Registry, i.Repository = host.Host, repository
 	return i
 }

@@ -2,7 +2,6 @@ package appmeshenvoy
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,10 +9,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/ecr"
 )
 
 const testSecretText = "hunter2-very-secret-password"
@@ -97,40 +92,5 @@ func TestSecretValue(t *testing.T) {
 	}
 	if zero.String() != "[REDACTED]" {
 		t.Errorf("zero String() = %q", zero.String())
-	}
-}
-
-// TestTokenProviderNeverPrints: a provider holds the aws.Config's credentials provider
-// (a static one is a plain struct with the secret access key) and cached passwords;
-// printing or logging the provider shows neither.
-func TestTokenProviderNeverPrints(t *testing.T) {
-	const awsSecret = "aws-secret-access-key-for-print-test"
-	clk := &tokClock{now: tokEpoch}
-	f := &tokFake{fn: func(context.Context, string, int) (*ecr.GetAuthorizationTokenOutput, error) {
-		return authOutput(testSecretText, clk.Now().Add(12*time.Hour)), nil
-	}}
-	p := NewTokenProvider(aws.Config{Credentials: credentials.NewStaticCredentialsProvider("AKIDPRINT", awsSecret, "")},
-		func(o *TokenOptions) { o.ClientForRegion = f.forRegion; o.Clock = clk.Now })
-	if _, err := p.Token(context.Background(), "us-west-2"); err != nil {
-		t.Fatal(err)
-	}
-	var outputs []string
-	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x"} {
-		outputs = append(outputs, fmt.Sprintf(verb, p), fmt.Sprintf(verb, struct{ P *TokenProvider }{p}), fmt.Sprintf(verb, []any{p}))
-	}
-	var buf bytes.Buffer
-	slog.New(slog.NewTextHandler(&buf, nil)).Info("x", "provider", p)
-	slog.New(slog.NewJSONHandler(&buf, nil)).Info("x", "provider", p)
-	outputs = append(outputs, buf.String())
-	for _, out := range outputs {
-		if strings.Contains(out, awsSecret) {
-			t.Errorf("output contains the secret access key")
-		}
-		if strings.Contains(out, testSecretText) {
-			t.Errorf("output contains the registry password")
-		}
-	}
-	if got := fmt.Sprint(p); !strings.Contains(got, "cached tokens: 1") {
-		t.Errorf("Sprint(provider) = %q", got)
 	}
 }

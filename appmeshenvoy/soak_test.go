@@ -104,7 +104,7 @@ func TestSoak(t *testing.T) {
 
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 		start := time.Now()
-		results, err := res.LatestAll(ctx, nil)
+		results, err := res.LatestAll(ctx, awsRegionCodes())
 		st.latestAll = append(st.latestAll, time.Since(start))
 		if err != nil {
 			st.fail("LatestAll", err)
@@ -157,7 +157,7 @@ func TestSoak(t *testing.T) {
 	for k, h := range st.attempts {
 		limit := appmeshenvoy.DefaultRetryMaxAttempts
 		if strings.HasPrefix(k, "ecr/") {
-			limit = appmeshenvoy.DefaultTokenRetryMaxAttempts
+			limit = appmeshenvoy.DefaultRetryMaxAttempts
 		}
 		for n := range h {
 			if n > limit {

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 
 	"github.com/appmesh-envoy/appmesh-envoy-go/internal/awserr"
+	"github.com/appmesh-envoy/appmesh-envoy-go/internal/errcode"
 	"github.com/appmesh-envoy/appmesh-envoy-go/internal/flight"
 	"github.com/appmesh-envoy/appmesh-envoy-go/region"
 )
@@ -52,14 +53,17 @@ func (t Token) DockerAuth() Secret {
 // TokenOptions configures a [TokenProvider]. [NewTokenProvider] fills in the defaults
 // before it calls the option functions, so an option function sees (and may change) them.
 type TokenOptions struct {
-	// ClientForRegion returns the client that calls ecr:GetAuthorizationToken in a
-	// region. The default builds one *ecr.Client per region from the aws.Config given to
-	// NewTokenProvider, with the retryer described at RetryMaxAttempts, the FIPS setting
-	// and then ECROptions applied; the clients are built once and reused.
-	ClientForRegion func(region string) GetAuthorizationTokenAPI
+	// ECRClientForRegion, if set, supplies the client that calls
+	// ecr:GetAuthorizationToken in a region, instead of an *ecr.Client built from the
+	// config. Every call also passes an option function that sets ecr.Options.Region, so
+	// one fake can serve every region (see appmeshenvoytest). Default: nil, which builds
+	// one *ecr.Client per region from the aws.Config given to NewTokenProvider, with the
+	// retryer described at RetryMaxAttempts, the FIPS setting and then ECROptions
+	// applied, once per region.
+	ECRClientForRegion func(region string) GetAuthorizationTokenAPI
 
-	// ECROptions are applied, in order, to every default client after the provider's own
-	// settings. They are not used when ClientForRegion is replaced.
+	// ECROptions are applied, in order, to every *ecr.Client the provider builds, after
+	// its own settings. They are not used when ECRClientForRegion is set. Default: none.
 	ECROptions []func(*ecr.Options)
 
 	// RefreshFraction is the fraction of a token's lifetime after which the provider
@@ -71,25 +75,26 @@ type TokenOptions struct {
 
 	// Timeout bounds one shared refresh (all its retries included). The refresh runs on
 	// its own, detached from any caller's context, so that it ends even when every caller
-	// has stopped waiting. Default 15s.
+	// has stopped waiting. Values <= 0 mean the default, DefaultTimeout (15 seconds).
 	Timeout time.Duration
 
-	// RetryMaxAttempts is the number of attempts the default clients make for throttled
-	// or failed (5xx) calls. They use the SDK's standard retryer without its retry quota
-	// (ratelimit.None) and with jittered exponential backoff capped at RetryMaxBackoff.
-	// Default 8. Ignored when ClientForRegion is replaced.
+	// RetryMaxAttempts is the number of attempts the provider's clients make for
+	// throttled or failed (5xx) calls, with the SDK's standard retryer (no retry quota,
+	// full-jitter backoff capped at RetryMaxBackoff). Values below 1 mean the default,
+	// DefaultRetryMaxAttempts (8). Not used when ECRClientForRegion is set.
 	RetryMaxAttempts int
 
-	// RetryMaxBackoff caps the delay between two attempts of the default clients.
-	// Default 1s.
+	// RetryMaxBackoff caps the delay between two attempts. Values <= 0 mean the
+	// default, DefaultRetryMaxBackoff (2 seconds).
 	RetryMaxBackoff time.Duration
 
-	// UseFIPSEndpoint makes the default clients call ECR's FIPS endpoint
-	// (ecr-fips.<region>.amazonaws.com) in regions that have one: every region whose
-	// Envoy image has a FIPS variant (region.Region.FIPS) and the GovCloud regions. The
-	// SDK cannot combine FIPS with a custom endpoint, so it is ignored when the
-	// aws.Config or an ECROptions function sets a BaseEndpoint. Default false.
-	UseFIPSEndpoint bool
+	// FIPS makes the provider's clients call ECR's FIPS API endpoint
+	// (ecr-fips.<region>.amazonaws.com) in the regions that have one (region.ECRFIPS: four
+	// US regions and GovCloud); elsewhere, including ca-central-1 where a FIPS image is
+	// published, the standard endpoint is used because no FIPS one exists. The SDK cannot
+	// combine FIPS with a custom endpoint, so it is ignored when the aws.Config or an
+	// ECROptions function sets a BaseEndpoint. Default false.
+	FIPS bool
 
 	// Logger receives debug records for fetches and a warning when a refresh fails while
 	// the cached token is still valid. Secrets are never logged. Default: discard.
@@ -99,13 +104,8 @@ type TokenOptions struct {
 	Clock func() time.Time
 }
 
-// Defaults of [TokenOptions].
-const (
-	DefaultTokenRefreshFraction  = 0.5
-	DefaultTokenTimeout          = 15 * time.Second
-	DefaultTokenRetryMaxAttempts = 8
-	DefaultTokenRetryMaxBackoff  = time.Second
-)
+// DefaultTokenRefreshFraction is the default of [TokenOptions.RefreshFraction].
+const DefaultTokenRefreshFraction = 0.5
 
 // TokenProvider fetches ECR authorization tokens and caches them per region and per
 // caller identity (the access key ID of the credentials, read from the aws.Config's
@@ -119,8 +119,8 @@ const (
 // a warning is logged; once it has expired, the refresh error is returned instead. An
 // expired token is never returned. [TokenProvider.Invalidate] drops cached tokens.
 //
-// The zero value is not usable; call [NewTokenProvider]. A TokenProvider is safe for
-// concurrent use.
+// The zero value is not usable: its methods return an error (code "not-initialized")
+// that says to call [NewTokenProvider]. A TokenProvider is safe for concurrent use.
 type TokenProvider struct {
 	creds   aws.CredentialsProvider
 	opts    TokenOptions
@@ -146,14 +146,25 @@ type cachedToken struct {
 	refreshAt time.Time
 }
 
+// errTokenProviderNotInitialized is the error of every method of a zero TokenProvider.
+var errTokenProviderNotInitialized = errcode.New(errcode.NotInitialized,
+	"appmeshenvoy: the TokenProvider is not initialized; create it with appmeshenvoy.NewTokenProvider(cfg)")
+
+func (p *TokenProvider) ready() error {
+	if p == nil || p.cache == nil {
+		return errTokenProviderNotInitialized
+	}
+	return nil
+}
+
 // NewTokenProvider returns a [TokenProvider] that uses cfg's credentials. cfg.Region is
 // not used: every call names its region.
 func NewTokenProvider(cfg aws.Config, optFns ...func(*TokenOptions)) *TokenProvider {
 	o := TokenOptions{
 		RefreshFraction:  DefaultTokenRefreshFraction,
-		Timeout:          DefaultTokenTimeout,
-		RetryMaxAttempts: DefaultTokenRetryMaxAttempts,
-		RetryMaxBackoff:  DefaultTokenRetryMaxBackoff,
+		Timeout:          DefaultTimeout,
+		RetryMaxAttempts: DefaultRetryMaxAttempts,
+		RetryMaxBackoff:  DefaultRetryMaxBackoff,
 		Clock:            time.Now,
 	}
 	for _, fn := range optFns {
@@ -163,13 +174,13 @@ func NewTokenProvider(cfg aws.Config, optFns ...func(*TokenOptions)) *TokenProvi
 		o.RefreshFraction = DefaultTokenRefreshFraction
 	}
 	if o.Timeout <= 0 {
-		o.Timeout = DefaultTokenTimeout
+		o.Timeout = DefaultTimeout
 	}
 	if o.RetryMaxAttempts <= 0 {
-		o.RetryMaxAttempts = DefaultTokenRetryMaxAttempts
+		o.RetryMaxAttempts = DefaultRetryMaxAttempts
 	}
 	if o.RetryMaxBackoff <= 0 {
-		o.RetryMaxBackoff = DefaultTokenRetryMaxBackoff
+		o.RetryMaxBackoff = DefaultRetryMaxBackoff
 	}
 	if o.Clock == nil {
 		o.Clock = time.Now
@@ -201,6 +212,9 @@ func NewTokenProvider(cfg aws.Config, optFns ...func(*TokenOptions)) *TokenProvi
 // (ecr:GetAuthorizationToken on "*"); a malformed answer one that matches
 // [ErrMalformedToken].
 func (p *TokenProvider) Token(ctx context.Context, regionCode string) (Token, error) {
+	if err := p.ready(); err != nil {
+		return Token{}, err
+	}
 	host, ok := envoyRegistryHosts()[regionCode]
 	if !ok {
 		// Not a table code as it stands: normalize it (" US-West-2 ") as Resolver.Latest
@@ -234,6 +248,9 @@ var envoyRegistryHosts = sync.OnceValue(func() map[string]string {
 // no token. A host that is not an ECR registry gives an error matching
 // [ErrInvalidRegistryHost].
 func (p *TokenProvider) TokenForRegistry(ctx context.Context, host string) (Token, error) {
+	if err := p.ready(); err != nil {
+		return Token{}, err
+	}
 	reg, err := ParseRegistryHost(host)
 	if err != nil {
 		return Token{}, fmt.Errorf("ecr token: %w", err)
@@ -248,6 +265,9 @@ func (p *TokenProvider) TokenForRegistry(ctx context.Context, host string) (Toke
 // is given, for every caller identity. The next call fetches a new token; a refresh that
 // is in flight does not put its result into the cache.
 func (p *TokenProvider) Invalidate(regions ...string) {
+	if p.ready() != nil {
+		return
+	}
 	if len(regions) == 0 {
 		p.cache.Invalidate(nil)
 		return
@@ -263,8 +283,8 @@ func (p *TokenProvider) Invalidate(regions ...string) {
 // the tokens, the credentials or the aws.Config they come from (fmt would otherwise
 // print a static credentials provider's secret access key).
 func (p *TokenProvider) Format(f fmt.State, _ rune) {
-	if p == nil {
-		_, _ = io.WriteString(f, "<nil>")
+	if p.ready() != nil {
+		_, _ = io.WriteString(f, "<uninitialized appmeshenvoy.TokenProvider>")
 		return
 	}
 	n := p.cache.Len()
@@ -314,10 +334,13 @@ func (p *TokenProvider) fetch(ctx context.Context, key cacheKey) (cachedToken, f
 }
 
 func (p *TokenProvider) fetchToken(ctx context.Context, key cacheKey) (cachedToken, error) {
-	client := p.client(key.region)
+	client, err := p.client(key.region)
+	if err != nil {
+		return cachedToken{}, err
+	}
 	start := p.clock()
 	p.logger.LogAttrs(ctx, slog.LevelDebug, "ecr:GetAuthorizationToken", slog.String("region", key.region))
-	out, err := client.GetAuthorizationToken(ctx, &ecr.GetAuthorizationTokenInput{})
+	out, err := client.GetAuthorizationToken(ctx, &ecr.GetAuthorizationTokenInput{}, ecrRegion(key.region))
 	if err != nil {
 		return cachedToken{}, classifyTokenError(key.region, err, p.opts.RetryMaxAttempts, p.opts.Timeout)
 	}
@@ -354,30 +377,34 @@ func (p *TokenProvider) fetchToken(ctx context.Context, key cacheKey) (cachedTok
 }
 
 // client returns the client for regionCode, building the default one on first use.
-func (p *TokenProvider) client(regionCode string) GetAuthorizationTokenAPI {
-	if p.opts.ClientForRegion != nil {
-		return p.opts.ClientForRegion(regionCode)
+func (p *TokenProvider) client(regionCode string) (GetAuthorizationTokenAPI, error) {
+	if p.opts.ECRClientForRegion != nil {
+		c := p.opts.ECRClientForRegion(regionCode)
+		if c == nil {
+			return nil, errcode.Wrap(errInvalidOption, "TokenOptions.ECRClientForRegion returned nil for "+regionCode, nil)
+		}
+		return c, nil
 	}
 	p.mu.RLock()
 	c, ok := p.clients[regionCode]
 	p.mu.RUnlock()
 	if ok {
-		return c
+		return c, nil
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if c, ok := p.clients[regionCode]; ok {
-		return c
+		return c, nil
 	}
 	c = ecr.NewFromConfig(p.baseCfg, p.ecrOptions(regionCode)...)
 	p.clients[regionCode] = c
-	return c
+	return c, nil
 }
 
 // ecrOptions are the option functions of the default client for regionCode.
 func (p *TokenProvider) ecrOptions(regionCode string) []func(*ecr.Options) {
 	maxAttempts, maxBackoff := p.opts.RetryMaxAttempts, p.opts.RetryMaxBackoff
-	fips := p.opts.UseFIPSEndpoint && hasFIPSEndpoint(regionCode)
+	fips := p.opts.FIPS && region.ECRFIPS(regionCode)
 	fns := []func(*ecr.Options){func(o *ecr.Options) {
 		o.Region = regionCode
 		o.Retryer = awserr.NewRetryer(maxAttempts, maxBackoff)
@@ -396,16 +423,6 @@ func (p *TokenProvider) ecrOptions(regionCode string) []func(*ecr.Options) {
 		})
 	}
 	return fns
-}
-
-// hasFIPSEndpoint reports whether ECR has a FIPS endpoint in regionCode that the
-// provider uses: the regions with FIPS Envoy images and GovCloud.
-func hasFIPSEndpoint(regionCode string) bool {
-	if strings.HasPrefix(regionCode, "us-gov-") {
-		return true
-	}
-	r, err := region.Lookup(regionCode)
-	return err == nil && r.FIPS
 }
 
 // DecodeAuthorizationToken decodes an ECR authorizationToken: base64 of "AWS:password"

@@ -1,4 +1,4 @@
-package appmeshenvoy
+package appmeshenvoy_test
 
 import (
 	"bytes"
@@ -19,6 +19,7 @@ import (
 	"github.com/aws/smithy-go"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy"
 	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy/appmeshenvoytest"
 	"github.com/appmesh-envoy/appmesh-envoy-go/region"
 )
@@ -43,51 +44,49 @@ func (c *tokClock) Advance(d time.Duration) {
 
 var tokEpoch = time.Date(2030, 6, 1, 12, 0, 0, 0, time.UTC)
 
-// tokFake is a function-field fake of GetAuthorizationTokenAPI that records calls.
+// tokFake is the exported ECR fake with a function that also gets the region of the call
+// and the number of calls so far (this one included).
 type tokFake struct {
-	mu    sync.Mutex
-	calls []string // region of each call
-	fn    func(ctx context.Context, region string, n int) (*ecr.GetAuthorizationTokenOutput, error)
+	*appmeshenvoytest.ECR
+	mu sync.Mutex
+	n  int
+	fn func(ctx context.Context, region string, n int) (*ecr.GetAuthorizationTokenOutput, error)
 }
 
-func (f *tokFake) forRegion(region string) GetAuthorizationTokenAPI {
-	return tokFakeRegion{f, region}
+func newTokFake() *tokFake {
+	f := &tokFake{ECR: &appmeshenvoytest.ECR{}}
+	f.GetAuthorizationTokenFunc = func(ctx context.Context, _ *ecr.GetAuthorizationTokenInput, optFns ...func(*ecr.Options)) (*ecr.GetAuthorizationTokenOutput, error) {
+		f.mu.Lock()
+		f.n++
+		n := f.n
+		f.mu.Unlock()
+		return f.fn(ctx, appmeshenvoytest.ECRRegion(optFns...), n)
+	}
+	return f
 }
 
+func (f *tokFake) forRegion(string) appmeshenvoy.GetAuthorizationTokenAPI { return f.ECR }
+
+// Calls returns the region of each call, in order.
 func (f *tokFake) Calls() []string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]string(nil), f.calls...)
-}
-
-type tokFakeRegion struct {
-	f      *tokFake
-	region string
-}
-
-func (r tokFakeRegion) GetAuthorizationToken(ctx context.Context, _ *ecr.GetAuthorizationTokenInput, _ ...func(*ecr.Options)) (*ecr.GetAuthorizationTokenOutput, error) {
-	r.f.mu.Lock()
-	r.f.calls = append(r.f.calls, r.region)
-	n := len(r.f.calls)
-	r.f.mu.Unlock()
-	return r.f.fn(ctx, r.region, n)
+	var out []string
+	for _, c := range f.ECR.Calls() {
+		out = append(out, c.Region)
+	}
+	return out
 }
 
 // authOutput is a GetAuthorizationToken answer with password pw expiring at exp. Its
 // proxyEndpoint is the caller's own registry, as ECR answers.
 func authOutput(pw string, exp time.Time) *ecr.GetAuthorizationTokenOutput {
-	return &ecr.GetAuthorizationTokenOutput{AuthorizationData: []ecrtypes.AuthorizationData{{
-		AuthorizationToken: aws.String(base64.StdEncoding.EncodeToString([]byte("AWS:" + pw))),
-		ExpiresAt:          aws.Time(exp),
-		ProxyEndpoint:      aws.String("https://123456789012.dkr.ecr.us-west-2.amazonaws.com"),
-	}}}
+	return appmeshenvoytest.AuthorizationTokenOutput(pw, exp, "123456789012", "us-west-2")
 }
 
 // newTestProvider returns a provider with fake client, clock and static credentials.
-func newTestProvider(f *tokFake, clk *tokClock, optFns ...func(*TokenOptions)) *TokenProvider {
+func newTestProvider(f *tokFake, clk *tokClock, optFns ...func(*appmeshenvoy.TokenOptions)) *appmeshenvoy.TokenProvider {
 	cfg := aws.Config{Credentials: aws.NewCredentialsCache(credentials.NewStaticCredentialsProvider("AKIDTOKENTEST", "secret", ""))}
-	return NewTokenProvider(cfg, append([]func(*TokenOptions){func(o *TokenOptions) {
-		o.ClientForRegion = f.forRegion
+	return appmeshenvoy.NewTokenProvider(cfg, append([]func(*appmeshenvoy.TokenOptions){func(o *appmeshenvoy.TokenOptions) {
+		o.ECRClientForRegion = f.forRegion
 		o.Clock = clk.Now
 	}}, optFns...)...)
 }
@@ -101,7 +100,7 @@ func twelveHours(clk *tokClock) func(context.Context, string, int) (*ecr.GetAuth
 
 func TestTokenOwnerHost(t *testing.T) {
 	clk := &tokClock{now: tokEpoch}
-	f := &tokFake{}
+	f := newTokFake()
 	f.fn = twelveHours(clk)
 	p := newTestProvider(f, clk)
 	for _, code := range []string{"us-west-2", "me-south-1", "cn-north-1"} {
@@ -110,10 +109,10 @@ func TestTokenOwnerHost(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := Token{Registry: region.MustLookup(code).RegistryHost(), Username: "AWS",
-				Password: NewSecret(fmt.Sprintf("pw-%d", len(f.Calls()))), ExpiresAt: tokEpoch.Add(12 * time.Hour)}
+			want := appmeshenvoy.Token{Registry: region.MustLookup(code).RegistryHost(), Username: "AWS",
+				Password: appmeshenvoy.NewSecret(fmt.Sprintf("pw-%d", len(f.Calls()))), ExpiresAt: tokEpoch.Add(12 * time.Hour)}
 			if diff := cmp.Diff(want, got); diff != "" {
-				t.Errorf("Token (-want +got):\n%s", diff)
+				t.Errorf("appmeshenvoy.Token (-want +got):\n%s", diff)
 			}
 			if calls := f.Calls(); calls[len(calls)-1] != code {
 				t.Errorf("called in %s, want %s", calls[len(calls)-1], code)
@@ -123,7 +122,7 @@ func TestTokenOwnerHost(t *testing.T) {
 }
 
 func TestTokenUnsupportedRegion(t *testing.T) {
-	f := &tokFake{}
+	f := newTokFake()
 	p := newTestProvider(f, &tokClock{now: tokEpoch})
 	_, err := p.Token(context.Background(), "ap-east-2")
 	if !errors.Is(err, region.ErrUnsupported) {
@@ -136,7 +135,7 @@ func TestTokenUnsupportedRegion(t *testing.T) {
 
 func TestTokenForRegistry(t *testing.T) {
 	clk := &tokClock{now: tokEpoch}
-	f := &tokFake{}
+	f := newTokFake()
 	f.fn = twelveHours(clk)
 	p := newTestProvider(f, clk)
 	tests := []struct {
@@ -146,8 +145,8 @@ func TestTokenForRegistry(t *testing.T) {
 		{in: "https://123456789012.dkr.ecr.eu-west-1.amazonaws.com/v2/", host: "123456789012.dkr.ecr.eu-west-1.amazonaws.com", region: "eu-west-1"},
 		{in: "123456789012.dkr.ecr.us-gov-west-1.amazonaws.com", host: "123456789012.dkr.ecr.us-gov-west-1.amazonaws.com", region: "us-gov-west-1"},
 		{in: "840364872350.dkr.ecr-fips.us-east-1.amazonaws.com", host: "840364872350.dkr.ecr-fips.us-east-1.amazonaws.com", region: "us-east-1"},
-		{in: "public.ecr.aws", err: ErrPublicRegistry},
-		{in: "registry.example.com", err: ErrInvalidRegistryHost},
+		{in: "public.ecr.aws", err: appmeshenvoy.ErrPublicRegistry},
+		{in: "registry.example.com", err: appmeshenvoy.ErrInvalidRegistryHost},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
@@ -162,7 +161,7 @@ func TestTokenForRegistry(t *testing.T) {
 				t.Fatal(err)
 			}
 			if got.Registry != tt.host {
-				t.Errorf("Registry = %q, want %q", got.Registry, tt.host)
+				t.Errorf("appmeshenvoy.Registry = %q, want %q", got.Registry, tt.host)
 			}
 			if calls := f.Calls(); calls[len(calls)-1] != tt.region {
 				t.Errorf("called in %s, want %s", calls[len(calls)-1], tt.region)
@@ -173,7 +172,7 @@ func TestTokenForRegistry(t *testing.T) {
 
 func TestTokenCacheRefresh(t *testing.T) {
 	clk := &tokClock{now: tokEpoch}
-	f := &tokFake{}
+	f := newTokFake()
 	fail := false
 	var failMu sync.Mutex
 	f.fn = func(ctx context.Context, r string, n int) (*ecr.GetAuthorizationTokenOutput, error) {
@@ -186,11 +185,11 @@ func TestTokenCacheRefresh(t *testing.T) {
 	}
 	setFail := func(v bool) { failMu.Lock(); fail = v; failMu.Unlock() }
 	var logs bytes.Buffer
-	p := newTestProvider(f, clk, func(o *TokenOptions) {
+	p := newTestProvider(f, clk, func(o *appmeshenvoy.TokenOptions) {
 		o.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	})
 	ctx := context.Background()
-	get := func() (Token, error) { return p.Token(ctx, "us-west-2") }
+	get := func() (appmeshenvoy.Token, error) { return p.Token(ctx, "us-west-2") }
 
 	first, err := get()
 	if err != nil {
@@ -236,9 +235,9 @@ func TestTokenCacheRefresh(t *testing.T) {
 	if len(f.Calls()) != calls+1 {
 		t.Errorf("expired token: %d new calls, want 1", len(f.Calls())-calls)
 	}
-	var te *TokenError
+	var te *appmeshenvoy.TokenError
 	if !errors.As(err, &te) || te.Region != "us-west-2" || !strings.Contains(err.Error(), "us-west-2") {
-		t.Errorf("err = %v, want a *TokenError naming us-west-2", err)
+		t.Errorf("err = %v, want a *appmeshenvoy.TokenError naming us-west-2", err)
 	}
 	for _, pw := range []string{first.Password.Reveal(), second.Password.Reveal()} {
 		if strings.Contains(err.Error(), pw) || strings.Contains(logs.String(), pw) {
@@ -255,9 +254,9 @@ func TestTokenCacheRefresh(t *testing.T) {
 
 func TestTokenRefreshFraction(t *testing.T) {
 	clk := &tokClock{now: tokEpoch}
-	f := &tokFake{}
+	f := newTokFake()
 	f.fn = twelveHours(clk)
-	p := newTestProvider(f, clk, func(o *TokenOptions) { o.RefreshFraction = 0.9 })
+	p := newTestProvider(f, clk, func(o *appmeshenvoy.TokenOptions) { o.RefreshFraction = 0.9 })
 	if _, err := p.Token(context.Background(), "us-west-2"); err != nil {
 		t.Fatal(err)
 	}
@@ -287,11 +286,11 @@ func (s *switchingCreds) Retrieve(context.Context) (aws.Credentials, error) {
 
 func TestTokenPerAccessKey(t *testing.T) {
 	clk := &tokClock{now: tokEpoch}
-	f := &tokFake{}
+	f := newTokFake()
 	f.fn = twelveHours(clk)
 	creds := &switchingCreds{key: "AKIDROLEA"}
-	p := NewTokenProvider(aws.Config{Credentials: creds}, func(o *TokenOptions) {
-		o.ClientForRegion = f.forRegion
+	p := appmeshenvoy.NewTokenProvider(aws.Config{Credentials: creds}, func(o *appmeshenvoy.TokenOptions) {
+		o.ECRClientForRegion = f.forRegion
 		o.Clock = clk.Now
 	})
 	ctx := context.Background()
@@ -319,7 +318,7 @@ func TestTokenPerAccessKey(t *testing.T) {
 
 func TestTokenSingleflight(t *testing.T) {
 	clk := &tokClock{now: tokEpoch}
-	f := &tokFake{}
+	f := newTokFake()
 	release := make(chan struct{})
 	f.fn = func(ctx context.Context, r string, n int) (*ecr.GetAuthorizationTokenOutput, error) {
 		<-release
@@ -328,7 +327,7 @@ func TestTokenSingleflight(t *testing.T) {
 	p := newTestProvider(f, clk)
 	const n = 100
 	var wg sync.WaitGroup
-	results := make([]Token, n)
+	results := make([]appmeshenvoy.Token, n)
 	errs := make([]error, n)
 	var started sync.WaitGroup
 	started.Add(n)
@@ -364,7 +363,7 @@ func TestTokenSingleflightRace(t *testing.T) {
 	const rounds, callers = 300, 8
 	for round := range rounds {
 		clk := &tokClock{now: tokEpoch}
-		f := &tokFake{}
+		f := newTokFake()
 		f.fn = twelveHours(clk)
 		p := newTestProvider(f, clk)
 		var wg sync.WaitGroup
@@ -394,7 +393,7 @@ func TestTokenSingleflightRace(t *testing.T) {
 
 func TestTokenCallerDeadline(t *testing.T) {
 	clk := &tokClock{now: tokEpoch}
-	f := &tokFake{}
+	f := newTokFake()
 	type seen struct {
 		err      error
 		deadline time.Time
@@ -407,7 +406,7 @@ func TestTokenCallerDeadline(t *testing.T) {
 		return nil, ctx.Err()
 	}
 	const timeout = 300 * time.Millisecond
-	p := newTestProvider(f, clk, func(o *TokenOptions) { o.Timeout = timeout })
+	p := newTestProvider(f, clk, func(o *appmeshenvoy.TokenOptions) { o.Timeout = timeout })
 
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
 	defer cancel()
@@ -435,7 +434,7 @@ func TestTokenCallerDeadline(t *testing.T) {
 
 func TestTokenInvalidate(t *testing.T) {
 	clk := &tokClock{now: tokEpoch}
-	f := &tokFake{}
+	f := newTokFake()
 	f.fn = twelveHours(clk)
 	p := newTestProvider(f, clk)
 	ctx := context.Background()
@@ -458,7 +457,7 @@ func TestTokenInvalidate(t *testing.T) {
 }
 
 func TestTokenMalformedAnswers(t *testing.T) {
-	good := base64.StdEncoding.EncodeToString([]byte("AWS:" + testSecretText))
+	good := base64.StdEncoding.EncodeToString([]byte("AWS:" + tokSecretText))
 	tests := []struct {
 		name string
 		out  *ecr.GetAuthorizationTokenOutput
@@ -466,19 +465,20 @@ func TestTokenMalformedAnswers(t *testing.T) {
 		{"no data", &ecr.GetAuthorizationTokenOutput{}},
 		{"no token", &ecr.GetAuthorizationTokenOutput{AuthorizationData: []ecrtypes.AuthorizationData{{ExpiresAt: aws.Time(tokEpoch.Add(time.Hour))}}}},
 		{"no expiry", &ecr.GetAuthorizationTokenOutput{AuthorizationData: []ecrtypes.AuthorizationData{{AuthorizationToken: aws.String(good)}}}},
-		{"expired on arrival", authOutput(testSecretText, tokEpoch.Add(-time.Second))},
+		{"expired on arrival", authOutput(tokSecretText, tokEpoch.Add(-time.Second))},
 		{"not base64", &ecr.GetAuthorizationTokenOutput{AuthorizationData: []ecrtypes.AuthorizationData{{
-			AuthorizationToken: aws.String("AWS:" + testSecretText), ExpiresAt: aws.Time(tokEpoch.Add(time.Hour))}}}},
+			AuthorizationToken: aws.String("AWS:" + tokSecretText), ExpiresAt: aws.Time(tokEpoch.Add(time.Hour))}}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := &tokFake{fn: func(context.Context, string, int) (*ecr.GetAuthorizationTokenOutput, error) { return tt.out, nil }}
+			f := newTokFake()
+			f.fn = func(context.Context, string, int) (*ecr.GetAuthorizationTokenOutput, error) { return tt.out, nil }
 			p := newTestProvider(f, &tokClock{now: tokEpoch})
 			_, err := p.Token(context.Background(), "us-west-2")
-			if !errors.Is(err, ErrMalformedToken) {
+			if !errors.Is(err, appmeshenvoy.ErrMalformedToken) {
 				t.Fatalf("err = %v, want ErrMalformedToken", err)
 			}
-			if strings.Contains(err.Error(), testSecretText) || strings.Contains(err.Error(), good) {
+			if strings.Contains(err.Error(), tokSecretText) || strings.Contains(err.Error(), good) {
 				t.Error("the error contains the token")
 			}
 		})
@@ -491,29 +491,29 @@ func TestDecodeAuthorizationToken(t *testing.T) {
 		name, in string
 		ok       bool
 	}{
-		{"valid", enc("AWS:" + testSecretText), true},
-		{"surrounding space", " " + enc("AWS:"+testSecretText) + "\n", true},
-		{"not base64", "!!!" + testSecretText, false},
-		{"raw url base64", base64.RawURLEncoding.EncodeToString([]byte("AWS:" + testSecretText + "??>")), false},
-		{"no colon", enc("AWS" + testSecretText), false},
-		{"two colons", enc("AWS:" + testSecretText + ":x"), false},
-		{"user not AWS", enc("aws:" + testSecretText), false},
-		{"empty user", enc(":" + testSecretText), false},
+		{"valid", enc("AWS:" + tokSecretText), true},
+		{"surrounding space", " " + enc("AWS:"+tokSecretText) + "\n", true},
+		{"not base64", "!!!" + tokSecretText, false},
+		{"raw url base64", base64.RawURLEncoding.EncodeToString([]byte("AWS:" + tokSecretText + "??>")), false},
+		{"no colon", enc("AWS" + tokSecretText), false},
+		{"two colons", enc("AWS:" + tokSecretText + ":x"), false},
+		{"user not AWS", enc("aws:" + tokSecretText), false},
+		{"empty user", enc(":" + tokSecretText), false},
 		{"empty password", enc("AWS:"), false},
 		{"empty", "", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			user, pw, err := DecodeAuthorizationToken(tt.in)
+			user, pw, err := appmeshenvoy.DecodeAuthorizationToken(tt.in)
 			if !tt.ok {
-				if !errors.Is(err, ErrMalformedToken) {
+				if !errors.Is(err, appmeshenvoy.ErrMalformedToken) {
 					t.Fatalf("err = %v, want ErrMalformedToken", err)
 				}
-				var me *MalformedTokenError
+				var me *appmeshenvoy.MalformedTokenError
 				if !errors.As(err, &me) {
 					t.Error("not a *MalformedTokenError")
 				}
-				if strings.Contains(err.Error(), testSecretText) || strings.Contains(err.Error(), tt.in) && tt.in != "" {
+				if strings.Contains(err.Error(), tokSecretText) || strings.Contains(err.Error(), tt.in) && tt.in != "" {
 					t.Error("the error contains the token")
 				}
 				return
@@ -521,7 +521,7 @@ func TestDecodeAuthorizationToken(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if user != "AWS" || pw.Reveal() != testSecretText {
+			if user != "AWS" || pw.Reveal() != tokSecretText {
 				t.Error("decoded the wrong user or password")
 			}
 		})
@@ -534,18 +534,19 @@ func TestTokenErrors(t *testing.T) {
 		want               error
 		mention            []string
 	}{
-		{"access denied", "us-west-2", "AccessDeniedException", ErrAccessDenied, []string{"us-west-2", "ecr:GetAuthorizationToken", `"*"`}},
-		{"throttled", "eu-west-1", "ThrottlingException", ErrThrottled, []string{"eu-west-1"}},
-		{"unknown key", "us-west-2", "UnrecognizedClientException", ErrInvalidCredentials, []string{"us-west-2"}},
-		{"wrong secret", "us-west-2", "InvalidSignatureException", ErrInvalidCredentials, []string{"us-west-2"}},
-		{"expired session", "us-west-2", "ExpiredTokenException", ErrInvalidCredentials, []string{"us-west-2"}},
-		{"opt-in region not enabled", "me-south-1", "UnrecognizedClientException", ErrRegionNotEnabled, []string{"me-south-1", "enable"}},
+		{"access denied", "us-west-2", "AccessDeniedException", appmeshenvoy.ErrAccessDenied, []string{"us-west-2", "ecr:GetAuthorizationToken", `"*"`}},
+		{"throttled", "eu-west-1", "ThrottlingException", appmeshenvoy.ErrThrottled, []string{"eu-west-1"}},
+		{"unknown key", "us-west-2", "UnrecognizedClientException", appmeshenvoy.ErrInvalidCredentials, []string{"us-west-2"}},
+		{"wrong secret", "us-west-2", "InvalidSignatureException", appmeshenvoy.ErrInvalidCredentials, []string{"us-west-2"}},
+		{"expired session", "us-west-2", "ExpiredTokenException", appmeshenvoy.ErrInvalidCredentials, []string{"us-west-2"}},
+		{"opt-in region not enabled", "me-south-1", "UnrecognizedClientException", appmeshenvoy.ErrRegionNotEnabled, []string{"me-south-1", "enable"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := &tokFake{fn: func(context.Context, string, int) (*ecr.GetAuthorizationTokenOutput, error) {
+			f := newTokFake()
+			f.fn = func(context.Context, string, int) (*ecr.GetAuthorizationTokenOutput, error) {
 				return nil, &smithy.GenericAPIError{Code: tt.code, Message: "from aws"}
-			}}
+			}
 			p := newTestProvider(f, &tokClock{now: tokEpoch})
 			_, err := p.Token(context.Background(), tt.region)
 			if !errors.Is(err, tt.want) {
@@ -571,66 +572,21 @@ func (failingCreds) Retrieve(context.Context) (aws.Credentials, error) {
 }
 
 func TestTokenNoCredentials(t *testing.T) {
-	f := &tokFake{}
+	f := newTokFake()
 	for name, cfg := range map[string]aws.Config{
 		"nil provider":     {},
 		"failing provider": {Credentials: failingCreds{}},
 	} {
 		t.Run(name, func(t *testing.T) {
-			p := NewTokenProvider(cfg, func(o *TokenOptions) { o.ClientForRegion = f.forRegion })
+			p := appmeshenvoy.NewTokenProvider(cfg, func(o *appmeshenvoy.TokenOptions) { o.ECRClientForRegion = f.forRegion })
 			_, err := p.Token(context.Background(), "us-west-2")
-			if !errors.Is(err, ErrNoCredentials) || !strings.Contains(err.Error(), "us-west-2") {
-				t.Errorf("err = %v, want ErrNoCredentials naming the region", err)
+			if !errors.Is(err, appmeshenvoy.ErrNoCredentials) || !strings.Contains(err.Error(), "us-west-2") {
+				t.Errorf("err = %v, want appmeshenvoy.ErrNoCredentials naming the region", err)
 			}
 		})
 	}
 	if len(f.Calls()) != 0 {
 		t.Error("called ECR without credentials")
-	}
-}
-
-// TestTokenFIPSEndpoint checks the endpoint the SDK resolves from the default client's
-// options. FIPS cannot be combined with a custom endpoint, so no request is sent.
-func TestTokenFIPSEndpoint(t *testing.T) {
-	tests := []struct {
-		region   string
-		fips     bool
-		base     *string
-		wantURL  string
-		wantFIPS bool
-	}{
-		{"us-west-2", true, nil, "https://api.ecr-fips.us-west-2.amazonaws.com", true},
-		{"us-east-1", true, nil, "https://api.ecr-fips.us-east-1.amazonaws.com", true},
-		{"us-gov-west-1", true, nil, "https://api.ecr-fips.us-gov-west-1.amazonaws.com", true},
-		{"eu-west-1", true, nil, "https://api.ecr.eu-west-1.amazonaws.com", false},
-		{"us-west-2", false, nil, "https://api.ecr.us-west-2.amazonaws.com", false},
-		{"us-west-2", true, aws.String("http://127.0.0.1:4566"), "http://127.0.0.1:4566", false},
-	}
-	for _, tt := range tests {
-		t.Run(fmt.Sprintf("%s fips=%v base=%v", tt.region, tt.fips, tt.base != nil), func(t *testing.T) {
-			p := NewTokenProvider(aws.Config{BaseEndpoint: tt.base}, func(o *TokenOptions) { o.UseFIPSEndpoint = tt.fips })
-			var o ecr.Options
-			o.BaseEndpoint = tt.base
-			for _, fn := range p.ecrOptions(tt.region) {
-				fn(&o)
-			}
-			gotFIPS := o.EndpointOptions.UseFIPSEndpoint == aws.FIPSEndpointStateEnabled
-			if gotFIPS != tt.wantFIPS {
-				t.Errorf("UseFIPSEndpoint enabled = %v, want %v", gotFIPS, tt.wantFIPS)
-			}
-			ep, err := ecr.NewDefaultEndpointResolverV2().ResolveEndpoint(context.Background(), ecr.EndpointParameters{
-				Region: aws.String(o.Region), UseFIPS: aws.Bool(gotFIPS), Endpoint: o.BaseEndpoint,
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got := ep.URI.String(); got != tt.wantURL {
-				t.Errorf("resolved %s, want %s", got, tt.wantURL)
-			}
-			if o.Retryer == nil || o.Retryer.MaxAttempts() != DefaultTokenRetryMaxAttempts {
-				t.Errorf("retryer max attempts is not %d", DefaultTokenRetryMaxAttempts)
-			}
-		})
 	}
 }
 
@@ -642,16 +598,16 @@ func TestTokenFIPSWithEndpointInECROptions(t *testing.T) {
 	defer srv.Close()
 	cfg := srv.Config("us-east-1")
 	cfg.BaseEndpoint = nil
-	p := NewTokenProvider(cfg, func(o *TokenOptions) {
-		o.UseFIPSEndpoint = true
+	p := appmeshenvoy.NewTokenProvider(cfg, func(o *appmeshenvoy.TokenOptions) {
+		o.FIPS = true
 		o.ECROptions = append(o.ECROptions, func(eo *ecr.Options) { eo.BaseEndpoint = aws.String(srv.URL) })
 	})
 	tok, err := p.Token(context.Background(), "us-west-2") // a region with a FIPS endpoint
 	if err != nil {
-		t.Fatalf("Token: %v", err)
+		t.Fatalf("appmeshenvoy.Token: %v", err)
 	}
 	if tok.Registry != region.MustLookup("us-west-2").RegistryHost() {
-		t.Errorf("Registry = %s", tok.Registry)
+		t.Errorf("appmeshenvoy.Registry = %s", tok.Registry)
 	}
 	if n := srv.Requests("ecr:GetAuthorizationToken", "us-west-2"); n != 1 {
 		t.Errorf("%d requests at the custom endpoint, want 1", n)
@@ -663,7 +619,7 @@ func TestTokenFIPSWithEndpointInECROptions(t *testing.T) {
 func TestTokenWire(t *testing.T) {
 	srv := appmeshenvoytest.NewServer()
 	defer srv.Close()
-	p := NewTokenProvider(srv.Config("us-east-1"), func(o *TokenOptions) { o.RetryMaxBackoff = 10 * time.Millisecond })
+	p := appmeshenvoy.NewTokenProvider(srv.Config("us-east-1"), func(o *appmeshenvoy.TokenOptions) { o.RetryMaxBackoff = 10 * time.Millisecond })
 	ctx := context.Background()
 
 	srv.FailNext("ecr:GetAuthorizationToken", "eu-west-1", 3, appmeshenvoytest.Throttling("GetAuthorizationToken"))
@@ -675,7 +631,7 @@ func TestTokenWire(t *testing.T) {
 		t.Error("the token's password is not the one the endpoint issued")
 	}
 	if tok.Registry != region.MustLookup("eu-west-1").RegistryHost() {
-		t.Errorf("Registry = %s, want the owner's host", tok.Registry)
+		t.Errorf("appmeshenvoy.Registry = %s, want the owner's host", tok.Registry)
 	}
 	if got := srv.Requests("ecr:GetAuthorizationToken", "eu-west-1"); got != 4 {
 		t.Errorf("%d requests, want 4 (3 throttled + 1)", got)
@@ -686,8 +642,8 @@ func TestTokenWire(t *testing.T) {
 
 	srv.FailNext("ecr:GetAuthorizationToken", "us-west-2", 1, appmeshenvoytest.AccessDenied("GetAuthorizationToken"))
 	_, err = p.Token(ctx, "us-west-2")
-	if !errors.Is(err, ErrAccessDenied) || !strings.Contains(err.Error(), "ecr:GetAuthorizationToken") {
-		t.Errorf("err = %v, want ErrAccessDenied naming the permission", err)
+	if !errors.Is(err, appmeshenvoy.ErrAccessDenied) || !strings.Contains(err.Error(), "ecr:GetAuthorizationToken") {
+		t.Errorf("err = %v, want appmeshenvoy.ErrAccessDenied naming the permission", err)
 	}
 	if err != nil && strings.Contains(err.Error(), srv.Password()) {
 		t.Error("the error contains the password")
@@ -695,15 +651,15 @@ func TestTokenWire(t *testing.T) {
 
 	bad := srv.Config("us-east-1")
 	bad.Credentials = credentials.NewStaticCredentialsProvider("AKIDUNKNOWN", "nope", "")
-	_, err = NewTokenProvider(bad).Token(ctx, "us-east-2")
-	if !errors.Is(err, ErrInvalidCredentials) {
+	_, err = appmeshenvoy.NewTokenProvider(bad).Token(ctx, "us-east-2")
+	if !errors.Is(err, appmeshenvoy.ErrInvalidCredentials) {
 		t.Errorf("unknown key: err = %v, want ErrInvalidCredentials", err)
 	}
 }
 
 func TestTokenWarmNoAlloc(t *testing.T) {
 	clk := &tokClock{now: tokEpoch}
-	f := &tokFake{}
+	f := newTokFake()
 	f.fn = twelveHours(clk)
 	p := newTestProvider(f, clk)
 	ctx := context.Background()
@@ -712,13 +668,13 @@ func TestTokenWarmNoAlloc(t *testing.T) {
 	}
 	allocs := testing.AllocsPerRun(100, func() { _, _ = p.Token(ctx, "us-west-2") })
 	if allocs != 0 {
-		t.Errorf("warm Token allocates %.1f times per call, want 0", allocs)
+		t.Errorf("warm appmeshenvoy.Token allocates %.1f times per call, want 0", allocs)
 	}
 }
 
 func BenchmarkTokenWarm(b *testing.B) {
 	clk := &tokClock{now: tokEpoch}
-	f := &tokFake{}
+	f := newTokFake()
 	f.fn = twelveHours(clk)
 	p := newTestProvider(f, clk)
 	ctx := context.Background()
@@ -745,10 +701,10 @@ func FuzzDecodeAuthorizationToken(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, in string) {
-		user, pw, err := DecodeAuthorizationToken(in)
+		user, pw, err := appmeshenvoy.DecodeAuthorizationToken(in)
 		if err != nil {
-			var me *MalformedTokenError
-			if !errors.Is(err, ErrMalformedToken) || !errors.As(err, &me) {
+			var me *appmeshenvoy.MalformedTokenError
+			if !errors.Is(err, appmeshenvoy.ErrMalformedToken) || !errors.As(err, &me) {
 				t.Fatalf("error %v is not a *MalformedTokenError", err)
 			}
 			if !knownMalformedReasons[me.Reason] {
@@ -769,7 +725,7 @@ func FuzzDecodeAuthorizationToken(f *testing.F) {
 	})
 }
 
-// knownMalformedReasons are every MalformedTokenError.Reason DecodeAuthorizationToken
+// knownMalformedReasons are every appmeshenvoy.MalformedTokenError.Reason appmeshenvoy.DecodeAuthorizationToken
 // gives.
 var knownMalformedReasons = map[string]bool{
 	"the token is not valid base64":           true,
@@ -795,15 +751,15 @@ func TestTokenWireFaults(t *testing.T) {
 		}
 		srv.SetFailureRate("ecr:GetAuthorizationToken", r.Code, 0.3, fault, int64(i+1))
 	}
-	p := NewTokenProvider(srv.Config("us-east-1"))
+	p := appmeshenvoy.NewTokenProvider(srv.Config("us-east-1"))
 	for _, r := range regions {
 		if _, err := p.Token(context.Background(), r.Code); err != nil {
 			t.Errorf("%s: %v", r.Code, err)
 		}
 	}
 	got := srv.Requests("ecr:GetAuthorizationToken", "*")
-	if got <= len(regions) || got > len(regions)*DefaultTokenRetryMaxAttempts {
-		t.Errorf("%d requests for %d regions, want some retries and at most %d attempts each", got, len(regions), DefaultTokenRetryMaxAttempts)
+	if got <= len(regions) || got > len(regions)*appmeshenvoy.DefaultRetryMaxAttempts {
+		t.Errorf("%d requests for %d regions, want some retries and at most %d attempts each", got, len(regions), appmeshenvoy.DefaultRetryMaxAttempts)
 	}
 }
 
@@ -813,7 +769,7 @@ func TestTokenWireStall(t *testing.T) {
 	srv := appmeshenvoytest.NewServer()
 	defer srv.Close()
 	srv.Stall("ecr:GetAuthorizationToken", "eu-west-2")
-	p := NewTokenProvider(srv.Config("us-east-1"), func(o *TokenOptions) { o.Timeout = 500 * time.Millisecond })
+	p := appmeshenvoy.NewTokenProvider(srv.Config("us-east-1"), func(o *appmeshenvoy.TokenOptions) { o.Timeout = 500 * time.Millisecond })
 
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
@@ -829,5 +785,43 @@ func TestTokenWireStall(t *testing.T) {
 	}
 	if n := srv.Requests("ecr:GetAuthorizationToken", "eu-west-2"); n < 1 {
 		t.Errorf("%d requests, want at least 1", n)
+	}
+}
+
+const tokSecretText = "hunter2-very-secret-password"
+
+// TestTokenProviderNeverPrints: a provider holds the aws.Config's credentials provider
+// (a static one is a plain struct with the secret access key) and cached passwords;
+// printing or logging the provider shows neither.
+func TestTokenProviderNeverPrints(t *testing.T) {
+	const awsSecret = "aws-secret-access-key-for-print-test"
+	clk := &tokClock{now: tokEpoch}
+	f := newTokFake()
+	f.fn = func(context.Context, string, int) (*ecr.GetAuthorizationTokenOutput, error) {
+		return authOutput(tokSecretText, clk.Now().Add(12*time.Hour)), nil
+	}
+	p := appmeshenvoy.NewTokenProvider(aws.Config{Credentials: credentials.NewStaticCredentialsProvider("AKIDPRINT", awsSecret, "")},
+		func(o *appmeshenvoy.TokenOptions) { o.ECRClientForRegion = f.forRegion; o.Clock = clk.Now })
+	if _, err := p.Token(context.Background(), "us-west-2"); err != nil {
+		t.Fatal(err)
+	}
+	var outputs []string
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x"} {
+		outputs = append(outputs, fmt.Sprintf(verb, p), fmt.Sprintf(verb, struct{ P *appmeshenvoy.TokenProvider }{p}), fmt.Sprintf(verb, []any{p}))
+	}
+	var buf bytes.Buffer
+	slog.New(slog.NewTextHandler(&buf, nil)).Info("x", "provider", p)
+	slog.New(slog.NewJSONHandler(&buf, nil)).Info("x", "provider", p)
+	outputs = append(outputs, buf.String())
+	for _, out := range outputs {
+		if strings.Contains(out, awsSecret) {
+			t.Errorf("output contains the secret access key")
+		}
+		if strings.Contains(out, tokSecretText) {
+			t.Errorf("output contains the registry password")
+		}
+	}
+	if got := fmt.Sprint(p); !strings.Contains(got, "cached tokens: 1") {
+		t.Errorf("Sprint(provider) = %q", got)
 	}
 }

@@ -6,7 +6,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,10 +15,9 @@ import (
 	"testing"
 	"time"
 
-	"go.uber.org/goleak"
-
 	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy/appmeshenvoytest"
 	"github.com/appmesh-envoy/appmesh-envoy-go/iampolicy"
+	"github.com/appmesh-envoy/appmesh-envoy-go/internal/testenv"
 	"github.com/appmesh-envoy/appmesh-envoy-go/region"
 )
 
@@ -30,34 +29,18 @@ var examples = []string{
 	"docker-login", "ecs-sidecar-task", "kubernetes-sidecar", "quickstart",
 }
 
+// TestMain builds every example once and runs the tests in the module's test
+// environment (see package testenv).
 func TestMain(m *testing.M) {
-	os.Setenv("AWS_EC2_METADATA_DISABLED", "true")
-	dir, err := os.MkdirTemp("", "appmesh-envoy-examples")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	args := []string{"build", "-o", dir + string(filepath.Separator)}
-	for _, e := range examples {
-		args = append(args, "./"+e)
-	}
-	build := exec.Command("go", args...)
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "build examples:", err)
-		os.RemoveAll(dir)
-		os.Exit(1)
-	}
-	bin = dir
-	code := m.Run()
-	os.RemoveAll(dir)
-	if code == 0 {
-		if err := goleak.Find(); err != nil {
-			fmt.Fprintln(os.Stderr, "goleak:", err)
-			code = 1
+	os.Exit(testenv.Run(m, func() (func(), error) {
+		var pkgs []string
+		for _, e := range examples {
+			pkgs = append(pkgs, "./"+e)
 		}
-	}
-	os.Exit(code)
+		dir, err := testenv.Build(pkgs...)
+		bin = dir
+		return func() { os.RemoveAll(dir) }, err
+	}))
 }
 
 // runExample runs an example with args in an environment that has no AWS credentials or
@@ -70,6 +53,12 @@ func runExample(t *testing.T, name string, args ...string) (stdout, stderr strin
 // runExampleEnv is runExample with extra KEY=VALUE environment entries.
 func runExampleEnv(t *testing.T, env []string, name string, args ...string) (stdout, stderr string) {
 	t.Helper()
+	return runExampleExit(t, env, 0, name, args...)
+}
+
+// runExampleExit runs an example that must end with exit status want.
+func runExampleExit(t *testing.T, env []string, want int, name string, args ...string) (stdout, stderr string) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, filepath.Join(bin, name), args...)
@@ -77,13 +66,21 @@ func runExampleEnv(t *testing.T, env []string, name string, args ...string) (std
 	cmd.Env = []string{
 		"PATH=" + os.Getenv("PATH"), "HOME=" + home, "TMPDIR=" + t.TempDir(),
 		"AWS_EC2_METADATA_DISABLED=true",
-		"AWS_CONFIG_FILE=" + os.DevNull, "AWS_SHARED_CREDENTIALS_FILE=" + os.DevNull,
+		// Files that do not exist: no profile of the machine's, and no system path read.
+		"AWS_CONFIG_FILE=" + filepath.Join(home, "no-aws-config"), "AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(home, "no-aws-credentials"),
 	}
 	cmd.Env = append(cmd.Env, env...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("%s %v: %v\nstdout:\n%s\nstderr:\n%s", name, args, err, out.String(), errb.String())
+	err := cmd.Run()
+	code := 0
+	if ee := (*exec.ExitError)(nil); errors.As(err, &ee) {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("%s %v: %v", name, args, err)
+	}
+	if code != want {
+		t.Fatalf("%s %v: exit status %d, want %d\nstdout:\n%s\nstderr:\n%s", name, args, code, want, out.String(), errb.String())
 	}
 	return out.String(), errb.String()
 }
@@ -126,7 +123,8 @@ func TestDefaultModeUsesConfiguredAWS(t *testing.T) {
 }
 
 func TestAllRegions(t *testing.T) {
-	out, errOut := runExample(t, "all-regions", "-local")
+	// One region fails (its parameter is gone): every region is printed, then exit 1.
+	out, errOut := runExampleExit(t, nil, 1, "all-regions", "-local")
 	aws, _ := region.InPartition("aws")
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	if len(lines) != len(aws) {

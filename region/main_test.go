@@ -3,7 +3,8 @@ package region
 import (
 	"testing"
 
-	"go.uber.org/goleak"
+	"github.com/appmesh-envoy/appmesh-envoy-go/internal/testenv"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+// TestMain runs the tests in the module's test environment (see package testenv).
+func TestMain(m *testing.M) { testenv.Main(m) }

@@ -126,3 +126,41 @@ func (p Partition) ConsoleHost() string { return rowOfPartition(p.ID).consoleHos
 
 // String returns the partition ID.
 func (p Partition) String() string { return p.ID }
+
+// PartitionOfHost returns the partition of a host in the form
+// "<...>.<regionLabel>.<suffix>", such as an ECR registry host, judged by its DNS suffix:
+// the partition whose DNS suffix or dual-stack DNS suffix it is, and whether it is the
+// dual-stack one. "amazonaws.com" and "on.aws" are shared by the commercial partition and
+// GovCloud: a label starting "us-gov-" is GovCloud, any other the commercial partition —
+// including regions launched after this table was written, as the ECR credential helper
+// and Kubernetes' cloud-provider-aws accept them. A label that has the shape of another
+// partition's regions (cn-north-1 under amazonaws.com) fits none, and so does an unknown
+// suffix: ok is false then. Label and suffix are compared in lower case.
+func PartitionOfHost(regionLabel, suffix string) (p Partition, dualStack, ok bool) {
+	label, suffix := strings.ToLower(regionLabel), strings.ToLower(suffix)
+	if label == "" {
+		return Partition{}, false, false
+	}
+	var candidates []partitionRow
+	for _, row := range partitions {
+		if row.partition.DNSSuffix == suffix || (row.dualStackSuffix != "" && row.dualStackSuffix == suffix) {
+			candidates = append(candidates, row)
+		}
+	}
+	shaped, hasShape := partitionRowOf(label)
+	for _, row := range candidates {
+		dual := row.dualStackSuffix == suffix && row.partition.DNSSuffix != suffix
+		switch {
+		case row.partition.ID == PartitionAWS:
+			// Any label that is not shaped like another partition's regions.
+			if !hasShape || shaped.partition.ID == PartitionAWS {
+				if !strings.HasPrefix(label, "us-gov-") {
+					return row.partition, dual, true
+				}
+			}
+		case hasShape && shaped.partition.ID == row.partition.ID:
+			return row.partition, dual, true
+		}
+	}
+	return Partition{}, false, false
+}

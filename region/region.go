@@ -49,10 +49,11 @@ func (r Region) RegistryHost() string {
 }
 
 // FIPSRegistryHost returns the FIPS endpoint form of [Region.RegistryHost], such as
-// "840364872350.dkr.ecr-fips.us-west-2.amazonaws.com". It is "" in regions without FIPS
-// images.
+// "840364872350.dkr.ecr-fips.us-west-2.amazonaws.com". It is "" where ECR has no FIPS
+// endpoint ([ECRFIPS]), even where a FIPS image is published (ca-central-1): such images
+// are pulled from the standard host.
 func (r Region) FIPSRegistryHost() string {
-	if !r.FIPS {
+	if !ECRFIPS(r.Code) {
 		return ""
 	}
 	return r.Account + ".dkr.ecr-fips." + r.Code + "." + r.Partition.DNSSuffix

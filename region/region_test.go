@@ -80,12 +80,10 @@ func TestEveryRowMatchesFacts(t *testing.T) {
 			if r.FIPS != f.fips {
 				t.Errorf("FIPS = %v, want %v", r.FIPS, f.fips)
 			}
-			if f.fips {
-				if got, want := r.FIPSRegistryHost(), f.account+".dkr.ecr-fips."+f.code+"."+suffix; got != want {
-					t.Errorf("FIPSRegistryHost = %q, want %q", got, want)
-				}
-			} else if got := r.FIPSRegistryHost(); got != "" {
-				t.Errorf("FIPSRegistryHost = %q in a region without FIPS images", got)
+			// The FIPS host is checked against ECR's endpoint data in
+			// TestECRFIPSOnlyWhereAWSHasIt; here only its shape.
+			if got := r.FIPSRegistryHost(); got != "" && got != f.account+".dkr.ecr-fips."+f.code+"."+suffix {
+				t.Errorf("FIPSRegistryHost = %q", got)
 			}
 		})
 	}
@@ -189,6 +187,69 @@ func TestPartitionOf(t *testing.T) {
 	for _, bad := range []string{"", "moon-1", "us-west", "uswest2", "cn-north"} {
 		if p, ok := PartitionOf(bad); ok {
 			t.Errorf("PartitionOf(%q) = %+v, want no partition", bad, p)
+		}
+	}
+}
+
+func TestECRFIPSOnlyWhereAWSHasIt(t *testing.T) {
+	// Every region: a FIPS host exactly in the six regions of the SDK's ECR endpoint
+	// data, never elsewhere (ca-central-1 publishes a FIPS image but has no FIPS host).
+	want := map[string]string{
+		"us-east-1": "840364872350.dkr.ecr-fips.us-east-1.amazonaws.com",
+		"us-east-2": "840364872350.dkr.ecr-fips.us-east-2.amazonaws.com",
+		"us-west-1": "840364872350.dkr.ecr-fips.us-west-1.amazonaws.com",
+		"us-west-2": "840364872350.dkr.ecr-fips.us-west-2.amazonaws.com",
+	}
+	for _, r := range All() {
+		if got := r.FIPSRegistryHost(); got != want[r.Code] {
+			t.Errorf("%s: FIPSRegistryHost = %q, want %q", r.Code, got, want[r.Code])
+		}
+		if ECRFIPS(r.Code) != (want[r.Code] != "") {
+			t.Errorf("%s: ECRFIPS = %v", r.Code, ECRFIPS(r.Code))
+		}
+	}
+	for _, code := range []string{"us-gov-west-1", " US-GOV-EAST-1 "} {
+		if !ECRFIPS(code) {
+			t.Errorf("ECRFIPS(%q) = false", code)
+		}
+	}
+	if ECRFIPS("ca-central-1") || !MustLookup("ca-central-1").FIPS {
+		t.Error("ca-central-1: a FIPS image without an ECR FIPS endpoint")
+	}
+}
+
+func TestPartitionOfHost(t *testing.T) {
+	tests := []struct {
+		label, suffix string
+		want          string
+		dual          bool
+	}{
+		{"us-west-2", "amazonaws.com", PartitionAWS, false},
+		{"xx-newregion-9", "amazonaws.com", PartitionAWS, false}, // launched after the table
+		{"ap-southeast-7", "on.aws", PartitionAWS, true},
+		{"us-gov-west-1", "amazonaws.com", PartitionGovCloud, false},
+		{"us-gov-east-1", "on.aws", PartitionGovCloud, true},
+		{"cn-north-1", "amazonaws.com.cn", PartitionChina, false},
+		{"cn-northwest-1", "on.amazonwebservices.com.cn", PartitionChina, true},
+		{"us-iso-east-1", "c2s.ic.gov", PartitionISO, false},
+		{"us-isob-east-1", "sc2s.sgov.gov", PartitionISOB, false},
+		{"eu-isoe-west-1", "cloud.adc-e.uk", PartitionISOE, false},
+		{"us-isof-south-1", "csp.hci.ic.gov", PartitionISOF, false},
+		{"eusc-de-east-1", "amazonaws.eu", PartitionEUSC, false},
+		{"US-WEST-2", "AMAZONAWS.COM", PartitionAWS, false},
+		// Mismatches fit nothing.
+		{"cn-north-1", "amazonaws.com", "", false},
+		{"us-west-2", "amazonaws.com.cn", "", false},
+		{"us-iso-east-1", "amazonaws.com", "", false},
+		{"us-west-2", "c2s.ic.gov", "", false},
+		{"us-west-2", "amazonaws.com.evil.io", "", false},
+		{"us-west-2", "", "", false},
+		{"", "amazonaws.com", "", false},
+	}
+	for _, tt := range tests {
+		p, dual, ok := PartitionOfHost(tt.label, tt.suffix)
+		if ok != (tt.want != "") || p.ID != tt.want || dual != tt.dual {
+			t.Errorf("PartitionOfHost(%q, %q) = %q, %v, %v; want %q, %v", tt.label, tt.suffix, p.ID, dual, ok, tt.want, tt.dual)
 		}
 	}
 }

@@ -12,11 +12,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 )
 
-// Call is one recorded call of a fake: the operation, such as "ssm:GetParameter", and
-// the input it was given (such as a *ssm.GetParameterInput).
+// Call is one recorded call of a fake: the operation, such as "ssm:GetParameter", the
+// input it was given (such as a *ssm.GetParameterInput), and the region its option
+// functions selected (see [SSMRegion]; "" when they set none).
 type Call struct {
 	Operation string
 	Input     any
+	Region    string
 }
 
 // InputsOf returns the inputs of type T among calls, in order; for example
@@ -39,9 +41,11 @@ type recorder struct {
 	calls []Call
 }
 
-func (r *recorder) record(op string, in any) {
+func (r *recorder) record(op string, in any) { r.recordIn(op, in, "") }
+
+func (r *recorder) recordIn(op string, in any, region string) {
 	r.mu.Lock()
-	r.calls = append(r.calls, Call{Operation: op, Input: in})
+	r.calls = append(r.calls, Call{Operation: op, Input: in, Region: region})
 	r.mu.Unlock()
 }
 
@@ -83,7 +87,7 @@ func (f *SSM) Reset() { f.rec.reset() }
 
 // GetParameter records the call and runs GetParameterFunc.
 func (f *SSM) GetParameter(ctx context.Context, params *ssm.GetParameterInput, optFns ...func(*ssm.Options)) (*ssm.GetParameterOutput, error) {
-	f.rec.record("ssm:GetParameter", params)
+	f.rec.recordIn("ssm:GetParameter", params, SSMRegion(optFns...))
 	if f.GetParameterFunc == nil {
 		return nil, notSet("SSM", "GetParameter")
 	}
@@ -92,7 +96,7 @@ func (f *SSM) GetParameter(ctx context.Context, params *ssm.GetParameterInput, o
 
 // GetParameters records the call and runs GetParametersFunc.
 func (f *SSM) GetParameters(ctx context.Context, params *ssm.GetParametersInput, optFns ...func(*ssm.Options)) (*ssm.GetParametersOutput, error) {
-	f.rec.record("ssm:GetParameters", params)
+	f.rec.recordIn("ssm:GetParameters", params, SSMRegion(optFns...))
 	if f.GetParametersFunc == nil {
 		return nil, notSet("SSM", "GetParameters")
 	}
@@ -121,7 +125,7 @@ func (f *ECR) Reset() { f.rec.reset() }
 
 // GetAuthorizationToken records the call and runs GetAuthorizationTokenFunc.
 func (f *ECR) GetAuthorizationToken(ctx context.Context, params *ecr.GetAuthorizationTokenInput, optFns ...func(*ecr.Options)) (*ecr.GetAuthorizationTokenOutput, error) {
-	f.rec.record("ecr:GetAuthorizationToken", params)
+	f.rec.recordIn("ecr:GetAuthorizationToken", params, ECRRegion(optFns...))
 	if f.GetAuthorizationTokenFunc == nil {
 		return nil, notSet("ECR", "GetAuthorizationToken")
 	}
@@ -130,7 +134,7 @@ func (f *ECR) GetAuthorizationToken(ctx context.Context, params *ecr.GetAuthoriz
 
 // BatchGetImage records the call and runs BatchGetImageFunc.
 func (f *ECR) BatchGetImage(ctx context.Context, params *ecr.BatchGetImageInput, optFns ...func(*ecr.Options)) (*ecr.BatchGetImageOutput, error) {
-	f.rec.record("ecr:BatchGetImage", params)
+	f.rec.recordIn("ecr:BatchGetImage", params, ECRRegion(optFns...))
 	if f.BatchGetImageFunc == nil {
 		return nil, notSet("ECR", "BatchGetImage")
 	}

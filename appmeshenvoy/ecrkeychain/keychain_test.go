@@ -2,70 +2,62 @@ package ecrkeychain_test
 
 import (
 	"context"
-	"encoding/base64"
 	"errors"
-	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
-	ecrtypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
 	"github.com/aws/smithy-go"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
-	"go.uber.org/goleak"
 
 	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy"
+	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy/appmeshenvoytest"
 	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy/ecrkeychain"
+	"github.com/appmesh-envoy/appmesh-envoy-go/internal/testenv"
 )
 
-func TestMain(m *testing.M) {
-	os.Setenv("AWS_EC2_METADATA_DISABLED", "true")
-	os.Setenv("AWS_ACCESS_KEY_ID", "AKIDKEYCHAINTEST")
-	os.Setenv("AWS_SECRET_ACCESS_KEY", "keychain-test-secret")
-	os.Setenv("AWS_CONFIG_FILE", os.DevNull)
-	os.Setenv("AWS_SHARED_CREDENTIALS_FILE", os.DevNull)
-	goleak.VerifyTestMain(m)
-}
+// TestMain runs the tests in the module's test environment (see package testenv).
+func TestMain(m *testing.M) { testenv.Main(m) }
 
-// fakeECR records the regions it is called in and answers with a password per region,
-// or with err when set.
+// fakeECR is the exported ECR fake answering, in each region, the password "pw-<region>",
+// or err when set.
 type fakeECR struct {
-	mu      sync.Mutex
-	regions []string
-	err     error
+	*appmeshenvoytest.ECR
+	err error
 }
 
-func (f *fakeECR) client(region string) appmeshenvoy.GetAuthorizationTokenAPI {
-	return clientFunc(func() (*ecr.GetAuthorizationTokenOutput, error) {
-		f.mu.Lock()
-		defer f.mu.Unlock()
-		f.regions = append(f.regions, region)
+func newFakeECR() *fakeECR {
+	f := &fakeECR{ECR: &appmeshenvoytest.ECR{}}
+	f.GetAuthorizationTokenFunc = func(_ context.Context, _ *ecr.GetAuthorizationTokenInput, optFns ...func(*ecr.Options)) (*ecr.GetAuthorizationTokenOutput, error) {
 		if f.err != nil {
 			return nil, f.err
 		}
-		return &ecr.GetAuthorizationTokenOutput{AuthorizationData: []ecrtypes.AuthorizationData{{
-			AuthorizationToken: aws.String(base64.StdEncoding.EncodeToString([]byte("AWS:pw-" + region))),
-			ExpiresAt:          aws.Time(time.Now().Add(12 * time.Hour)),
-		}}}, nil
-	})
+		region := appmeshenvoytest.ECRRegion(optFns...)
+		return appmeshenvoytest.AuthorizationTokenOutput("pw-"+region, time.Now().Add(12*time.Hour), appmeshenvoytest.AccountID, region), nil
+	}
+	return f
 }
 
-type clientFunc func() (*ecr.GetAuthorizationTokenOutput, error)
+func (f *fakeECR) client(string) appmeshenvoy.GetAuthorizationTokenAPI { return f.ECR }
 
-func (c clientFunc) GetAuthorizationToken(context.Context, *ecr.GetAuthorizationTokenInput, ...func(*ecr.Options)) (*ecr.GetAuthorizationTokenOutput, error) {
-	return c()
+// regions returns the region of each call.
+func (f *fakeECR) regions() []string {
+	var out []string
+	for _, c := range f.Calls() {
+		out = append(out, c.Region)
+	}
+	return out
 }
 
 func newKeychain(f *fakeECR) *ecrkeychain.Keychain {
 	cfg := aws.Config{Credentials: credentials.NewStaticCredentialsProvider("AKIDKEYCHAIN", "secret", "")}
 	return ecrkeychain.New(appmeshenvoy.NewTokenProvider(cfg, func(o *appmeshenvoy.TokenOptions) {
-		o.ClientForRegion = f.client
+		o.ECRClientForRegion = f.client
 	}))
 }
 
@@ -73,7 +65,7 @@ func newKeychain(f *fakeECR) *ecrkeychain.Keychain {
 func newKeychainProvider() *appmeshenvoy.TokenProvider {
 	cfg := aws.Config{Credentials: credentials.NewStaticCredentialsProvider("AKIDKEYCHAIN", "secret", "")}
 	return appmeshenvoy.NewTokenProvider(cfg, func(o *appmeshenvoy.TokenOptions) {
-		o.ClientForRegion = (&fakeECR{}).client
+		o.ECRClientForRegion = newFakeECR().client
 	})
 }
 
@@ -87,12 +79,13 @@ func TestResolve(t *testing.T) {
 		{ref: "840364872350.dkr.ecr-fips.us-east-1.amazonaws.com/aws-appmesh-envoy", region: "us-east-1"},
 		{ref: "919366029133.dkr.ecr.cn-north-1.amazonaws.com.cn/aws-appmesh-envoy", region: "cn-north-1"},
 		{ref: "public.ecr.aws/appmesh/aws-appmesh-envoy:v1.29.12.0-prod", anonymous: true},
+		{ref: "ecr-public.aws.com/appmesh/aws-appmesh-envoy:v1.29.12.0-prod", anonymous: true}, // the gallery's dual-stack host
 		{ref: "docker.io/library/busybox", anonymous: true},
 		{ref: "localhost:5000/envoy", anonymous: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.ref, func(t *testing.T) {
-			f := &fakeECR{}
+			f := newFakeECR()
 			kc := newKeychain(f)
 			ref, err := name.ParseReference(tt.ref)
 			if err != nil {
@@ -106,7 +99,7 @@ func TestResolve(t *testing.T) {
 				if auth != authn.Anonymous {
 					t.Errorf("got %v, want authn.Anonymous", auth)
 				}
-				if len(f.regions) != 0 {
+				if len(f.regions()) != 0 {
 					t.Error("fetched a token for a registry that needs none")
 				}
 				return
@@ -118,7 +111,7 @@ func TestResolve(t *testing.T) {
 			if diff := cmp.Diff(&authn.AuthConfig{Username: "AWS", Password: "pw-" + tt.region}, cfg); diff != "" {
 				t.Errorf("auth config (-want +got):\n%s", diff)
 			}
-			if diff := cmp.Diff([]string{tt.region}, f.regions); diff != "" {
+			if diff := cmp.Diff([]string{tt.region}, f.regions()); diff != "" {
 				t.Errorf("regions called (-want +got):\n%s (the second use must come from the cache)", diff)
 			}
 		})
@@ -126,7 +119,8 @@ func TestResolve(t *testing.T) {
 }
 
 func TestResolveErrorIsNotAnonymous(t *testing.T) {
-	f := &fakeECR{err: &smithy.GenericAPIError{Code: "AccessDeniedException", Message: "no"}}
+	f := newFakeECR()
+	f.err = &smithy.GenericAPIError{Code: "AccessDeniedException", Message: "no"}
 	kc := newKeychain(f)
 	reg, _ := name.NewRegistry("840364872350.dkr.ecr.us-west-2.amazonaws.com")
 	auth, err := kc.ResolveContext(context.Background(), reg)
@@ -145,7 +139,7 @@ func TestResolveErrorIsNotAnonymous(t *testing.T) {
 }
 
 func TestMultiKeychain(t *testing.T) {
-	f := &fakeECR{}
+	f := newFakeECR()
 	other := authn.NewKeychainFromHelper(helperFunc(func(string) (string, string, error) { return "u", "p", nil }))
 	kc := authn.NewMultiKeychain(newKeychain(f), other)
 	hub, _ := name.NewRegistry("index.docker.io")

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 
 	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy"
 	"github.com/appmesh-envoy/appmesh-envoy-go/region"
@@ -22,8 +21,12 @@ type imageJSON struct {
 	Repository string `json:"repository,omitempty"`
 	Tag        string `json:"tag,omitempty"`
 	Digest     string `json:"digest,omitempty"`
-	Warning    string `json:"warning,omitempty"`
-	Error      string `json:"error,omitempty"`
+	// Source is where the answer came from: "ssm" (the public parameter).
+	Source  string `json:"source,omitempty"`
+	Warning string `json:"warning,omitempty"`
+	// Code is the stable error code of a failed region (appmeshenvoy.Code).
+	Code  string `json:"code,omitempty"`
+	Error string `json:"error,omitempty"`
 }
 
 const (
@@ -47,13 +50,15 @@ partition: --partition, else the partition of --region or AWS_REGION, else aws. 
 region the account has not enabled is reported as not-enabled and does not fail
 --all-regions.
 
---pin adds the manifest digest (ecr:BatchGetImage), so deployments pull exactly this image.
+--pin adds the manifest digest (ecr:BatchGetImage), so deployments pull exactly this image;
+each region is resolved and pinned on its own, so a slow region delays no other.
 
 Every region is printed, then the exit status is 1 if any region failed.
 
 JSON keys (stable), one object per region: region, status (ok, failed or not-enabled),
-image, registry, repository, tag, digest (with --pin), warning (when there is one),
-error (when status is not ok).
+image, registry, repository, tag, digest (with --pin), source (ssm), warning (when there is
+one), code (the stable error code, such as parameter-not-found, access-denied, throttled)
+and error (when status is not ok).
 
 Subcommand: 'image check IMAGE' checks a deployed reference for drift.`,
 		`appmesh-envoy image --all-regions --pin -o json
@@ -71,11 +76,18 @@ IMAGE=$(appmesh-envoy image --region us-west-2 --pin -o uri)`,
 	if len(pos) > 0 {
 		return usageErrorf("image takes no arguments, got %q (for a drift check: appmesh-envoy image check IMAGE)", pos[0])
 	}
+	var mirrorRepo appmeshenvoy.Repository
+	if *mirror != "" {
+		// Checked before any request, so a typo is a usage error.
+		if mirrorRepo, err = appmeshenvoy.ParseRepository(*mirror); err != nil {
+			return usageErrorf("--mirror: %v", err)
+		}
+	}
 	cfg, err := a.loadConfig(ctx, "")
 	if err != nil {
 		return err
 	}
-	codes, err := a.selectRegions("image", cfg.Region, *all, *partition)
+	codes, err := a.selectRegions(cfg.Region, *all, *partition)
 	if err != nil {
 		return err
 	}
@@ -83,38 +95,26 @@ IMAGE=$(appmesh-envoy image --region us-west-2 --pin -o uri)`,
 	if err := a.checkCredentials(ctx, cfg); err != nil {
 		return err
 	}
-	var mirrorRepo string
-	if *mirror != "" {
-		// Check the mirror before any request, so a typo is a usage error.
-		probe := appmeshenvoy.Image{Registry: "example.com", Repository: "x", Tag: "x"}
-		if _, err := probe.WithRepository(*mirror); err != nil {
-			return usageErrorf("--mirror: %v", err)
-		}
-		mirrorRepo = *mirror
-	}
 	res := appmeshenvoy.NewResolver(cfg, func(o *appmeshenvoy.ResolverOptions) {
 		o.FIPS = *fips
 		o.CacheTTL = 0
 		o.SSMOptions = a.ssmOptions()
 		o.ECROptions = a.ecrOptions()
 	})
-	results, err := res.LatestAll(ctx, codes)
+	resolve := res.LatestAll
+	if *pin {
+		resolve = res.PinAll
+	}
+	results, err := resolve(ctx, codes)
 	if err != nil {
 		return err
-	}
-	if *pin {
-		pinAll(ctx, res, results)
-	}
-	if mirrorRepo != "" {
-		for i := range results {
-			if results[i].Err == nil {
-				results[i].Image, results[i].Err = results[i].Image.WithRepository(mirrorRepo)
-			}
-		}
 	}
 	rows := make([]imageJSON, len(results))
 	failed := 0
 	for i, r := range results {
+		if r.Err == nil && *mirror != "" {
+			r.Image = r.Image.Retarget(mirrorRepo)
+		}
 		rows[i] = imageRow(r, *all)
 		if rows[i].Status == statusFailed {
 			failed++
@@ -129,105 +129,18 @@ IMAGE=$(appmesh-envoy image --region us-west-2 --pin -o uri)`,
 	return nil
 }
 
-// selectRegions returns the region codes a command works on: --region values, or
-// every region of one partition with --all-regions. Regions must be supported and in one
-// partition.
-func (a *app) selectRegions(cmd, configured string, all bool, partition string) ([]string, error) {
-	var codes []string
-	for _, code := range a.g.regions {
-		r, err := region.Lookup(code)
-		if err != nil {
-			return nil, usageError{err}
+// selectRegions returns the region codes a command works on: --region values, or every
+// region of one partition with --all-regions (see region.Select); a selection error is a
+// usage error.
+func (a *app) selectRegions(configured string, all bool, partition string) ([]string, error) {
+	regs, err := region.Select(region.Selection{Codes: a.g.regions, All: all, Partition: partition, Default: configured})
+	if err != nil {
+		if errors.Is(err, region.ErrNoRegion) {
+			return nil, usageErrorf("no region: pass --region R (repeatable) or --all-regions, or set AWS_REGION")
 		}
-		codes = append(codes, r.Code)
+		return nil, usageError{err}
 	}
-	if partition != "" {
-		p, err := region.LookupPartition(partition)
-		if err != nil {
-			return nil, usageError{err}
-		}
-		partition = p.ID
-	}
-	if all {
-		if partition == "" {
-			switch {
-			case len(codes) > 0:
-				p, _ := region.PartitionOf(codes[0])
-				partition = p.ID
-			default:
-				partition = region.PartitionAWS
-				if p, ok := region.PartitionOf(configured); ok && configured != "" {
-					partition = p.ID
-				}
-			}
-		}
-		regs, err := region.InPartition(partition)
-		if err != nil {
-			return nil, usageError{err}
-		}
-		if len(regs) == 0 {
-			return nil, usageErrorf("partition %s has no public App Mesh Envoy registry; mirror the image into your own ECR repository", partition)
-		}
-		for _, c := range codes {
-			if p, _ := region.PartitionOf(c); p.ID != partition {
-				return nil, usageErrorf("--region %s is not in partition %s; one set of credentials works in one partition", c, partition)
-			}
-		}
-		return region.Codes(regs), nil
-	}
-	if len(codes) == 0 {
-		if configured == "" {
-			return nil, usageErrorf("%s needs a region: pass --region R (repeatable) or --all-regions, or set AWS_REGION", cmd)
-		}
-		r, err := region.Lookup(configured)
-		if err != nil {
-			return nil, usageErrorf("configured region: %v", err)
-		}
-		codes = []string{r.Code}
-	}
-	first, _ := region.PartitionOf(codes[0])
-	for _, c := range codes[1:] {
-		if p, _ := region.PartitionOf(c); p.ID != first.ID {
-			return nil, usageErrorf("--region %s (%s) and %s (%s) are in different partitions; one set of credentials works in one partition: run once per partition", codes[0], first.ID, c, p.ID)
-		}
-	}
-	if partition != "" && partition != first.ID {
-		return nil, usageErrorf("--region %s is not in partition %s", codes[0], partition)
-	}
-	return dedupe(codes), nil
-}
-
-func dedupe(in []string) []string {
-	seen := map[string]bool{}
-	out := in[:0:0]
-	for _, s := range in {
-		if !seen[s] {
-			seen[s] = true
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
-// pinAll pins every successful result concurrently, in place.
-func pinAll(ctx context.Context, res *appmeshenvoy.Resolver, results []appmeshenvoy.Result) {
-	var wg sync.WaitGroup
-	for i := range results {
-		if results[i].Err != nil {
-			continue
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			img, err := res.Pin(ctx, results[i].Image)
-			if err != nil {
-				results[i].Err = err
-				return
-			}
-			results[i].Image = img
-		}()
-	}
-	wg.Wait()
+	return region.Codes(regs), nil
 }
 
 // imageRow turns a result into its output row. With allRegions, an opt-in region that
@@ -239,6 +152,7 @@ func imageRow(r appmeshenvoy.Result, allRegions bool) imageJSON {
 		if allRegions && errors.Is(r.Err, appmeshenvoy.ErrRegionNotEnabled) {
 			row.Status = statusNotEnabled
 		}
+		row.Code = string(appmeshenvoy.CodeOf(r.Err))
 		row.Error = oneLine(r.Err.Error())
 		return row
 	}
@@ -249,7 +163,8 @@ func imageRow(r appmeshenvoy.Result, allRegions bool) imageJSON {
 	row.Repository = img.Repository
 	row.Tag = img.Tag
 	row.Digest = img.Digest
-	row.Warning = img.Warning
+	row.Source = string(r.Source)
+	row.Warning = r.Warning
 	return row
 }
 

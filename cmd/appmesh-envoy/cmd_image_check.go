@@ -55,7 +55,7 @@ that differs), otherRepository (true for a mirror or another registry), message.
 	}
 	// A reference without a region in its host (the public gallery, public.ecr.aws) is
 	// compared with the latest image of --region / the configured region.
-	regionCode := img.Region
+	regionCode := img.Region()
 	if regionCode == "" {
 		reg, err := appmeshenvoy.ParseRegistryHost(img.Registry)
 		if err != nil || !reg.Public {
@@ -90,7 +90,7 @@ that differs), otherRepository (true for a mirror or another registry), message.
 		o.ECROptions = a.ecrOptions()
 	})
 	var d appmeshenvoy.Drift
-	if img.Region == "" {
+	if img.Region() == "" {
 		var latest appmeshenvoy.Image
 		if latest, err = res.Latest(ctx, regionCode); err == nil {
 			d = appmeshenvoy.CompareDeployed(img, latest)

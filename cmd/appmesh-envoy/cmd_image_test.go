@@ -92,7 +92,7 @@ func TestImageURIOutput(t *testing.T) {
 	}
 	for i, code := range []string{"us-west-2", "eu-south-2"} {
 		img, err := appmeshenvoy.ParseImage(lines[i])
-		if err != nil || img.Region != code || img.Digest == "" || img.Account != region.MustLookup(code).Account {
+		if err != nil || img.Region() != code || img.Digest == "" || img.Account() != region.MustLookup(code).Account {
 			t.Errorf("line %d = %q (%v)", i, lines[i], err)
 		}
 	}
@@ -169,9 +169,9 @@ func TestImageUsageErrors(t *testing.T) {
 		args           []string
 		env            []string
 	}{
-		{"no region", "needs a region", []string{"image"}, []string{"AWS_REGION="}},
+		{"no region", "no region", []string{"image"}, []string{"AWS_REGION="}},
 		{"unsupported region", "did you mean us-west-2", []string{"image", "--region", "us-west-3"}, nil},
-		{"mixed partitions", "different partitions", []string{"image", "--region", "us-west-2", "--region", "cn-north-1"}, nil},
+		{"mixed partitions", "one set of credentials works in one partition", []string{"image", "--region", "us-west-2", "--region", "cn-north-1"}, nil},
 		{"govcloud", "GovCloud", []string{"image", "--region", "us-gov-west-1"}, nil},
 		{"bad mirror", "--mirror", []string{"image", "--mirror", "not a repo"}, nil},
 		{"stray argument", "takes no arguments", []string{"image", "us-west-2"}, nil},

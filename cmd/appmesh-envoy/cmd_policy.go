@@ -136,7 +136,7 @@ func (a *app) buildPolicy(ctx context.Context, pf *policyFlags) (iampolicy.Docum
 		} else if pf.all && len(a.g.regions) == 0 && pf.partition == "" {
 			configured = envRegion()
 		}
-		codes, err := a.selectRegions("policy", configured, pf.all, pf.partition)
+		codes, err := a.selectRegions(configured, pf.all, pf.partition)
 		if err != nil {
 			return iampolicy.Document{}, err
 		}

@@ -197,3 +197,16 @@ func (a *app) oneRegion(cmd string) (string, error) {
 	}
 	return "", usageErrorf("%s takes one --region, got %d (%s)", cmd, len(a.g.regions), a.g.regions.String())
 }
+
+// dedupe returns in without repeats, in order.
+func dedupe(in []string) []string {
+	seen := map[string]bool{}
+	out := in[:0:0]
+	for _, s := range in {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}

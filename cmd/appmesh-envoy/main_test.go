@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,47 +11,23 @@ import (
 	"testing"
 	"time"
 
-	"go.uber.org/goleak"
+	"github.com/appmesh-envoy/appmesh-envoy-go/internal/testenv"
 )
 
 // binary is the appmesh-envoy command built once for all tests.
 var binary string
 
-// TestMain builds the command once, runs the tests with static fake credentials and no
-// instance metadata, and fails the run if a goroutine outlives the tests.
+// TestMain builds the command once and runs the tests in the module's test environment
+// (see package testenv).
 func TestMain(m *testing.M) {
-	os.Setenv("AWS_EC2_METADATA_DISABLED", "true")
-	os.Setenv("AWS_ACCESS_KEY_ID", "AKIDCLITESTMAIN")
-	os.Setenv("AWS_SECRET_ACCESS_KEY", "cli-test-main-secret")
-	os.Setenv("AWS_CONFIG_FILE", os.DevNull)
-	os.Setenv("AWS_SHARED_CREDENTIALS_FILE", os.DevNull)
-	os.Unsetenv("AWS_PROFILE")
-
-	dir, err := os.MkdirTemp("", "appmesh-envoy-cli-test")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	binary = filepath.Join(dir, "appmesh-envoy")
-	if runtime.GOOS == "windows" {
-		binary += ".exe"
-	}
-	build := exec.Command("go", "build", "-o", binary, ".")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "build appmesh-envoy:", err)
-		os.RemoveAll(dir)
-		os.Exit(1)
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	if code == 0 {
-		if err := goleak.Find(); err != nil {
-			fmt.Fprintln(os.Stderr, "goleak:", err)
-			code = 1
+	os.Exit(testenv.Run(m, func() (func(), error) {
+		dir, err := testenv.Build(".")
+		binary = filepath.Join(dir, "appmesh-envoy")
+		if runtime.GOOS == "windows" {
+			binary += ".exe"
 		}
-	}
-	os.Exit(code)
+		return func() { os.RemoveAll(dir) }, err
+	}))
 }
 
 // result is what one run of the binary produced.

@@ -28,6 +28,7 @@ import (
 	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy"
 	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy/appmeshenvoytest"
 	"github.com/appmesh-envoy/appmesh-envoy-go/examples/internal/exampleaws"
+	"github.com/appmesh-envoy/appmesh-envoy-go/region"
 )
 
 func main() {
@@ -47,8 +48,12 @@ func main() {
 	}
 	defer done()
 
-	// nil regions: every region of the partition of cfg.Region.
-	results, err := appmeshenvoy.NewResolver(cfg).LatestAll(ctx, nil)
+	// Every region of the partition of cfg.Region (aws when unset), asked for explicitly.
+	regions, err := region.Select(region.Selection{All: true, Default: cfg.Region})
+	if err != nil {
+		log.Fatal(err)
+	}
+	results, err := appmeshenvoy.NewResolver(cfg).LatestAll(ctx, region.Codes(regions))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -66,5 +71,6 @@ func main() {
 	}
 	if failed > 0 {
 		fmt.Fprintf(os.Stderr, "%d region(s) failed\n", failed)
+		os.Exit(1)
 	}
 }

@@ -27,7 +27,6 @@ import (
 	"log"
 	"os"
 	"path/filepath"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -38,6 +37,7 @@ import (
 	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy/dockerconfig"
 	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy/sidecar"
 	"github.com/appmesh-envoy/appmesh-envoy-go/iampolicy"
+	"github.com/appmesh-envoy/appmesh-envoy-go/region"
 )
 
 func main() {
@@ -74,23 +74,14 @@ func run(real bool, regionCode string) error {
 
 	// 1. Every aws region's latest image, pinned.
 	fmt.Println("\n== 1. Latest Envoy image in every aws region, pinned to its digest")
-	res := appmeshenvoy.NewResolver(cfg)
-	results, err := res.LatestAll(ctx, nil)
+	regions, err := region.Select(region.Selection{All: true, Partition: region.PartitionAWS})
 	if err != nil {
 		return err
 	}
-	var wg sync.WaitGroup
-	for i := range results {
-		if results[i].Err != nil {
-			continue
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			results[i].Image, results[i].Err = res.Pin(ctx, results[i].Image)
-		}()
+	results, err := appmeshenvoy.NewResolver(cfg).PinAll(ctx, region.Codes(regions))
+	if err != nil {
+		return err
 	}
-	wg.Wait()
 	for _, r := range results {
 		switch {
 		case r.Err == nil:

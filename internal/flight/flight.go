@@ -10,6 +10,8 @@ package flight
 
 import (
 	"context"
+	"fmt"
+	"runtime/debug"
 	"strconv"
 	"sync"
 	"time"
@@ -117,7 +119,7 @@ func (c *Cache[K, V]) Do(ctx context.Context, key K, fetch Fetch[V]) (V, error) 
 		}
 		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.timeout)
 		defer cancel()
-		v, life, err := fetch(fctx)
+		v, life, err := safeFetch(fctx, fetch)
 		if err != nil {
 			return zero, err
 		}
@@ -143,6 +145,18 @@ func (c *Cache[K, V]) Do(ctx context.Context, key K, fetch Fetch[V]) (V, error) 
 	case <-ctx.Done():
 		return zero, ctx.Err()
 	}
+}
+
+// safeFetch runs fetch and turns a panic into an error: fetch runs in a goroutine of
+// its own (singleflight), where a panic, of a caller's fake client say, would end the
+// whole process instead of failing the call.
+func safeFetch[V any](ctx context.Context, fetch Fetch[V]) (v V, life Lifetime, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("panic in a shared fetch (a bug in a client or option function?): %v\n%s", p, debug.Stack())
+		}
+	}()
+	return fetch(ctx)
 }
 
 // Invalidate drops the entries whose key match reports true, or every entry when match

@@ -3,6 +3,7 @@ package flight
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -164,5 +165,18 @@ func TestFreshDoesNotAllocate(t *testing.T) {
 	})
 	if n := testing.AllocsPerRun(100, func() { _, _ = c.Do(context.Background(), "k", nil) }); n != 0 {
 		t.Fatalf("warm Do allocates %v times", n)
+	}
+}
+
+func TestPanicInFetchIsAnError(t *testing.T) {
+	clk := &clock{t: time.Unix(0, 0)}
+	c := newCache(clk)
+	_, err := c.Do(context.Background(), "k", func(context.Context) (int, Lifetime, error) {
+		var m map[string]int
+		m["x"] = 1 // panics
+		return 0, Lifetime{}, nil
+	})
+	if err == nil || !strings.Contains(err.Error(), "panic in a shared fetch") {
+		t.Fatalf("err = %v", err)
 	}
 }
