@@ -60,6 +60,8 @@ const (
 	CodeEndpointUnreachable = errcode.EndpointUnreachable
 	// CodeAWSError: AWS refused the request for another reason (the message has AWS's code).
 	CodeAWSError = errcode.AWSError
+	// CodeResponseTooLarge: an endpoint answered with more bytes than any valid answer has.
+	CodeResponseTooLarge = errcode.ResponseTooLarge
 	// CodeUntrustedImage: a parameter value that is not an image of the region's own repository.
 	CodeUntrustedImage = errcode.UntrustedImage
 	// CodeLegacyAccount: an image from the retired registry account.

@@ -4,7 +4,10 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"log/slog"
+	"slices"
+	"strings"
 
 	"github.com/appmesh-envoy/appmesh-envoy-go/internal/awserr"
 	"github.com/appmesh-envoy/appmesh-envoy-go/internal/errcode"
@@ -25,11 +28,51 @@ var pinMediaTypes = []string{
 	"application/vnd.oci.image.manifest.v1+json",
 }
 
+// checkPinAnswer checks that ECR's answer is about what was asked (registry, repository
+// and tag, where the answer names them) and is a manifest Pin accepts: one of
+// pinMediaTypes (never a schema 1 manifest, whose digest is not that of its bytes), at
+// most maxManifest bytes.
+func checkPinAnswer(got ecrtypes.Image, img Image, host Registry) error {
+	wrong := func(what string) error {
+		return errcode.Wrap(ErrUntrustedImage, "ECR answered with "+what+"; do not trust this answer (a proxy or endpoint may have changed it)", nil)
+	}
+	switch {
+	case got.RegistryId != nil && *got.RegistryId != host.Account:
+		return wrong("an image of registry " + quote.Input(*got.RegistryId) + ", not " + host.Account)
+	case got.RepositoryName != nil && *got.RepositoryName != img.Repository:
+		return wrong("an image of repository " + quote.Input(*got.RepositoryName) + ", not " + img.Repository)
+	case got.ImageId != nil && got.ImageId.ImageTag != nil && *got.ImageId.ImageTag != img.Tag:
+		return wrong("the image tagged " + quote.Input(*got.ImageId.ImageTag) + ", not " + img.Tag)
+	case len(aws.ToString(got.ImageManifest)) > maxManifest:
+		return wrong("a manifest larger than 4 MiB")
+	}
+	var m struct {
+		SchemaVersion int    `json:"schemaVersion"`
+		MediaType     string `json:"mediaType"`
+	}
+	if err := json.Unmarshal([]byte(aws.ToString(got.ImageManifest)), &m); err != nil {
+		return wrong("a manifest that is not JSON")
+	}
+	mt := aws.ToString(got.ImageManifestMediaType)
+	if mt == "" {
+		mt = m.MediaType
+	}
+	if m.SchemaVersion == 1 || strings.HasPrefix(mt, "application/vnd.docker.distribution.manifest.v1") {
+		return wrong("a schema 1 manifest (deprecated, and its digest is not that of its bytes)")
+	}
+	if !slices.Contains(pinMediaTypes, mt) {
+		return wrong("a manifest of media type " + quote.Input(mt) + ", not a Docker manifest (list) or OCI manifest (index)")
+	}
+	return nil
+}
+
 // Pin returns img with Digest set to the digest of its manifest (the multi-arch manifest
 // list or index where there is one), read with ecr:BatchGetImage from the image's own
-// registry (the same permission a pull needs). It checks that the digest ECR reports is
-// the sha256 of the manifest it returned, and, when img already has a digest, that the
-// tag still points at it (else ErrDigestMismatch).
+// registry (the same permission a pull needs). It checks that the answer is about the
+// image asked for (registry, repository, tag) and is a Docker manifest list, OCI index,
+// Docker manifest or OCI manifest of at most 4 MiB (else ErrUntrustedImage); that the
+// digest ECR reports is the sha256 of the manifest it returned; and, when img already has a
+// digest, that the tag still points at it (else ErrDigestMismatch).
 //
 // img must be a tagged image in an ECR private registry, such as a result of
 // [Resolver.Latest] or a mirror in your own account. Results are cached like Latest's.
@@ -107,6 +150,9 @@ func (r *Resolver) fetchDigest(ctx context.Context, img Image, host Registry) (I
 	}
 	got := out.Images[0]
 	manifest := aws.ToString(got.ImageManifest)
+	if err := checkPinAnswer(got, img, host); err != nil {
+		return fail(err)
+	}
 	sum := sha256.Sum256([]byte(manifest))
 	computed := "sha256:" + hex.EncodeToString(sum[:])
 	reported := ""

@@ -181,3 +181,53 @@ func TestPinInvalidateDuringFetch(t *testing.T) {
 		t.Errorf("%d requests, want 2", got)
 	}
 }
+
+// TestPinChecksTheAnswer: a digest that matches the bytes is not enough: the answer must
+// be about the image asked for and be a manifest Pin accepts.
+func TestPinChecksTheAnswer(t *testing.T) {
+	schema1 := `{"schemaVersion":1,"name":"aws-appmesh-envoy","tag":"v1.29.6.0-prod","fsLayers":[]}`
+	tests := []struct {
+		name   string
+		change func(*ecrtypes.Image)
+		says   string
+	}{
+		{"other repository", func(i *ecrtypes.Image) { i.RepositoryName = aws.String("evil") }, "repository"},
+		{"other registry", func(i *ecrtypes.Image) { i.RegistryId = aws.String("111122223333") }, "registry"},
+		{"other tag", func(i *ecrtypes.Image) { i.ImageId.ImageTag = aws.String("v1.9.0.0-prod") }, "tagged"},
+		{"schema 1", func(i *ecrtypes.Image) {
+			i.ImageManifest, i.ImageManifestMediaType = aws.String(schema1), aws.String("application/vnd.docker.distribution.manifest.v1+prettyjws")
+			i.ImageId.ImageDigest = aws.String(rsDigestOf(schema1))
+		}, "schema 1"},
+		{"schema 1 without media type", func(i *ecrtypes.Image) {
+			i.ImageManifest, i.ImageManifestMediaType = aws.String(schema1), nil
+			i.ImageId.ImageDigest = aws.String(rsDigestOf(schema1))
+		}, "schema 1"},
+		{"unknown media type", func(i *ecrtypes.Image) {
+			i.ImageManifestMediaType = aws.String("application/vnd.oci.artifact.manifest.v1+json")
+		}, "media type"},
+		{"not JSON", func(i *ecrtypes.Image) {
+			i.ImageManifest = aws.String("not json")
+			i.ImageId.ImageDigest = aws.String(rsDigestOf("not json"))
+		}, "not JSON"},
+		{"over 4 MiB", func(i *ecrtypes.Image) {
+			big := `{"schemaVersion":2,"x":"` + strings.Repeat("a", 4<<20) + `"}`
+			i.ImageManifest = aws.String(big)
+			i.ImageId.ImageDigest = aws.String(rsDigestOf(big))
+		}, "4 MiB"},
+	}
+	img, _ := appmeshenvoy.ParseImage("840364872350.dkr.ecr.us-west-2.amazonaws.com/aws-appmesh-envoy:v1.29.6.0-prod")
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			good := rsManifestAnswer(rsManifest, rsDigestOf(rsManifest))
+			e := &rsECR{fn: func(ctx context.Context, region string, in *ecr.BatchGetImageInput) (*ecr.BatchGetImageOutput, error) {
+				out, _ := good(ctx, region, in)
+				tt.change(&out.Images[0])
+				return out, nil
+			}}
+			got, err := newMockResolver(nil, e).Pin(context.Background(), img)
+			if !errors.Is(err, appmeshenvoy.ErrUntrustedImage) || !strings.Contains(err.Error(), tt.says) {
+				t.Fatalf("Pin = %v, %v; want ErrUntrustedImage saying %q", got, err, tt.says)
+			}
+		})
+	}
+}

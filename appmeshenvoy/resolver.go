@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/appmesh-envoy/appmesh-envoy-go/internal/awserr"
+	"github.com/appmesh-envoy/appmesh-envoy-go/internal/bodylimit"
 	"github.com/appmesh-envoy/appmesh-envoy-go/internal/errcode"
 	"github.com/appmesh-envoy/appmesh-envoy-go/internal/flight"
 	"github.com/appmesh-envoy/appmesh-envoy-go/internal/quote"
@@ -55,6 +56,19 @@ type regionClient[T any] struct {
 // errResolverNotInitialized is the error of every method of a zero Resolver.
 var errResolverNotInitialized = errcode.New(errcode.NotInitialized,
 	"appmeshenvoy: the Resolver is not initialized; create it with appmeshenvoy.NewResolver(cfg)")
+
+// Ceilings of the answers the resolver reads. Real answers are far smaller; a larger one
+// is a broken or hostile endpoint, and reading it would fill memory.
+const (
+	// maxParameterAnswer bounds a GetParameter answer (a parameter value is at most 8 KiB
+	// for an advanced parameter; the JSON around it is small).
+	maxParameterAnswer = 1 << 20
+	// maxManifest bounds a manifest (the limit registries apply, as DESIGN's registry
+	// rules say: 4 MiB).
+	maxManifest = 4 << 20
+	// maxManifestAnswer bounds a BatchGetImage answer: one manifest, JSON-escaped.
+	maxManifestAnswer = 3 * maxManifest
+)
 
 // errInvalidOption is matched by errors about an option that cannot work.
 var errInvalidOption = errcode.New(errcode.InvalidInput, "invalid option")
@@ -345,20 +359,25 @@ func (r *Resolver) regionConfig(ctx context.Context, code string) (aws.Config, e
 func (r *Resolver) ssmClient(ctx context.Context, code string) (regionClient[GetParameterAPI], error) {
 	return clientFor(r, ctx, code, r.ssmClients, r.opts.SSMClientForRegion, "SSMClientForRegion",
 		func(cfg aws.Config) GetParameterAPI {
-			return ssm.NewFromConfig(cfg, append([]func(*ssm.Options){func(o *ssm.Options) {
+			fns := append([]func(*ssm.Options){func(o *ssm.Options) {
 				o.Retryer = awserr.NewRetryer(r.opts.RetryMaxAttempts, r.opts.RetryMaxBackoff)
 				o.RetryMaxAttempts = 0 // ours, not AWS_MAX_ATTEMPTS: see RetryMaxAttempts
-			}}, r.opts.SSMOptions...)...)
+			}}, r.opts.SSMOptions...)
+			// Last, so that it bounds whatever HTTP client the options left in place.
+			fns = append(fns, func(o *ssm.Options) { o.HTTPClient = bodylimit.Client(o.HTTPClient, maxParameterAnswer) })
+			return ssm.NewFromConfig(cfg, fns...)
 		})
 }
 
 func (r *Resolver) ecrClient(ctx context.Context, code string) (regionClient[BatchGetImageAPI], error) {
 	return clientFor(r, ctx, code, r.ecrClients, r.opts.ECRClientForRegion, "ECRClientForRegion",
 		func(cfg aws.Config) BatchGetImageAPI {
-			return ecr.NewFromConfig(cfg, append([]func(*ecr.Options){func(o *ecr.Options) {
+			fns := append([]func(*ecr.Options){func(o *ecr.Options) {
 				o.Retryer = awserr.NewRetryer(r.opts.RetryMaxAttempts, r.opts.RetryMaxBackoff)
 				o.RetryMaxAttempts = 0
-			}}, r.opts.ECROptions...)...)
+			}}, r.opts.ECROptions...)
+			fns = append(fns, func(o *ecr.Options) { o.HTTPClient = bodylimit.Client(o.HTTPClient, maxManifestAnswer) })
+			return ecr.NewFromConfig(cfg, fns...)
 		})
 }
 

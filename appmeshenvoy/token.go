@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 
 	"github.com/appmesh-envoy/appmesh-envoy-go/internal/awserr"
+	"github.com/appmesh-envoy/appmesh-envoy-go/internal/bodylimit"
 	"github.com/appmesh-envoy/appmesh-envoy-go/internal/errcode"
 	"github.com/appmesh-envoy/appmesh-envoy-go/internal/flight"
 	"github.com/appmesh-envoy/appmesh-envoy-go/region"
@@ -103,6 +104,9 @@ type TokenOptions struct {
 	// Clock returns the current time. Default time.Now. Tests inject their own.
 	Clock func() time.Time
 }
+
+// maxTokenAnswer bounds a GetAuthorizationToken answer.
+const maxTokenAnswer = 64 << 10
 
 // DefaultTokenRefreshFraction is the default of [TokenOptions.RefreshFraction].
 const DefaultTokenRefreshFraction = 0.5
@@ -413,6 +417,9 @@ func (p *TokenProvider) ecrOptions(regionCode string) []func(*ecr.Options) {
 		}
 	}}
 	fns = append(fns, p.opts.ECROptions...)
+	// Last, so that it bounds whatever HTTP client the options left in place: a token
+	// answer is about 2 KiB.
+	fns = append(fns, func(o *ecr.Options) { o.HTTPClient = bodylimit.Client(o.HTTPClient, maxTokenAnswer) })
 	if fips && len(p.opts.ECROptions) > 0 {
 		// An ECROptions function may set a custom endpoint (a VPC endpoint, say), which
 		// the SDK refuses to combine with FIPS on every call: the custom endpoint wins.

@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/ec2/imds"
 	"github.com/aws/smithy-go"
 
+	"github.com/appmesh-envoy/appmesh-envoy-go/internal/bodylimit"
 	"github.com/appmesh-envoy/appmesh-envoy-go/internal/errcode"
 	"github.com/appmesh-envoy/appmesh-envoy-go/internal/quote"
 )
@@ -69,6 +70,9 @@ func Classify(err error, c Call) error {
 			detail += ": " + quote.Text(m, 200)
 		}
 		detail += ")"
+	}
+	if errors.Is(err, bodylimit.ErrTooLarge) {
+		return &errcode.Error{Code: errcode.ResponseTooLarge, Cause: err, Msg: c.Action + " failed: " + quote.Text(innermost(err).Error(), 300)}
 	}
 	if mae := (*retry.MaxAttemptsError)(nil); errors.As(err, &mae) && mae.Attempt > 0 {
 		c.Attempts = mae.Attempt // the SDK options may have changed the number

@@ -78,6 +78,8 @@ const (
 	EndpointUnreachable Code = "endpoint-unreachable"
 	// AWSError: AWS refused the request for another reason (the message has AWS's code).
 	AWSError Code = "aws-error"
+	// ResponseTooLarge: an endpoint answered with more bytes than any valid answer has.
+	ResponseTooLarge Code = "response-too-large"
 
 	// UntrustedImage: a parameter value that is not an image of the region's own
 	// repository.

@@ -61,7 +61,7 @@ func TestCodesAreKebabCase(t *testing.T) {
 	for _, c := range []Code{Unknown, Canceled, Timeout, NotInitialized, InvalidInput, InvalidImage,
 		InvalidRegistryHost, InvalidRepository, InvalidVersion, InvalidResource, UnsupportedRegion, FIPSUnavailable,
 		ParameterNotFound, RegionNotEnabled, AccessDenied, Throttled, InvalidCredentials,
-		NoCredentials, ServerError, EndpointUnreachable, AWSError, UntrustedImage, LegacyAccount,
+		NoCredentials, ServerError, EndpointUnreachable, AWSError, ResponseTooLarge, UntrustedImage, LegacyAccount,
 		ImageNotFound, DigestMismatch, MalformedToken, Unauthorized, ManifestUnknown, TagImmutable,
 		RateLimited, RegistryUnreachable, FallbackUsed, InvalidDockerConfig, CredentialHelper,
 		FileError, InvalidConfig, NotEnvironment, InvalidPolicy, PolicyTooLarge, MixedPartitions,
