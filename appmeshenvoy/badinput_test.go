@@ -35,8 +35,10 @@ func badValues() []struct {
 	}{
 		{"empty", "", untrusted},
 		{"blank", "   ", untrusted},
-		{"huge (1 MiB)", good + strings.Repeat("0", 1<<20-len(good)), untrusted},
-		{"huge repository path (1 MiB)", host + "/" + strings.Repeat("a/", 1<<19-len(host)) + "aws-appmesh-envoy" + tag, untrusted},
+		// Values over the parameter limit but under the answer limit (1 MiB): larger answers
+		// end as response-too-large (TestHostileEndpointOversizedAnswers).
+		{"huge (256 KiB)", good + strings.Repeat("0", 1<<18-len(good)), untrusted},
+		{"huge repository path (256 KiB)", host + "/" + strings.Repeat("a/", 1<<17-len(host)) + "aws-appmesh-envoy" + tag, untrusted},
 		{"another account", "111122223333.dkr.ecr.eu-west-1.amazonaws.com/aws-appmesh-envoy" + tag, untrusted},
 		{"another region's registry", region.MustLookup("us-east-1").RepositoryURI() + tag, untrusted},
 		{"opt-in region's account", "422531588944.dkr.ecr.eu-west-1.amazonaws.com/aws-appmesh-envoy" + tag, untrusted},
