@@ -32,7 +32,7 @@ func ExampleNewServer() {
 	}
 	fmt.Println("requests to eu-west-1:", srv.Requests("ssm:GetParameter", "eu-west-1"))
 	// Output:
-	// 840364872350.dkr.ecr.eu-west-1.amazonaws.com/aws-appmesh-envoy:v1.29.12.0-prod
+	// 840364872350.dkr.ecr.eu-west-1.amazonaws.com/aws-appmesh-envoy:v1.39.1.0-prod
 	// 772975370895.dkr.ecr.me-south-1.amazonaws.com/aws-appmesh-envoy:v1.34.13.0-prod
 	// requests to eu-west-1: 2
 }

@@ -69,7 +69,8 @@ func sendSigned(t *testing.T, srv *appmeshenvoytest.Server, sg signing, header h
 }
 
 // TestSignaturePayloadHash: the signature covers the body that was received, whatever
-// X-Amz-Content-Sha256 claims, and UNSIGNED-PAYLOAD is signed as the literal string.
+// X-Amz-Content-Sha256 claims, and UNSIGNED-PAYLOAD is refused (the server's own rule:
+// the services it serves sign their payloads).
 func TestSignaturePayloadHash(t *testing.T) {
 	srv := newServer(t)
 	hdr := http.Header{"Content-Type": {"application/x-amz-json-1.1"}, "X-Amz-Target": {"AmazonSSM.GetParameter"}}
@@ -87,8 +88,8 @@ func TestSignaturePayloadHash(t *testing.T) {
 		{"body hash in header", signing{contentSHA: hex.EncodeToString(goodSum[:])}, 200, appmeshenvoytest.DefaultTag},
 		{"header and signature claim another body", signing{signedBody: other, contentSHA: hex.EncodeToString(otherSum[:])}, 400, "InvalidSignatureException"},
 		{"signature of another body, no header", signing{signedBody: other}, 400, "InvalidSignatureException"},
-		{"UNSIGNED-PAYLOAD signed as such", signing{payloadHash: "UNSIGNED-PAYLOAD", contentSHA: "UNSIGNED-PAYLOAD"}, 200, appmeshenvoytest.DefaultTag},
-		{"UNSIGNED-PAYLOAD header, body hash signed", signing{contentSHA: "UNSIGNED-PAYLOAD"}, 400, "InvalidSignatureException"},
+		{"UNSIGNED-PAYLOAD signed as such is refused", signing{payloadHash: "UNSIGNED-PAYLOAD", contentSHA: "UNSIGNED-PAYLOAD"}, 400, "refused the request: X-Amz-Content-Sha256 UNSIGNED-PAYLOAD"},
+		{"UNSIGNED-PAYLOAD header, body hash signed", signing{contentSHA: "UNSIGNED-PAYLOAD"}, 400, "refused the request: X-Amz-Content-Sha256 UNSIGNED-PAYLOAD"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
