@@ -193,3 +193,5 @@ func galleryToken(t *testing.T, srv *appmeshenvoytest.Server) string {
 	}
 	return out.Token
 }
+
+func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
