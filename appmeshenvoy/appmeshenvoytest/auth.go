@@ -66,8 +66,13 @@ func parseBasic(h string) (user, pw string, ok bool) {
 	return strings.Cut(string(raw), ":")
 }
 
-// Registry authentication errors, as ECR words them (DENIED, as in
-// kreuzwerker/terraform-provider-docker#666 and aws/aws-cli#6580).
+// Registry authentication errors, as ECR words them: code DENIED, "Not Authorized"
+// without credentials (as public.ecr.aws answers, quoted in
+// jetstack/version-checker#122), "Your authorization token is invalid." for a bad one
+// (kreuzwerker/terraform-provider-docker#666) and "Your authorization token has
+// expired. Reauthenticate and try again." (aws/aws-cli#6580). ECR may send the last one
+// with status 403; the server answers 401 to every credential failure, with the
+// challenge, so that clients log in again.
 func notAuthorized() *regError {
 	return &regError{status: http.StatusUnauthorized, code: "DENIED", msg: "Not Authorized"}
 }

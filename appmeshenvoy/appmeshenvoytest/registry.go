@@ -189,28 +189,25 @@ func (s *Server) servePing(w http.ResponseWriter, r *http.Request) {
 // parseRegistryPath splits /v2/<host>/<name>/<route>/<arg> and checks the host and the
 // repository name.
 func (s *Server) parseRegistryPath(w http.ResponseWriter, r *http.Request) (*regRequest, *regError) {
-	rest := strings.TrimPrefix(r.URL.Path, "/v2/")
 	rq := &regRequest{w: w, r: r}
-	var full string
+	segs := strings.Split(strings.TrimPrefix(r.URL.Path, "/v2/"), "/")
+	n, cut := len(segs), 0 // cut: the segments of the route, after the repository
 	switch {
-	case strings.HasSuffix(rest, "/tags/list"):
-		rq.route, full = routeTags, strings.TrimSuffix(rest, "/tags/list")
-	case strings.Contains(rest, "/manifests/"):
-		i := strings.LastIndex(rest, "/manifests/")
-		rq.route, full, rq.arg = routeManifest, rest[:i], rest[i+len("/manifests/"):]
-	case strings.Contains(rest, "/blobs/uploads/") || strings.HasSuffix(rest, "/blobs/uploads"):
-		i := strings.LastIndex(rest, "/blobs/uploads")
-		rq.route, full, rq.arg = routeUpload, rest[:i], strings.TrimPrefix(rest[i+len("/blobs/uploads"):], "/")
-	case strings.Contains(rest, "/blobs/"):
-		i := strings.LastIndex(rest, "/blobs/")
-		rq.route, full, rq.arg = routeBlob, rest[:i], rest[i+len("/blobs/"):]
+	case n >= 3 && segs[n-2] == "tags" && segs[n-1] == "list":
+		rq.route, cut = routeTags, 2
+	case n >= 3 && segs[n-2] == "manifests":
+		rq.route, rq.arg, cut = routeManifest, segs[n-1], 2
+	case n >= 3 && segs[n-2] == "blobs" && segs[n-1] == "uploads":
+		rq.route, cut = routeUpload, 2
+	case n >= 4 && segs[n-3] == "blobs" && segs[n-2] == "uploads":
+		rq.route, rq.arg, cut = routeUpload, segs[n-1], 3
+	case n >= 3 && segs[n-2] == "blobs":
+		rq.route, rq.arg, cut = routeBlob, segs[n-1], 2
 	default:
 		return nil, s.refuseRegistry(http.StatusNotFound, "UNSUPPORTED", "registry path %s: not an endpoint this server implements (manifests, blobs, blob uploads, tags/list)",
 			quoteClient(r.URL.Path))
 	}
-	if strings.Contains(rq.arg, "/") {
-		return nil, s.refuseRegistry(http.StatusNotFound, "UNSUPPORTED", "registry path %s: not an endpoint this server implements", quoteClient(r.URL.Path))
-	}
+	full := strings.Join(segs[:n-cut], "/")
 	host, name, ok := strings.Cut(full, "/")
 	if !ok {
 		return nil, s.refuseRegistry(http.StatusNotFound, "NAME_UNKNOWN", "registry path %s: the repository must start with its registry host, as in "+

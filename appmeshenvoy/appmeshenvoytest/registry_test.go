@@ -675,3 +675,35 @@ func TestImageDisappears(t *testing.T) {
 		t.Errorf("us-east-1: %s %v", d, ok)
 	}
 }
+
+// TestRouteWordsInRepositoryNames: repository names may contain "manifests", "blobs",
+// "uploads" or "tags" as components; the route is read from the end of the path.
+func TestRouteWordsInRepositoryNames(t *testing.T) {
+	srv := newServer(t)
+	c := newRegClient(t, srv, basicAuth(ecrPassword(t, srv, "us-west-2")))
+	name := "odd/manifests/blobs/uploads/tags"
+	createRepository(t, srv, "us-west-2", name, "")
+	repo := ownRepository("us-west-2", name)
+	d, err := srv.PushImage(repo, "list", 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	manifest, _ := c.manifestOf(repo, "list")
+	_, layers := layersOf(t, manifest)
+	if res := c.do(http.MethodHead, "/v2/"+repo+"/blobs/"+layers[0], nil, nil); res.status != http.StatusOK {
+		t.Errorf("HEAD blob: %d", res.status)
+	}
+	if res := c.do(http.MethodGet, "/v2/"+repo+"/tags/list", nil, nil); res.status != http.StatusOK || !bytes.Contains(res.body, []byte(`"tags":["list"]`)) {
+		t.Errorf("tags: %d %s", res.status, res.body)
+	}
+	res := c.do(http.MethodPost, "/v2/"+repo+"/blobs/uploads/", nil, nil)
+	if res.status != http.StatusAccepted || !strings.HasPrefix(res.header.Get("Location"), "/v2/"+repo+"/blobs/uploads/") {
+		t.Errorf("POST upload: %d %v", res.status, res.header)
+	}
+	if res := c.do(http.MethodGet, res.header.Get("Location"), nil, nil); res.status != http.StatusNoContent {
+		t.Errorf("upload status: %d", res.status)
+	}
+	if got, _ := srv.ImageDigest(repo, "list"); got != d {
+		t.Errorf("digest %s", got)
+	}
+}
