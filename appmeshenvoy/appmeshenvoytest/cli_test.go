@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -40,7 +41,36 @@ func runCLI(t *testing.T, cli string, srv *appmeshenvoytest.Server, regionCode s
 	defer cancel()
 	full := append([]string{"--endpoint-url", srv.URL, "--region", regionCode, "--no-cli-pager", "--output", "json"}, args...)
 	cmd := exec.CommandContext(ctx, cli, full...)
-	cmd.Env = []string{
+	cmd.Env = cliEnv(t)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("aws %s: %v\nstderr: %s\nrefusals: %q", strings.Join(args, " "), err, stderr.String(), srv.Refusals())
+	}
+	return stdout.String()
+}
+
+// runCLIFails runs the AWS CLI against srv like runCLI, expects it to fail, and returns
+// its stderr.
+func runCLIFails(t *testing.T, cli string, srv *appmeshenvoytest.Server, regionCode string, args ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	full := append([]string{"--endpoint-url", srv.URL, "--region", regionCode, "--no-cli-pager", "--output", "json"}, args...)
+	cmd := exec.CommandContext(ctx, cli, full...)
+	cmd.Env = cliEnv(t)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err == nil {
+		t.Fatalf("aws %s succeeded, want a failure", strings.Join(args, " "))
+	}
+	return stderr.String()
+}
+
+// cliEnv is the environment of the AWS CLI: the test credentials, no profile, no
+// instance metadata, no retries.
+func cliEnv(t *testing.T) []string {
+	return []string{
 		"PATH=" + os.Getenv("PATH"),
 		"HOME=" + t.TempDir(),
 		"AWS_ACCESS_KEY_ID=" + appmeshenvoytest.AccessKeyID,
@@ -51,12 +81,6 @@ func runCLI(t *testing.T, cli string, srv *appmeshenvoytest.Server, regionCode s
 		"AWS_RETRY_MODE=standard",
 		"AWS_MAX_ATTEMPTS=1",
 	}
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("aws %s: %v\nstderr: %s\nrefusals: %q", strings.Join(args, " "), err, stderr.String(), srv.Refusals())
-	}
-	return stdout.String()
 }
 
 func decode[T any](t *testing.T, s string) T {
@@ -112,6 +136,95 @@ func TestAWSCLIFidelity(t *testing.T) {
 			"--image-ids", "imageTag="+appmeshenvoytest.DefaultTag, "--accepted-media-types", mt))
 		if len(out.Images) != 1 || out.Images[0].ImageID.ImageDigest != digest || out.Images[0].ImageManifestMediaType != mt || out.Images[0].RegistryID != r.Account {
 			t.Errorf("images = %+v", out.Images)
+		}
+	})
+	t.Run("ecr describe-images", func(t *testing.T) {
+		type details struct {
+			ImageDetails []struct {
+				RegistryID             string   `json:"registryId"`
+				RepositoryName         string   `json:"repositoryName"`
+				ImageDigest            string   `json:"imageDigest"`
+				ImageTags              []string `json:"imageTags"`
+				ImageSizeInBytes       int64    `json:"imageSizeInBytes"`
+				ImagePushedAt          string   `json:"imagePushedAt"`
+				ImageManifestMediaType string   `json:"imageManifestMediaType"`
+			} `json:"imageDetails"`
+		}
+		_, mt, digest := srv.Manifest()
+		out := decode[details](t, runCLI(t, cli, srv, r.Code, "ecr", "describe-images", "--registry-id", r.Account,
+			"--repository-name", region.RepositoryName, "--filter", "tagStatus=TAGGED"))
+		if len(out.ImageDetails) != 1 {
+			t.Fatalf("%d tagged images", len(out.ImageDetails))
+		}
+		d := out.ImageDetails[0]
+		if d.ImageDigest != digest || d.ImageManifestMediaType != mt || !slices.Equal(d.ImageTags, []string{appmeshenvoytest.DefaultTag}) ||
+			d.RegistryID != r.Account || d.RepositoryName != region.RepositoryName || d.ImageSizeInBytes <= 0 || !strings.HasPrefix(d.ImagePushedAt, "2026-09-09T17:00:00") {
+			t.Errorf("image = %+v", d)
+		}
+		// The CLI follows nextToken through pages of one.
+		all := decode[details](t, runCLI(t, cli, srv, r.Code, "ecr", "describe-images", "--registry-id", r.Account,
+			"--repository-name", region.RepositoryName, "--page-size", "1"))
+		if len(all.ImageDetails) != 3 {
+			t.Errorf("%d images over pages of one, want 3 (the index and its two platform images)", len(all.ImageDetails))
+		}
+		if got := srv.Requests("ecr:DescribeImages", r.Code); got != 4 {
+			t.Errorf("DescribeImages requests = %d, want 4 (one filtered, three pages)", got)
+		}
+	})
+	t.Run("ecr list-images", func(t *testing.T) {
+		out := decode[struct {
+			ImageIDs []struct {
+				ImageDigest string `json:"imageDigest"`
+				ImageTag    string `json:"imageTag"`
+			} `json:"imageIds"`
+		}](t, runCLI(t, cli, srv, r.Code, "ecr", "list-images", "--registry-id", r.Account, "--repository-name", region.RepositoryName, "--page-size", "1"))
+		tags := 0
+		for _, id := range out.ImageIDs {
+			if id.ImageTag != "" {
+				tags++
+			}
+		}
+		if len(out.ImageIDs) != 3 || tags != 1 {
+			t.Errorf("image IDs = %+v", out.ImageIDs)
+		}
+	})
+	t.Run("ecr create-repository and describe-repositories", func(t *testing.T) {
+		type repository struct {
+			RepositoryArn           string `json:"repositoryArn"`
+			RepositoryName          string `json:"repositoryName"`
+			RepositoryURI           string `json:"repositoryUri"`
+			RegistryID              string `json:"registryId"`
+			ImageTagMutability      string `json:"imageTagMutability"`
+			CreatedAt               string `json:"createdAt"`
+			EncryptionConfiguration struct {
+				EncryptionType string `json:"encryptionType"`
+				KmsKey         string `json:"kmsKey"`
+			} `json:"encryptionConfiguration"`
+		}
+		created := decode[struct {
+			Repository repository `json:"repository"`
+		}](t, runCLI(t, cli, srv, r.Code, "ecr", "create-repository", "--repository-name", "cli/envoy", "--image-tag-mutability", "IMMUTABLE",
+			"--encryption-configuration", "encryptionType=KMS,kmsKey=arn:aws:kms:eu-central-2:123456789012:key/k1", "--tags", "Key=team,Value=mesh"))
+		want := repository{RepositoryArn: "arn:aws:ecr:eu-central-2:" + appmeshenvoytest.AccountID + ":repository/cli/envoy", RepositoryName: "cli/envoy",
+			RepositoryURI: appmeshenvoytest.AccountID + ".dkr.ecr.eu-central-2.amazonaws.com/cli/envoy", RegistryID: appmeshenvoytest.AccountID,
+			ImageTagMutability: "IMMUTABLE", CreatedAt: created.Repository.CreatedAt}
+		want.EncryptionConfiguration.EncryptionType, want.EncryptionConfiguration.KmsKey = "KMS", "arn:aws:kms:eu-central-2:123456789012:key/k1"
+		if diff := cmp.Diff(want, created.Repository); diff != "" || created.Repository.CreatedAt == "" {
+			t.Errorf("created (-want +got):\n%s", diff)
+		}
+		described := decode[struct {
+			Repositories []repository `json:"repositories"`
+		}](t, runCLI(t, cli, srv, r.Code, "ecr", "describe-repositories", "--repository-names", "cli/envoy"))
+		if len(described.Repositories) != 1 || described.Repositories[0] != created.Repository {
+			t.Errorf("described %+v", described.Repositories)
+		}
+		stderr := runCLIFails(t, cli, srv, r.Code, "ecr", "create-repository", "--repository-name", "cli/envoy")
+		if !strings.Contains(stderr, "RepositoryAlreadyExistsException") {
+			t.Errorf("create again: %s", stderr)
+		}
+		stderr = runCLIFails(t, cli, srv, r.Code, "ecr", "describe-repositories", "--repository-names", "cli/missing")
+		if !strings.Contains(stderr, "RepositoryNotFoundException") || !strings.Contains(stderr, "cli/missing") {
+			t.Errorf("describe missing: %s", stderr)
 		}
 	})
 	t.Run("iam put-role-policy and get-role-policy", func(t *testing.T) {

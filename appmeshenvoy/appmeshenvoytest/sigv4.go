@@ -38,6 +38,12 @@ var (
 		json:  AWSError{Code: "MissingAuthenticationTokenException", Status: 400, Message: "Missing Authentication Token"},
 		query: AWSError{Code: "MissingAuthenticationToken", Status: 403, Message: "Request is missing Authentication Token"},
 	}
+	errUnsignedHeaders = protoError{
+		json: AWSError{Code: "IncompleteSignatureException", Status: 400, Message: "'Host' and 'X-Amz-Date' must be SignedHeaders in the AWS Authorization " +
+			"(appmeshenvoytest requires both, and takes the signing time from X-Amz-Date only)."},
+		query: AWSError{Code: "IncompleteSignature", Status: 400, Message: "'Host' and 'X-Amz-Date' must be SignedHeaders in the AWS Authorization " +
+			"(appmeshenvoytest requires both, and takes the signing time from X-Amz-Date only)."},
+	}
 	errIncompleteSignature = protoError{
 		json:  AWSError{Code: "IncompleteSignatureException", Status: 400, Message: "Authorization header requires 'Credential', 'Signature' and 'SignedHeaders' in the AWS4-HMAC-SHA256 format."},
 		query: AWSError{Code: "IncompleteSignature", Status: 400, Message: "Authorization header requires 'Credential', 'Signature' and 'SignedHeaders' in the AWS4-HMAC-SHA256 format."},
@@ -45,8 +51,19 @@ var (
 )
 
 // unsignedPayload is the X-Amz-Content-Sha256 value of a request whose body is not
-// signed; it then stands in the canonical request for the body's hash.
+// signed. The server refuses it: the services it serves sign their payloads.
 const unsignedPayload = "UNSIGNED-PAYLOAD"
+
+// signsRequiredHeaders reports whether a's signed headers include host and x-amz-date,
+// which this server requires.
+func signsRequiredHeaders(a authorization) bool {
+	var host, date bool
+	for _, h := range a.signedHeaders {
+		host = host || h == "host"
+		date = date || h == "x-amz-date"
+	}
+	return host && date
+}
 
 // authorization is a parsed SigV4 Authorization header.
 type authorization struct {
@@ -138,21 +155,14 @@ func verifySignature(r *http.Request, a authorization, body []byte, secret strin
 	if len(amzDate) < 8 || amzDate[:8] != a.date {
 		return false
 	}
-	// The canonical request ends with the payload hash the client signed: the
-	// X-Amz-Content-Sha256 header when it sends one (the literal "UNSIGNED-PAYLOAD"
-	// included), else the hash of the body. A header that claims the hash of some other
-	// body fails, so that the signature always covers the body that was received.
+	// The canonical request ends with the hash of the body that was received. An
+	// X-Amz-Content-Sha256 header that claims the hash of some other body fails, so that
+	// the signature always covers the body that was received (UNSIGNED-PAYLOAD is
+	// refused before this check).
 	sum := sha256.Sum256(body)
-	bodyHash := hex.EncodeToString(sum[:])
-	payloadHash := r.Header.Get("X-Amz-Content-Sha256")
-	switch payloadHash {
-	case "":
-		payloadHash = bodyHash
-	case unsignedPayload:
-	default:
-		if !strings.EqualFold(payloadHash, bodyHash) {
-			return false
-		}
+	payloadHash := hex.EncodeToString(sum[:])
+	if h := r.Header.Get("X-Amz-Content-Sha256"); h != "" && !strings.EqualFold(h, payloadHash) {
+		return false
 	}
 
 	var cr strings.Builder

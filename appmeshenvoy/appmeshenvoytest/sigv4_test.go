@@ -69,7 +69,8 @@ func sendSigned(t *testing.T, srv *appmeshenvoytest.Server, sg signing, header h
 }
 
 // TestSignaturePayloadHash: the signature covers the body that was received, whatever
-// X-Amz-Content-Sha256 claims, and UNSIGNED-PAYLOAD is signed as the literal string.
+// X-Amz-Content-Sha256 claims, and UNSIGNED-PAYLOAD is refused (the server's own rule:
+// the services it serves sign their payloads).
 func TestSignaturePayloadHash(t *testing.T) {
 	srv := newServer(t)
 	hdr := http.Header{"Content-Type": {"application/x-amz-json-1.1"}, "X-Amz-Target": {"AmazonSSM.GetParameter"}}
@@ -87,8 +88,8 @@ func TestSignaturePayloadHash(t *testing.T) {
 		{"body hash in header", signing{contentSHA: hex.EncodeToString(goodSum[:])}, 200, appmeshenvoytest.DefaultTag},
 		{"header and signature claim another body", signing{signedBody: other, contentSHA: hex.EncodeToString(otherSum[:])}, 400, "InvalidSignatureException"},
 		{"signature of another body, no header", signing{signedBody: other}, 400, "InvalidSignatureException"},
-		{"UNSIGNED-PAYLOAD signed as such", signing{payloadHash: "UNSIGNED-PAYLOAD", contentSHA: "UNSIGNED-PAYLOAD"}, 200, appmeshenvoytest.DefaultTag},
-		{"UNSIGNED-PAYLOAD header, body hash signed", signing{contentSHA: "UNSIGNED-PAYLOAD"}, 400, "InvalidSignatureException"},
+		{"UNSIGNED-PAYLOAD signed as such is refused", signing{payloadHash: "UNSIGNED-PAYLOAD", contentSHA: "UNSIGNED-PAYLOAD"}, 400, "refused the request: X-Amz-Content-Sha256 UNSIGNED-PAYLOAD"},
+		{"UNSIGNED-PAYLOAD header, body hash signed", signing{contentSHA: "UNSIGNED-PAYLOAD"}, 400, "refused the request: X-Amz-Content-Sha256 UNSIGNED-PAYLOAD"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -188,4 +189,51 @@ func TestStartAfterClose(t *testing.T) {
 		t.Error("Start after Close succeeded")
 	}
 	srv.Close()
+}
+
+// TestSignedHeadersRequired: the server's own rule that host and x-amz-date are signed.
+// A signature over other headers only is refused as incomplete, in each protocol's
+// spelling, before the signature is even checked.
+func TestSignedHeadersRequired(t *testing.T) {
+	srv := newServer(t)
+	tests := []struct {
+		service, body, target string
+		signed                string
+		code                  string
+	}{
+		{"ssm", `{"Name":"` + region.ParameterName + `"}`, "AmazonSSM.GetParameter", "content-type;x-amz-date;x-amz-target", "IncompleteSignatureException"},
+		{"ssm", `{"Name":"` + region.ParameterName + `"}`, "AmazonSSM.GetParameter", "content-type;host;x-amz-target", "IncompleteSignatureException"},
+		{"sts", "Action=GetCallerIdentity&Version=2011-06-15", "", "content-type;x-amz-date", "IncompleteSignature"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.service+" "+tt.signed, func(t *testing.T) {
+			req, err := http.NewRequest(http.MethodPost, srv.URL+"/", strings.NewReader(tt.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+			if tt.target == "" {
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			} else {
+				req.Header.Set("X-Amz-Target", tt.target)
+			}
+			sum := sha256.Sum256([]byte(tt.body))
+			creds := aws.Credentials{AccessKeyID: appmeshenvoytest.AccessKeyID, SecretAccessKey: appmeshenvoytest.SecretAccessKey}
+			if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, hex.EncodeToString(sum[:]), tt.service, "us-west-2", time.Now()); err != nil {
+				t.Fatal(err)
+			}
+			auth := req.Header.Get("Authorization")
+			i, j := strings.Index(auth, "SignedHeaders="), strings.Index(auth, ", Signature=")
+			req.Header.Set("Authorization", auth[:i]+"SignedHeaders="+tt.signed+auth[j:])
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			b, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(b), tt.code) || !strings.Contains(string(b), "SignedHeaders") {
+				t.Errorf("status %d body %s; want 400 %s", resp.StatusCode, b, tt.code)
+			}
+		})
+	}
 }

@@ -68,6 +68,7 @@ func (s *Server) ssmGetParameter(c *call) (any, *AWSError) {
 	if in.Name == nil || *in.Name == "" {
 		return nil, validation("1 validation error detected: Value null at 'name' failed to satisfy constraint: Member must not be null")
 	}
+	c.resources = []string{parameterResource(c, *in.Name)}
 	p, ok := s.lookupParameter(c, *in.Name)
 	if !ok {
 		return nil, &AWSError{Code: "ParameterNotFound", Status: http.StatusBadRequest, Message: "Parameter " + *in.Name + " not found."}
@@ -93,6 +94,7 @@ func (s *Server) ssmGetParameters(c *call) (any, *AWSError) {
 		InvalidParameters []string       `json:"InvalidParameters"`
 	}{Parameters: []ssmParameter{}, InvalidParameters: []string{}}
 	for _, n := range in.Names {
+		c.resources = append(c.resources, parameterResource(c, n))
 		if p, ok := s.lookupParameter(c, n); ok {
 			out.Parameters = append(out.Parameters, p)
 		} else {

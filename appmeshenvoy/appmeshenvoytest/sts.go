@@ -17,6 +17,7 @@ func userID(prefix, name string) string {
 }
 
 func (s *Server) stsGetCallerIdentity(c *call) (any, *AWSError) {
+	c.resources = []string{"*"}
 	return struct {
 		Arn     string `xml:"Arn"`
 		UserID  string `xml:"UserId"`

@@ -17,8 +17,13 @@ func runLocalEndpoint(ctx context.Context, a *app, args []string) error {
 	c := a.newCmd("local-endpoint", "[--port N]",
 		`Serves a local AWS endpoint (SSM, ECR, IAM and STS wire protocols, SigV4-verified) on
 127.0.0.1 until interrupted (Ctrl-C or SIGTERM). Every region's public Envoy parameter and
-image manifest are there, so every command of this tool, the examples and the AWS CLI work
-against it without an AWS account.
+image are there, so every command of this tool, the examples and the AWS CLI work against
+it without an AWS account.
+
+It is also the container registry of every ECR registry host, addressed by path:
+127.0.0.1:PORT/<registry host>/<repository>:<tag>, with ECR's Basic login (user AWS, the
+password of 'aws ecr get-login-password' against this endpoint). The public gallery is
+there too, as 127.0.0.1:PORT/public.ecr.aws/appmesh/aws-appmesh-envoy.
 
 IAM roles: ecsTaskExecutionRole exists, plus every --role NAME, in the test account, so
 'policy --apply-to-role' works against it too.
@@ -67,7 +72,8 @@ appmesh-envoy --endpoint-url "$(head -n1 endpoint.txt)" image --all-regions`)
 	if f, ok := a.stdout.(interface{ Sync() error }); ok {
 		_ = f.Sync()
 	}
-	fmt.Fprintf(a.stderr, "local AWS endpoint (SSM, ECR, IAM, STS; test credentials only) serving at %s until interrupted\n", srv.URL)
+	fmt.Fprintf(a.stderr, "local AWS endpoint (SSM, ECR, IAM, STS, and the ECR registries at %s/<registry host>/...; test credentials only) serving at %s until interrupted\n",
+		strings.TrimPrefix(srv.URL, "http://"), srv.URL)
 	fmt.Fprintf(a.stderr, "try: AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s %s --endpoint-url %s image --all-regions\n",
 		appmeshenvoytest.AccessKeyID, appmeshenvoytest.SecretAccessKey, progName, srv.URL)
 	fmt.Fprintf(a.stderr, "IAM roles: %s\n", strings.Join(dedupe(roles), ", "))
