@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -70,14 +71,16 @@ func runCLIFails(t *testing.T, cli string, srv *appmeshenvoytest.Server, regionC
 // cliEnv is the environment of the AWS CLI: the test credentials, no profile, no
 // instance metadata, no retries.
 func cliEnv(t *testing.T) []string {
+	home := t.TempDir()
 	return []string{
 		"PATH=" + os.Getenv("PATH"),
-		"HOME=" + t.TempDir(),
+		"HOME=" + home,
 		"AWS_ACCESS_KEY_ID=" + appmeshenvoytest.AccessKeyID,
 		"AWS_SECRET_ACCESS_KEY=" + appmeshenvoytest.SecretAccessKey,
 		"AWS_EC2_METADATA_DISABLED=true",
-		"AWS_CONFIG_FILE=/dev/null",
-		"AWS_SHARED_CREDENTIALS_FILE=/dev/null",
+		// Files that do not exist: no profile of the machine's, no system path read.
+		"AWS_CONFIG_FILE=" + filepath.Join(home, "no-aws-config"),
+		"AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(home, "no-aws-credentials"),
 		"AWS_RETRY_MODE=standard",
 		"AWS_MAX_ATTEMPTS=1",
 	}

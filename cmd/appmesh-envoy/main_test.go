@@ -58,8 +58,8 @@ func testEnv(t *testing.T, o runOpts) []string {
 		"AWS_EC2_METADATA_DISABLED=true",
 		"AWS_ACCESS_KEY_ID=AKIDCLITEST",
 		"AWS_SECRET_ACCESS_KEY=cli-test-secret",
-		"AWS_CONFIG_FILE=" + os.DevNull,
-		"AWS_SHARED_CREDENTIALS_FILE=" + os.DevNull,
+		"AWS_CONFIG_FILE=" + filepath.Join(home, "no-aws-config"),
+		"AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(home, "no-aws-credentials"),
 		"AWS_REGION=us-west-2",
 	}
 	if runtime.GOOS == "windows" {
