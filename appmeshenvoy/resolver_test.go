@@ -49,7 +49,7 @@ func TestLatestAsksForTheParameter(t *testing.T) {
 	}
 }
 
-// TestLatestVerification feeds parameter values to the trust model (FACTS §0).
+// TestLatestVerification feeds parameter values to the trust model (see the package documentation).
 func TestLatestVerification(t *testing.T) {
 	const good = "840364872350.dkr.ecr.us-west-2.amazonaws.com/aws-appmesh-envoy:v1.29.6.0-prod"
 	tests := []struct {

@@ -80,7 +80,7 @@ func TestLookupPartition(t *testing.T) {
 		t.Fatalf("LookupPartition(aws-moon) error = %v", err)
 	}
 	if got := len(Partitions()); got != 8 {
-		t.Fatalf("Partitions() = %d, want the 8 of FACTS §4", got)
+		t.Fatalf("Partitions() = %d, want the 8 of the SDK's partition data", got)
 	}
 }
 

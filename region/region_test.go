@@ -6,7 +6,8 @@ import (
 	"testing"
 )
 
-// factsTable is FACTS §1, typed in again by hand so the test compares two independent
+// factsTable is the region table of the App Mesh User Guide ("Envoy image") and the
+// release announcements, typed in again by hand so the test compares two independent
 // copies: region, name, account, partition, opt-in, FIPS.
 var factsTable = []struct {
 	code, name, account, partition string
@@ -43,7 +44,7 @@ var factsTable = []struct {
 
 func TestEveryRowMatchesFacts(t *testing.T) {
 	if got, want := len(All()), len(factsTable); got != want {
-		t.Fatalf("All() has %d regions, FACTS §1 has %d", got, want)
+		t.Fatalf("All() has %d regions, the hand-typed table has %d", got, want)
 	}
 	for _, f := range factsTable {
 		t.Run(f.code, func(t *testing.T) {

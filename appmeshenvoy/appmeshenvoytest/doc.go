@@ -62,7 +62,7 @@
 // digests are the same on every run and machine. In the regions with FIPS images
 // (region.Region.FIPS) the repository also holds DefaultTag + "-fips", a different
 // image: that the final release has a -prod-fips tag is an assumption of this package
-// (FACTS §2: AWS has not confirmed it). The public gallery repository
+// (AWS announced v1.39.1.0 in App Mesh roadmap issue #513 without confirming a FIPS variant). The public gallery repository
 // public.ecr.aws/appmesh/aws-appmesh-envoy holds the same tags with the same digests.
 //
 // Tests change the state per region ([Server.SetParameter], [Server.DeleteParameter],

@@ -14,9 +14,9 @@ import (
 )
 
 // DefaultTag is the image tag the server's parameters point at when it starts, in the
-// current tag format: the final App Mesh Envoy release, v1.39.1.0 (FACTS §2; App Mesh
-// roadmap #513). Every region's Envoy repository and the public gallery hold it, and
-// the FIPS-image regions also hold DefaultTag + "-fips".
+// current tag format: the final App Mesh Envoy release, v1.39.1.0 (2026-09-09,
+// github.com/aws/aws-app-mesh-roadmap/issues/513). Every region's Envoy repository and
+// the public gallery hold it, and the FIPS-image regions also hold DefaultTag + "-fips".
 const DefaultTag = "v1.39.1.0-prod"
 
 // MediaTypeManifestList is the media type of the seeded Envoy images: a Docker manifest

@@ -43,14 +43,6 @@ const (
 	maxManifestSize = 4 << 20
 )
 
-// fipsEndpointRegions are the regions with ECR FIPS endpoints ("dkr.ecr-fips",
-// "dkr-ecr-fips"). Source: aws-sdk-go-v2 service/ecr/internal/endpoints (the ecr-fips
-// hostnames); FACTS §1 (ca-central-1 has FIPS images but no FIPS endpoint).
-var fipsEndpointRegions = map[string]bool{
-	"us-east-1": true, "us-east-2": true, "us-west-1": true, "us-west-2": true,
-	"us-gov-east-1": true, "us-gov-west-1": true,
-}
-
 var (
 	ecrHostPattern = sync.OnceValue(func() *regexp.Regexp {
 		return regexp.MustCompile(`^([0-9]{12})\.(dkr\.ecr|dkr\.ecr-fips|dkr-ecr|dkr-ecr-fips)\.([a-z]+(?:-[a-z]+)*-[0-9]+)\.([a-z0-9.-]+)$`)
@@ -99,8 +91,7 @@ func registryKeyFor(account, regionCode string) registryKey {
 // parseRegistryHost parses a registry host as a client addresses it. FIPS
 // ("dkr.ecr-fips") and dual-stack ("dkr-ecr", "dkr-ecr-fips") hosts are other endpoints
 // of the same registry, as in ECR: they map to the standard host, where the endpoint
-// exists (FIPS: [fipsEndpointRegions]; dual-stack: a partition with a dual-stack DNS
-// suffix). "ecr-public.aws.com" (the gallery's dual-stack name) maps to public.ecr.aws.
+// exists (FIPS: region.ECRFIPS; dual-stack: a partition with a dual-stack DNS suffix). "ecr-public.aws.com" (the gallery's dual-stack name) maps to public.ecr.aws.
 func parseRegistryHost(h string) (registryKey, error) {
 	switch h {
 	case galleryHost, "ecr-public.aws.com":
@@ -110,22 +101,13 @@ func parseRegistryHost(h string) (registryKey, error) {
 	if m == nil {
 		return registryKey{}, fmt.Errorf("registry host %s is not an ECR registry host (<12 digits>.dkr.ecr.<region>.<DNS suffix>, or public.ecr.aws)", quoteClient(h))
 	}
-	account, form, code, suffix := m[1], m[2], m[3], m[4]
-	p, ok := region.PartitionOf(code)
-	if !ok {
-		return registryKey{}, fmt.Errorf("registry host %s: region %s belongs to no known partition", quoteClient(h), quoteClient(code))
+	_, form, code, suffix := m[1], m[2], m[3], m[4]
+	account := m[1]
+	// The partition comes from the DNS suffix, as in appmeshenvoy.ParseRegistryHost.
+	if _, _, ok := region.PartitionOfHost(code, suffix); !ok {
+		return registryKey{}, fmt.Errorf("registry host %s: region %s does not belong under the DNS suffix %s", quoteClient(h), quoteClient(code), quoteClient(suffix))
 	}
-	fips := strings.HasSuffix(form, "-fips")
-	want := p.DNSSuffix
-	if strings.HasPrefix(form, "dkr-ecr") {
-		if want = p.DualStackDNSSuffix(); want == "" {
-			return registryKey{}, fmt.Errorf("registry host %s: partition %s has no dual-stack ECR endpoint", quoteClient(h), p.ID)
-		}
-	}
-	if suffix != want {
-		return registryKey{}, fmt.Errorf("registry host %s: the DNS suffix of %s is %s", quoteClient(h), code, want)
-	}
-	if fips && !fipsEndpointRegions[code] {
+	if strings.HasSuffix(form, "-fips") && !region.ECRFIPS(code) {
 		return registryKey{}, fmt.Errorf("registry host %s: %s has no ECR FIPS endpoint", quoteClient(h), code)
 	}
 	return registryKeyFor(account, code), nil
