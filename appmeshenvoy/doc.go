@@ -25,9 +25,14 @@
 //
 // # AWS end of support
 //
-// AWS ended support for App Mesh on 2026-09-30. Images and parameters stay readable for
-// existing deployments, but a region's parameter or service may disappear: that becomes a
-// typed error ([ErrParameterNotFound]) that says to pin a version or use a mirror.
+// AWS ended support for App Mesh on 2026-09-30 and says that after that date the App Mesh
+// console and App Mesh resources are no longer accessible
+// (https://docs.aws.amazon.com/app-mesh/latest/userguide/what-is-app-mesh.html). Its public
+// parameters, registries and images may go at any time while task definitions and pod
+// specs still name them. Each of those becomes a typed error with a stable code — a
+// missing parameter is [ErrParameterNotFound] (parameter-not-found), a removed image
+// [ErrImageNotFound] (image-not-found) — that says to pin a version you run or use a copy
+// in your own registry (package mirror).
 //
 // # Credentials
 //

@@ -91,7 +91,7 @@ func ExampleResolver_LatestAll() {
 	// us-west-2 840364872350.dkr.ecr.us-west-2.amazonaws.com/aws-appmesh-envoy:v1.29.6.0-prod
 	// eu-west-1 error: resolve eu-west-1: parameter /aws/service/appmesh/envoy not found: App Mesh is discontinued (end of support 2026-09-30) and AWS may remove its parameters and images at any time; pin a version or use a mirror (AWS: ParameterNotFound: Parameter /aws/service/appmesh/envoy not found.)
 	// cn-north-1 919366029133.dkr.ecr.cn-north-1.amazonaws.com.cn/aws-appmesh-envoy:v1.29.6.0-prod
-	// ap-east-2 error: resolve ap-east-2: unsupported region "ap-east-2": listed with an App Mesh account in the AWS CDK region table, but App Mesh has no endpoint in this region, so no image is published there
+	// ap-east-2 error: resolve ap-east-2: unsupported region "ap-east-2": listed with an App Mesh account in the AWS CDK region table, but the image is not published by App Mesh here as far as AWS's endpoint data shows (App Mesh has no endpoint in this region)
 }
 
 func ExampleResolver_Pin() {

@@ -10,8 +10,10 @@
 // authority on which registry account is legitimate for a region, while the public SSM
 // parameter [ParameterName] says which tag is the latest (see the appmeshenvoy package).
 //
-// AWS ended support for App Mesh on 2026-09-30. Existing images stay where they are, and
-// this table keeps describing them; lookups of regions that were never supported say why.
+// AWS ended support for App Mesh on 2026-09-30 and says that its console and resources are
+// no longer accessible; its registries and images may be removed at any time. This table
+// keeps describing where the images were published, which is what task definitions and pod
+// specs still name; lookups of regions without the image say why.
 //
 // Sources: AWS App Mesh User Guide ("Envoy image", 2020, 2023 and 2026 editions), App Mesh
 // release announcements for the regions added after 2025, the AWS CDK region fact table and

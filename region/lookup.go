@@ -12,9 +12,9 @@ import (
 var knownUnsupported = map[string]string{
 	// CDK region fact table lists account 058264503299, but the App Mesh API has no
 	// endpoint in the region (aws-sdk-go-v2 endpoint data).
-	"ap-east-2": "listed with an App Mesh account in the AWS CDK region table, but App Mesh has no endpoint in this region, so no image is published there",
+	"ap-east-2": "listed with an App Mesh account in the AWS CDK region table, but the image is not published by App Mesh here as far as AWS's endpoint data shows (App Mesh has no endpoint in this region)",
 	// CDK region fact table lists account 637423513210, but no App Mesh endpoint.
-	"ap-southeast-6": "listed with an App Mesh account in the AWS CDK region table, but App Mesh has no endpoint in this region, so no image is published there",
+	"ap-southeast-6": "listed with an App Mesh account in the AWS CDK region table, but the image is not published by App Mesh here as far as AWS's endpoint data shows (App Mesh has no endpoint in this region)",
 	// GovCloud: App Mesh User Guide lists no public registry account.
 	"us-gov-west-1": "AWS GovCloud (US) has no public App Mesh Envoy registry account; mirror the image into your own ECR repository and use that",
 	"us-gov-east-1": "AWS GovCloud (US) has no public App Mesh Envoy registry account; mirror the image into your own ECR repository and use that",
