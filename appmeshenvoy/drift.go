@@ -81,7 +81,7 @@ func (d Drift) String() string {
 	case DriftUnknownVersion:
 		s += "tag " + quote.Input(d.Deployed.Tag) + " is not an App Mesh Envoy version; the latest is " + d.Latest.Tag
 	case DriftBelowMinimum:
-		s += d.DeployedVersion.String() + " is below the supported minimum " + MinimumSupportedVersion.String() + "; upgrade to " + d.Latest.Tag
+		s += d.DeployedVersion.String() + " is below the supported minimum " + MinimumSupportedVersion().String() + "; upgrade to " + d.Latest.Tag
 	case DriftOlder:
 		s += d.DeployedVersion.String() + " is behind the latest " + d.LatestVersion.String() + " by " + behindPhrase(d.Behind)
 	case DriftNewer:
@@ -132,7 +132,7 @@ func CompareDeployed(deployed, latest Image) Drift {
 	d.DeployedVersion = v
 	d.Behind = v.Difference(d.LatestVersion)
 	switch c := v.Compare(d.LatestVersion); {
-	case !v.AtLeast(MinimumSupportedVersion):
+	case !v.AtLeast(MinimumSupportedVersion()):
 		d.Status = DriftBelowMinimum
 	case c < 0:
 		d.Status = DriftOlder

@@ -67,7 +67,7 @@ func ExampleResolver_Latest() {
 	}
 	fmt.Println(img)
 	v, _ := img.Version()
-	fmt.Println(v.AtLeast(appmeshenvoy.MinimumSupportedVersion))
+	fmt.Println(v.AtLeast(appmeshenvoy.MinimumSupportedVersion()))
 	// Output:
 	// 840364872350.dkr.ecr.us-west-2.amazonaws.com/aws-appmesh-envoy:v1.29.6.0-prod
 	// true

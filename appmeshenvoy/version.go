@@ -24,9 +24,16 @@ type Version struct {
 	Pre string
 }
 
-// MinimumSupportedVersion is the oldest image version AWS supports (since 2023-06-30).
-// Deployments below it should be upgraded; see [Drift].
-var MinimumSupportedVersion = Version{Major: 1, Minor: 17, Patch: 2, Build: 0}
+// MinimumSupportedVersion returns the oldest image version AWS supported (v1.17.2.0, from
+// 2023-06-30 until the end of support). Deployments below it should be upgraded; see
+// [Drift]. Source: App Mesh User Guide, "Envoy image" (version support policy).
+func MinimumSupportedVersion() Version { return Version{Major: 1, Minor: 17, Patch: 2, Build: 0} }
+
+// FinalRelease returns the last App Mesh Envoy release AWS published before the end of
+// support, v1.39.1.0-prod (2026-09-09, in every region of the table, China included:
+// github.com/aws/aws-app-mesh-roadmap/issues/513). It is what a deployment can compare
+// with once the SSM parameter is gone. AWS has not confirmed a -prod-fips tag of it.
+func FinalRelease() Version { return Version{Major: 1, Minor: 39, Patch: 1, Build: 0} }
 
 // maxVersionNumber bounds each number so that parsing never overflows and String
 // round-trips.

@@ -113,8 +113,17 @@ func TestVersionDifference(t *testing.T) {
 }
 
 func TestMinimumSupportedVersion(t *testing.T) {
-	if got := appmeshenvoy.MinimumSupportedVersion.String(); got != "v1.17.2.0-prod" {
+	if got := appmeshenvoy.MinimumSupportedVersion().String(); got != "v1.17.2.0-prod" {
 		t.Errorf("MinimumSupportedVersion = %s", got)
+	}
+	// The value cannot be changed by a caller: each call returns a fresh copy.
+	v := appmeshenvoy.MinimumSupportedVersion()
+	v.Major = 99
+	if appmeshenvoy.MinimumSupportedVersion().Major != 1 {
+		t.Error("MinimumSupportedVersion was changed through a copy")
+	}
+	if got := appmeshenvoy.FinalRelease().String(); got != "v1.39.1.0-prod" {
+		t.Errorf("FinalRelease = %s", got)
 	}
 }
 
