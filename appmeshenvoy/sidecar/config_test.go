@@ -63,8 +63,8 @@ func TestValidate(t *testing.T) {
 			c.XRayTracing, c.DogStatsD = ptr(true), ptr(true)
 			c.XRayDaemonPort = ptr(65536)
 			c.StatsDPort = ptr(100000)
-			c.DatadogTracerPort = ptr(70000) // Datadog is off: harmless now, still refused
-		}, []verdict{{"DATADOG_TRACER_PORT", inv, W}, {"STATSD_PORT", inv, E}, {"XRAY_DAEMON_PORT", inv, E}}},
+			c.DatadogTracerPort = ptr(70000) // Datadog is off: Envoy would not start with it on
+		}, []verdict{{"DATADOG_TRACER_PORT", inv, E}, {"STATSD_PORT", inv, E}, {"XRAY_DAEMON_PORT", inv, E}}},
 		{"agent port range", func(c *sidecar.ContainerConfig) { c.AgentHTTPPort = ptr(70000) }, []verdict{{"APPNET_AGENT_HTTP_PORT", reset, W}}},
 		{"agent port below 1024", func(c *sidecar.ContainerConfig) { c.AgentHTTPPort = ptr(80) }, []verdict{{"APPNET_AGENT_HTTP_PORT", reset, W}}},
 		{"negative fetch timeout", func(c *sidecar.ContainerConfig) { c.InitialFetchTimeout = ptr(-1) }, []verdict{{"ENVOY_INITIAL_FETCH_TIMEOUT", inv, E}}},
@@ -286,7 +286,8 @@ func TestSet(t *testing.T) {
 		{name: "agent timer not trimmed", variable: "LISTENER_DRAIN_WAIT_TIME_S", value: " 30", refused: "does not trim"},
 		{name: "admin port read differently by the two parsers", variable: "ENVOY_ADMIN_ACCESS_PORT", value: " 9903", refused: "polls 9901"},
 		{name: "bad bootstrap boolean", variable: "APPMESH_PREVIEW", value: "yes", refused: "stops"},
-		{name: "harmless now, refused anyway", variable: "XRAY_DAEMON_PORT", value: "abc", refused: "harmless for now"},
+		{name: "setting of a feature that is off", variable: "XRAY_DAEMON_PORT", value: "abc", refused: "as soon as it reads"},
+		{name: "overridden, refused anyway", variable: "ENVOY_ADMIN_ACCESS_ENABLE_IPV6", value: "yes", before: sidecar.ContainerConfig{AdminMode: ptr(sidecar.AdminModeUDS)}, refused: "harmless for now"},
 		{name: "default value kept typed", variable: "ENVOY_LOG_LEVEL", value: "info",
 			want: sidecar.ContainerConfig{LogLevel: ptr(sidecar.LogInfo)}, findings: []verdict{{"ENVOY_LOG_LEVEL", sidecar.FindingDefault, I}}},
 		{name: "variable without a field", variable: "ENVOY_SANITIZE_ORIGINAL_PATH", value: "false",

@@ -24,8 +24,9 @@ const (
 	// value (Finding.EffectiveValue names the one it uses), ignores it, or reads it in a
 	// way that is almost certainly not what was meant.
 	SeverityWarning
-	// SeverityError: Envoy will not start (the agent stops, or Envoy refuses the
-	// bootstrap it is given).
+	// SeverityError: Envoy will not start: the agent stops, or Envoy refuses the
+	// bootstrap it is given. For a malformed setting of a feature that is off (a tracer,
+	// DogStatsD), that happens as soon as the feature is turned on; the message says so.
 	SeverityError
 )
 
@@ -61,8 +62,8 @@ type FindingKind string
 
 // Finding kinds.
 const (
-	// FindingInvalid: a value that stops the agent (error), that stops it once another
-	// setting makes the agent read it, or that the agent takes but that cannot work
+	// FindingInvalid: a value that stops the agent (error), that would stop it but
+	// another variable overrides it, or that the agent takes but that cannot work
 	// (warning).
 	FindingInvalid FindingKind = "invalid"
 	// FindingMissing: a required variable (the identity) is not set.
@@ -214,7 +215,7 @@ func (s *state) tracerOff(on bool, name string) string {
 	case s.tracingFile:
 		return "ENVOY_TRACING_CFG_FILE replaces the built-in tracers"
 	case !on:
-		return name + " is off"
+		return featureOff(name)
 	}
 	return ""
 }

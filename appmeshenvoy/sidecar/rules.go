@@ -71,9 +71,13 @@ func (l *linter) report(v *variable, shown string, o outcome, why string, byVers
 	name := v.name
 	isDefault := o.value != "" && o.value == v.def && l.removable(v)
 	if o.fatal != "" {
-		if why == "" {
+		switch {
+		case why == "":
 			l.addf(SeverityError, FindingInvalid, name, "%s: the agent stops before starting Envoy", o.fatal)
-		} else {
+		case isFeatureOff(why) && !byVersion:
+			// A setting of a feature that is off: Envoy does not start once it is on.
+			l.addf(SeverityError, FindingInvalid, name, "%s: the agent stops before starting Envoy as soon as it reads the variable (now it does not: %s)", o.fatal, why)
+		default:
 			l.addf(SeverityWarning, FindingInvalid, name, "%s; harmless for now (%s), but the agent stops once it reads the variable", o.fatal, why)
 		}
 		return

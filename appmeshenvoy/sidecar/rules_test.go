@@ -19,7 +19,7 @@ type want struct {
 
 var (
 	fatal    = want{SeverityError, FindingInvalid, ""}
-	harmless = want{SeverityWarning, FindingInvalid, ""} // malformed, but not read now
+	harmless = want{SeverityWarning, FindingInvalid, ""} // malformed, but overridden
 	nonsense = want{SeverityWarning, FindingInvalid, ""}
 	isDef    = want{SeverityInfo, FindingDefault, ""}
 	deadInfo = want{SeverityInfo, FindingDead, ""}
@@ -90,7 +90,7 @@ var ruleCases = []ruleCase{
 
 	// Ports of the tracers and DogStatsD: read only when their feature is on.
 	{variable: "XRAY_DAEMON_PORT", value: "6notaninteger", env: []string{"ENABLE_ENVOY_XRAY_TRACING=1"}, want: []want{fatal}},
-	{variable: "XRAY_DAEMON_PORT", value: "6notaninteger", want: []want{harmless}},
+	{variable: "XRAY_DAEMON_PORT", value: "6notaninteger", want: []want{fatal}}, // stops Envoy once X-Ray is on
 	{variable: "XRAY_DAEMON_PORT", value: "70000", env: []string{"ENABLE_ENVOY_XRAY_TRACING=1"}, want: []want{fatal}},
 	{variable: "XRAY_DAEMON_PORT", value: "0", env: []string{"ENABLE_ENVOY_XRAY_TRACING=1"}, want: []want{nonsense}},
 	{variable: "XRAY_DAEMON_PORT", value: "2000", env: []string{"ENABLE_ENVOY_XRAY_TRACING=1"}, want: []want{isDef}},
@@ -137,7 +137,8 @@ var ruleCases = []ruleCase{
 	{variable: "XRAY_SAMPLING_RATE", value: "0.01", env: []string{"ENABLE_ENVOY_XRAY_TRACING=1"}, want: nil},
 	{variable: "XRAY_SAMPLING_RATE", value: "0.05", env: []string{"ENABLE_ENVOY_XRAY_TRACING=1"}, want: []want{isDef}},
 	{variable: "XRAY_SAMPLING_RATE", value: "0.5", env: []string{"ENABLE_ENVOY_XRAY_TRACING=1", "XRAY_SAMPLING_RULE_MANIFEST=/etc/rules.json"}, want: []want{deadInfo}},
-	{variable: "XRAY_SAMPLING_RATE", value: "notanumber", want: []want{harmless}},
+	{variable: "XRAY_SAMPLING_RATE", value: "notanumber", want: []want{fatal}}, // stops Envoy once X-Ray is on
+	{variable: "XRAY_SAMPLING_RATE", value: "notanumber", env: []string{"ENABLE_ENVOY_XRAY_TRACING=1", "XRAY_SAMPLING_RULE_MANIFEST=/etc/rules.json"}, want: []want{harmless}},
 
 	// AWS_XRAY_DAEMON_ADDRESS: a static IP, with an optional port the agent finds with a
 	// pattern that misreads a bare IPv6 address.

@@ -100,7 +100,8 @@ type variable struct {
 	// since is the oldest image that reads it; zero for all images.
 	since appmeshenvoy.Version
 	// when returns "" when the agent reads the variable in the environment s, else why it
-	// does not (another variable turns it off); nil means always.
+	// does not: another variable overrides it, or (a reason made by featureOff) the
+	// feature it belongs to is off; nil means always.
 	when func(s *state) string
 	// hint is added to the message when the agent replaces a malformed value.
 	hint string
@@ -390,6 +391,16 @@ var knownNames = func() []string {
 
 // Read conditions: each returns "" when the agent reads the variable, else why not.
 
+// offSuffix ends the reason featureOff makes.
+const offSuffix = " is off"
+
+// featureOff is the reason a setting is not read when the switch of its feature is off.
+func featureOff(switchName string) string { return switchName + offSuffix }
+
+// isFeatureOff reports whether why is a reason made by featureOff: the value is read as
+// soon as the feature is turned on.
+func isFeatureOff(why string) bool { return strings.HasSuffix(why, offSuffix) }
+
 func whenNoResourceCluster(s *state) string {
 	if s.bootSet("APPMESH_RESOURCE_CLUSTER") {
 		return "APPMESH_RESOURCE_CLUSTER is set and wins"
@@ -461,7 +472,7 @@ func whenDogStatsD(s *state) string {
 	case s.sinksFile:
 		return "ENVOY_STATS_SINKS_CFG_FILE overrides every DogStatsD variable"
 	case !s.dogStatsD:
-		return "ENABLE_ENVOY_DOG_STATSD is off"
+		return featureOff("ENABLE_ENVOY_DOG_STATSD")
 	}
 	return ""
 }

@@ -240,7 +240,8 @@ settings (timers, ports, modes, the log level) are not trimmed, and a value that
 parse or is out of range silently becomes the default.
 
 Each finding carries a verdict:
-  error    Envoy will not start (exit status 2)
+  error    Envoy will not start (exit status 2); for a malformed setting of a feature that is
+           off, such as XRAY_DAEMON_PORT without X-Ray, as soon as the feature is on
   warning  Envoy starts, but a value is not used as written: silently replaced (the message
            and effectiveValue name the value used), ignored, or read differently than meant
            (exit status 0, or 2 with --fail-on-warning)
