@@ -39,12 +39,14 @@ func ParseEnvFile(r io.Reader, optFns ...func(*ParseOptions)) (ContainerConfig, 
 }
 
 // SplitEnvLines splits a dotenv file into NAME=value entries for [ParseEnv]. It accepts
-// blank lines, comment lines starting with #, an optional "export " prefix, spaces
-// around "=", CRLF line ends and a leading UTF-8 byte order mark. Values may be
-// unquoted (an inline comment starts at " #"; surrounding blanks are dropped),
-// single-quoted (taken literally) or double-quoted (with the escapes \n \r \t \" \\ and
-// \$). A NUL byte, a line without "=", an invalid name or a broken quote is an
-// [*EnvSyntaxError] naming the line.
+// blank lines, comment lines starting with #, an optional "export " prefix, CRLF line
+// ends and a leading UTF-8 byte order mark. Values may be single-quoted (taken
+// literally), double-quoted (with the escapes \n \r \t \" \\ and \$) or unquoted. An
+// unquoted value after a bare "=" is taken as written, white space included, as docker
+// --env-file and ECS environment files take it (the agent does not trim some variables,
+// so " 30" and "30" differ); after " = " (spaces around "="), surrounding blanks are
+// dropped. In an unquoted value an inline comment starts at " #". A NUL byte, a line
+// without "=", an invalid name or a broken quote is an [*EnvSyntaxError] naming the line.
 func SplitEnvLines(b []byte) ([]string, error) {
 	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
 	var out []string
@@ -65,11 +67,16 @@ func SplitEnvLines(b []byte) ([]string, error) {
 		if !ok {
 			return nil, &EnvSyntaxError{Line: n, Reason: "no \"=\" between name and value"}
 		}
-		name = strings.TrimRight(name, " \t")
+		bare := strings.TrimRight(name, " \t")
+		spaced := bare != name
+		name = bare
 		if !envNameRe().MatchString(name) {
 			return nil, &EnvSyntaxError{Line: n, Reason: "invalid variable name " + quote.Input(name) + " (letters, digits and _, not starting with a digit)"}
 		}
-		v, err := dotenvValue(strings.TrimLeft(value, " \t"))
+		if t := strings.TrimLeft(value, " \t"); spaced || t != "" && (t[0] == '"' || t[0] == '\'') {
+			value = t
+		}
+		v, err := dotenvValue(value, !spaced)
 		if err != "" {
 			return nil, &EnvSyntaxError{Line: n, Reason: err}
 		}
@@ -78,8 +85,9 @@ func SplitEnvLines(b []byte) ([]string, error) {
 	return out, nil
 }
 
-// dotenvValue decodes the value part of a dotenv line.
-func dotenvValue(s string) (string, string) {
+// dotenvValue decodes the value part of a dotenv line. asWritten keeps the blanks of
+// an unquoted value.
+func dotenvValue(s string, asWritten bool) (string, string) {
 	if s == "" {
 		return "", ""
 	}
@@ -131,6 +139,9 @@ func dotenvValue(s string) (string, string) {
 			if s[i] == '#' && i > 0 && (s[i-1] == ' ' || s[i-1] == '\t') {
 				return strings.TrimRight(s[:i], " \t"), ""
 			}
+		}
+		if asWritten {
+			return s, ""
 		}
 		return strings.TrimRight(s, " \t"), ""
 	}

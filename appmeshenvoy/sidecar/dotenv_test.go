@@ -26,7 +26,11 @@ func TestSplitEnvLines(t *testing.T) {
 		"E=\n" +
 		"exported=1\n" +
 		"\tF=tab\n" +
-		"G=' kept '\n"
+		"G=' kept '\n" +
+		"H= 30\n" +
+		"I=30 \n" +
+		"J = 30 \n" +
+		"K= 'quoted'\n"
 	got, err := sidecar.SplitEnvLines([]byte(in))
 	if err != nil {
 		t.Fatal(err)
@@ -41,6 +45,10 @@ func TestSplitEnvLines(t *testing.T) {
 		"exported=1",
 		"F=tab",
 		"G= kept ",
+		"H= 30",
+		"I=30 ",
+		"J=30",
+		"K=quoted",
 	}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("(-want +got)\n%s", d)
@@ -86,13 +94,15 @@ func TestParseEnvFile(t *testing.T) {
 	}, verdicts(findings)); d != "" {
 		t.Errorf("findings (-want +got)\n%s", d)
 	}
-	// Quoting keeps the white space the agent's parser sees.
-	_, findings, err = sidecar.ParseEnvFile(strings.NewReader("APPMESH_RESOURCE_ARN=" + node + "\nPID_POLL_INTERVAL_MS=' 300'\n"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if d := cmp.Diff([]verdict{{"PID_POLL_INTERVAL_MS", sidecar.FindingReset, W}}, verdicts(findings)); d != "" {
-		t.Errorf("quoted white space (-want +got)\n%s", d)
+	// The white space the agent's parser sees, quoted or as docker --env-file takes it.
+	for _, line := range []string{"PID_POLL_INTERVAL_MS=' 300'", "PID_POLL_INTERVAL_MS= 300", "PID_POLL_INTERVAL_MS=300 "} {
+		_, findings, err = sidecar.ParseEnvFile(strings.NewReader("APPMESH_RESOURCE_ARN=" + node + "\n" + line + "\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := cmp.Diff([]verdict{{"PID_POLL_INTERVAL_MS", sidecar.FindingReset, W}}, verdicts(findings)); d != "" {
+			t.Errorf("%s (-want +got)\n%s", line, d)
+		}
 	}
 	// The image version reaches the rules.
 	_, findings, err = sidecar.ParseEnvFile(strings.NewReader("APPMESH_RESOURCE_ARN="+node+"\nENVOY_CONCURRENCY=2\n"), imageOpt(version(t, "v1.23.1.0-prod")))

@@ -234,7 +234,8 @@ func (a *app) printEnv(env []sidecar.EnvVar) error {
 func runEnvLint(_ context.Context, a *app, args []string) error {
 	c := a.newCmd("env lint", "FILE|- [--image-version TAG] [--fail-on-warning] [-o table|json]",
 		`Checks an Envoy container environment (a dotenv file: NAME=value lines, as for docker
---env-file; '-' reads stdin) the way the image's agent reads it. Its two parsers differ: the
+--env-file, the value taken as written, white space included, unless quoted; '-' reads
+stdin) the way the image's agent reads it. Its two parsers differ: the
 bootstrap generator trims values and stops on a malformed number or boolean; the agent's own
 settings (timers, ports, modes, the log level) are not trimmed, and a value that does not
 parse or is out of range silently becomes the default.
