@@ -1,11 +1,11 @@
 package sidecar
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy"
+	"github.com/appmesh-envoy/appmesh-envoy-go/internal/errcode"
 	"github.com/appmesh-envoy/appmesh-envoy-go/internal/quote"
 )
 
@@ -33,8 +33,9 @@ type AccessLogJSONField struct {
 	Value string `json:"value"`
 }
 
-// ErrInvalidAccessLog is matched by the errors of [AccessLog.Validate].
-var ErrInvalidAccessLog = errors.New("invalid access log")
+// ErrInvalidAccessLog is matched (with errors.Is) by the errors of [AccessLog.Validate].
+// Its code is invalid-input.
+var ErrInvalidAccessLog = errcode.New(errcode.InvalidInput, "invalid access log")
 
 // Validate checks that the path is /dev/stdout or absolute, and that a format has
 // exactly one of text and json, with non-empty, unique keys.
@@ -100,7 +101,7 @@ func (a AccessLog) MarshalJSON() ([]byte, error) {
 			JSON []AccessLogJSONField `json:"json,omitempty"`
 		}{Text: a.Format.Text, JSON: a.Format.JSON}
 	}
-	b, err := ccJSON(s)
+	b, err := indentJSON(s)
 	if err != nil {
 		return nil, err
 	}
@@ -117,12 +118,12 @@ func AccessLogOnlyAdvice(image *appmeshenvoy.Version) (LogLevel, Finding) {
 	switch {
 	case image == nil:
 		return LogOff, Finding{Severity: SeverityWarning, Kind: FindingVersion, Variable: v,
-			Message: fmt.Sprintf("set off so that stdout carries only the access log; this needs image %s or newer (older images turn off into info, so there use error)", ccLogLevelsSince)}
-	case image.AtLeast(ccLogLevelsSince):
+			Message: fmt.Sprintf("set off so that stdout carries only the access log; this needs image %s or newer (older images turn off into info, so there use error)", sinceLogLevels)}
+	case image.AtLeast(sinceLogLevels):
 		return LogOff, Finding{Severity: SeverityInfo, Kind: FindingDefault, Variable: v,
 			Message: fmt.Sprintf("set off so that stdout carries only the access log (image %s supports it)", image)}
 	default:
 		return LogError, Finding{Severity: SeverityWarning, Kind: FindingVersion, Variable: v,
-			Message: fmt.Sprintf("image %s turns off into info, so Envoy's own logs stay on stdout; use error to keep them few, or upgrade to %s or newer and use off", image, ccLogLevelsSince)}
+			Message: fmt.Sprintf("image %s turns off into info, so Envoy's own logs stay on stdout; use error to keep them few, or upgrade to %s or newer and use off", image, sinceLogLevels)}
 	}
 }

@@ -28,7 +28,7 @@ func TestAccessLogJSON(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			ccGolden(t, name, append(b, '\n'))
+			golden(t, name, append(b, '\n'))
 			var back struct {
 				Logging struct {
 					AccessLog struct {
@@ -70,10 +70,10 @@ func TestAccessLogOnlyAdvice(t *testing.T) {
 		severity sidecar.Severity
 	}{
 		{"unknown image", nil, sidecar.LogOff, sidecar.SeverityWarning},
-		{"v1.29.4.0", ccVer(t, "v1.29.4.0-prod"), sidecar.LogOff, sidecar.SeverityInfo},
-		{"v1.34.13.0", ccVer(t, "v1.34.13.0-prod"), sidecar.LogOff, sidecar.SeverityInfo},
-		{"v1.29.3.0", ccVer(t, "v1.29.3.0-prod"), sidecar.LogError, sidecar.SeverityWarning},
-		{"v1.22.2.0", ccVer(t, "v1.22.2.0-prod"), sidecar.LogError, sidecar.SeverityWarning},
+		{"v1.29.4.0", version(t, "v1.29.4.0-prod"), sidecar.LogOff, sidecar.SeverityInfo},
+		{"v1.34.13.0", version(t, "v1.34.13.0-prod"), sidecar.LogOff, sidecar.SeverityInfo},
+		{"v1.29.3.0", version(t, "v1.29.3.0-prod"), sidecar.LogError, sidecar.SeverityWarning},
+		{"v1.22.2.0", version(t, "v1.22.2.0-prod"), sidecar.LogError, sidecar.SeverityWarning},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -82,7 +82,7 @@ func TestAccessLogOnlyAdvice(t *testing.T) {
 				t.Errorf("AccessLogOnlyAdvice = %s, %v; want %s with severity %s", level, f, tt.level, tt.severity)
 			}
 			// The advice must itself be accepted by that image without a version finding.
-			c := sidecar.ContainerConfig{Resource: ccNode, LogLevel: &level, ImageVersion: tt.image}
+			c := sidecar.ContainerConfig{Resource: node, LogLevel: &level, ImageVersion: tt.image}
 			if tt.image != nil {
 				if err := c.Validate(); err != nil {
 					t.Errorf("advised level fails Validate: %v", err)

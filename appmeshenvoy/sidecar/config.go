@@ -1,126 +1,23 @@
 package sidecar
 
 import (
-	"errors"
-	"fmt"
-	"net"
+	"maps"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy"
+	"github.com/appmesh-envoy/appmesh-envoy-go/internal/errcode"
 	"github.com/appmesh-envoy/appmesh-envoy-go/internal/lazyregexp"
 	"github.com/appmesh-envoy/appmesh-envoy-go/internal/quote"
 )
 
-// Identity variables of the Envoy container. The agent reads the first non-empty one in
-// the order [EnvResourceARN], [EnvResourceName], [EnvVirtualNodeName].
-const (
-	// EnvResourceARN carries a virtual node or virtual gateway as a full ARN or as the
-	// short form mesh/<mesh>/virtualNode/<name>. Images from v1.15.0.0 read it.
-	EnvResourceARN = "APPMESH_RESOURCE_ARN"
-	// EnvResourceName is a legacy identity variable: mesh/<mesh>/virtualNode/<name>.
-	EnvResourceName = "APPMESH_RESOURCE_NAME"
-	// EnvVirtualNodeName is the oldest identity variable: mesh/<mesh>/virtualNode/<name>.
-	EnvVirtualNodeName = "APPMESH_VIRTUAL_NODE_NAME"
-)
-
-// ResourceKind is the kind of App Mesh resource an Envoy proxy represents.
-type ResourceKind string
-
-// Resource kinds, spelled as in resource ARNs.
-const (
-	KindVirtualNode    ResourceKind = "virtualNode"
-	KindVirtualGateway ResourceKind = "virtualGateway"
-)
-
-// Resource is a parsed identity value: a virtual node or virtual gateway of a mesh, given
-// either in short form (Partition, Region and Account empty) or as an ARN.
-type Resource struct {
-	// Partition, Region and Account are set only for the ARN form.
-	Partition, Region, Account string
-	// Mesh is the mesh name.
-	Mesh string
-	// Kind is [KindVirtualNode] or [KindVirtualGateway].
-	Kind ResourceKind
-	// Name is the virtual node or virtual gateway name.
-	Name string
-}
-
-// IsARN reports whether r was given as a full ARN.
-func (r Resource) IsARN() bool { return r.Partition != "" }
-
-// String returns the ARN form when r has a partition, else the short form.
-func (r Resource) String() string {
-	short := "mesh/" + r.Mesh + "/" + string(r.Kind) + "/" + r.Name
-	if !r.IsARN() {
-		return short
-	}
-	return "arn:" + r.Partition + ":appmesh:" + r.Region + ":" + r.Account + ":" + short
-}
-
-// ErrInvalidResource is matched by the errors of [ParseResource].
-var ErrInvalidResource = errors.New("invalid app mesh resource")
-
-var (
-	ccPartitionRe = lazyregexp.New(`^aws(-[a-z]+)*$`)
-	ccRegionRe    = lazyregexp.New(`^[a-z]{2}(-[a-z]+)+-\d+$`)
-	ccAccountRe   = lazyregexp.New(`^\d{12}$`)
-	ccNameRe      = lazyregexp.New(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$`)
-	ccEnvNameRe   = lazyregexp.New(`^[A-Za-z_][A-Za-z0-9_]*$`)
-)
-
-// ParseResource parses an identity value: mesh/<mesh>/virtualNode/<name>,
-// mesh/<mesh>/virtualGateway/<name>, or the ARN form
-// arn:<partition>:appmesh:<region>:<account>:mesh/<mesh>/virtualNode/<name> in any
-// partition. Errors match [ErrInvalidResource].
-func ParseResource(s string) (Resource, error) {
-	var r Resource
-	rest := s
-	if strings.HasPrefix(s, "arn:") {
-		parts := strings.SplitN(s, ":", 6)
-		if len(parts) != 6 {
-			return Resource{}, ccResourceErr(s, "an ARN has six colon-separated fields: arn:<partition>:appmesh:<region>:<account>:mesh/<mesh>/virtualNode/<name>")
-		}
-		r.Partition, r.Region, r.Account = parts[1], parts[3], parts[4]
-		switch {
-		case !ccPartitionRe().MatchString(r.Partition):
-			return Resource{}, ccResourceErr(s, "partition "+quote.Input(r.Partition)+" is not an AWS partition such as aws or aws-cn")
-		case parts[2] != "appmesh":
-			return Resource{}, ccResourceErr(s, "service "+quote.Input(parts[2])+" is not appmesh")
-		case !ccRegionRe().MatchString(r.Region):
-			return Resource{}, ccResourceErr(s, "region "+quote.Input(r.Region)+" is not a region code such as us-west-2")
-		case !ccAccountRe().MatchString(r.Account):
-			return Resource{}, ccResourceErr(s, "account "+quote.Input(r.Account)+" is not a 12-digit account ID")
-		}
-		rest = parts[5]
-	}
-	parts := strings.Split(rest, "/")
-	if len(parts) != 4 || parts[0] != "mesh" {
-		return Resource{}, ccResourceErr(s, "want mesh/<mesh>/virtualNode/<name> or mesh/<mesh>/virtualGateway/<name>")
-	}
-	r.Mesh, r.Kind, r.Name = parts[1], ResourceKind(parts[2]), parts[3]
-	if r.Kind != KindVirtualNode && r.Kind != KindVirtualGateway {
-		return Resource{}, ccResourceErr(s, "resource type "+quote.Input(parts[2])+" is neither virtualNode nor virtualGateway")
-	}
-	if !ccNameRe().MatchString(r.Mesh) {
-		return Resource{}, ccResourceErr(s, "mesh name "+quote.Input(r.Mesh)+" is empty or has characters App Mesh names cannot have")
-	}
-	if !ccNameRe().MatchString(r.Name) {
-		return Resource{}, ccResourceErr(s, string(r.Kind)+" name "+quote.Input(r.Name)+" is empty or has characters App Mesh names cannot have")
-	}
-	return r, nil
-}
-
-func ccResourceErr(s, why string) error {
-	return fmt.Errorf("%w %s: %s", ErrInvalidResource, quote.Input(s), why)
-}
-
 // LogLevel is a value of ENVOY_LOG_LEVEL.
 type LogLevel string
 
-// Log levels the agent accepts. Images before v1.29.4.0 turn [LogWarning],
+// Log levels the agent accepts, in any case. Images before v1.29.4.0 turn [LogWarning],
 // [LogCritical] and [LogOff] into [LogInfo].
 const (
 	LogTrace    LogLevel = "trace"
@@ -133,7 +30,18 @@ const (
 	LogOff      LogLevel = "off"
 )
 
-// Values of JAEGER_TRACER_VERSION.
+// AdminMode is a value of ENVOY_ADMIN_MODE and APPNET_AGENT_ADMIN_MODE: whether a
+// management interface listens on TCP or on a Unix socket.
+type AdminMode string
+
+// Admin modes. The agent accepts them in any case and takes anything else as tcp.
+const (
+	AdminModeTCP AdminMode = "tcp"
+	AdminModeUDS AdminMode = "uds"
+)
+
+// Values of JAEGER_TRACER_VERSION. The agent reads any value containing "json" (in any
+// case) as JSON and everything else as PROTO.
 const (
 	JaegerProto = "PROTO"
 	JaegerJSON  = "JSON"
@@ -149,60 +57,81 @@ const (
 	EnvoyUID = 1337
 )
 
-// EnvVar is one environment variable. Its JSON form is the one of an ECS container
-// definition's environment list: {"name": ..., "value": ...}.
-type EnvVar struct {
-	Name  string `json:"name" yaml:"name"`
-	Value string `json:"value" yaml:"value"`
-}
-
-// String returns NAME=value.
-func (v EnvVar) String() string { return v.Name + "=" + v.Value }
-
-// ContainerConfig is the environment of an App Mesh Envoy container, typed. Each pointer
-// field is one variable: nil means unset, so the image's default applies; a non-nil
-// field is an explicit value. Booleans are written as 1 and 0 and read the way the agent
-// reads them ([strconv.ParseBool]). The zero value has no identity and so does not
-// validate; everything else in it means "image defaults".
+// ContainerConfig is the environment of an App Mesh Envoy container, typed: one field
+// per variable the image's agent reads (see [KnownEnvVars]). Each pointer field is one
+// variable: nil means unset, so the image's default applies; a non-nil field is an
+// explicit value. Booleans are written as 1 and 0. The zero value has no identity and
+// so does not validate; everything else in it means "image defaults".
 //
-// A ContainerConfig is a plain value: safe for concurrent reads, not for concurrent
-// writes.
+// Build one with a struct literal or with [ContainerConfig.Set], which reads a value the
+// way the agent does; read one with [ParseEnv]. A ContainerConfig is a plain value: safe
+// for concurrent reads, not for concurrent writes.
 type ContainerConfig struct {
 	// Resource is the virtual node or virtual gateway: mesh/<mesh>/virtualNode/<name>,
-	// mesh/<mesh>/virtualGateway/<name> or the ARN form (see [ParseResource]). Required.
+	// mesh/<mesh>/virtualGateway/<name>, mesh/<mesh>@<owner>/... or the ARN form (see
+	// [ParseResource]). Required unless ConfigFile is set.
 	Resource string
 	// ResourceVariable is the variable that carries Resource: [EnvResourceARN] (the
-	// default when empty), or the legacy [EnvResourceName] or [EnvVirtualNodeName], which
-	// take only the short virtualNode form.
+	// default when empty), or the legacy [EnvResourceName] or [EnvVirtualNodeName],
+	// which images before v1.15.0.0 need.
 	ResourceVariable string
-	// ResourceCluster is APPMESH_RESOURCE_CLUSTER: overrides Envoy's node.cluster.
+	// ResourceCluster is APPMESH_RESOURCE_CLUSTER: Envoy's node.cluster (default: the
+	// identity); images from v1.15.0.0 read it.
 	ResourceCluster *string
+	// VirtualNodeCluster is APPMESH_VIRTUAL_NODE_CLUSTER, the legacy spelling of
+	// ResourceCluster, which wins over it.
+	VirtualNodeCluster *string
 
 	// LogLevel is ENVOY_LOG_LEVEL (default info).
 	LogLevel *LogLevel
+	// Concurrency is ENVOY_CONCURRENCY, Envoy's worker thread count (default -1: Envoy
+	// picks); used only when above 0; images from v1.24.0.0 read it.
+	Concurrency *int
+	// AdminMode is ENVOY_ADMIN_MODE (default tcp): uds puts Envoy's admin interface on
+	// the Unix socket /tmp/envoy_admin.sock.
+	AdminMode *AdminMode
 	// AdminPort is ENVOY_ADMIN_ACCESS_PORT (default 9901); it must differ from the
 	// listener ports and the agent's port.
 	AdminPort *int
 	// AdminAccessLogFile is ENVOY_ADMIN_ACCESS_LOG_FILE (default /tmp/envoy_admin_access.log).
 	AdminAccessLogFile *string
-	// InitialFetchTimeout is ENVOY_INITIAL_FETCH_TIMEOUT in seconds (default 0).
+	// AdminIPv6 is ENVOY_ADMIN_ACCESS_ENABLE_IPV6 (default off): the admin interface
+	// listens on :: instead of 0.0.0.0; images from v1.22.0.0 read it.
+	AdminIPv6 *bool
+	// InitialFetchTimeout is ENVOY_INITIAL_FETCH_TIMEOUT in seconds (default 0: wait
+	// forever).
 	InitialFetchTimeout *int
-	// Concurrency is ENVOY_CONCURRENCY, Envoy's worker thread count (default unset);
-	// images from v1.24.0.0 read it.
-	Concurrency *int
+
+	// Region is AWS_REGION (default: asked from EC2 instance metadata): the region of the
+	// App Mesh endpoint.
+	Region *string
+	// XDSEndpoint is APPMESH_XDS_ENDPOINT (default: the region's App Mesh endpoint):
+	// host:port of an xDS server, or unix:///path of a relay socket.
+	XDSEndpoint *string
+	// Preview is APPMESH_PREVIEW (default off): use the App Mesh preview channel.
+	Preview *bool
+	// DualStack is APPMESH_DUALSTACK_ENDPOINT (default off): use the dual-stack
+	// endpoint; images from v1.22.0.0 read it.
+	DualStack *bool
+	// SigningName is APPMESH_SIGNING_NAME (default appmesh, or appmesh-preview).
+	SigningName *string
+	// SDSSocketPath is APPMESH_SDS_SOCKET_PATH: a Unix socket for SDS-based TLS.
+	SDSSocketPath *string
 
 	// XRayTracing is ENABLE_ENVOY_XRAY_TRACING (default off).
 	XRayTracing *bool
 	// XRayDaemonPort is XRAY_DAEMON_PORT (default 2000).
 	XRayDaemonPort *int
 	// XRayDaemonAddress is AWS_XRAY_DAEMON_ADDRESS (default 127.0.0.1): a literal IP,
-	// optionally with :port, which then wins over XRayDaemonPort. Host names are rejected.
+	// optionally with :port (an IPv6 address then in brackets), which wins over
+	// XRayDaemonPort. Host names are rejected.
 	XRayDaemonAddress *string
-	// XRaySamplingRate is XRAY_SAMPLING_RATE in [0,1] (default 0.05); images from
-	// v1.19.1.1 read it.
+	// XRaySamplingRate is XRAY_SAMPLING_RATE in [0,1], rounded to two decimals (default
+	// 0.05); images from v1.19.1.1 read it.
 	XRaySamplingRate *float64
 	// XRaySamplingRuleManifest is XRAY_SAMPLING_RULE_MANIFEST: path to a version-2
-	// sampling rule manifest.
+	// sampling rule manifest, which wins over XRaySamplingRate; images from v1.19.1.0
+	// read it.
 	XRaySamplingRuleManifest *string
 	// XRaySegmentName is XRAY_SEGMENT_NAME (default mesh/resource); images from v1.23.1.0
 	// read it.
@@ -212,18 +141,20 @@ type ContainerConfig struct {
 	DatadogTracing *bool
 	// DatadogTracerPort is DATADOG_TRACER_PORT (default 8126).
 	DatadogTracerPort *int
-	// DatadogTracerAddress is DATADOG_TRACER_ADDRESS (default 127.0.0.1).
+	// DatadogTracerAddress is DATADOG_TRACER_ADDRESS (default 127.0.0.1), an IP or host.
 	DatadogTracerAddress *string
-	// DatadogService is DD_SERVICE.
+	// DatadogService is DD_SERVICE (default envoy-mesh/resource); images from v1.18.3.0
+	// read it.
 	DatadogService *string
 
 	// JaegerTracing is ENABLE_ENVOY_JAEGER_TRACING (default off).
 	JaegerTracing *bool
 	// JaegerTracerPort is JAEGER_TRACER_PORT (default 9411).
 	JaegerTracerPort *int
-	// JaegerTracerAddress is JAEGER_TRACER_ADDRESS (default 127.0.0.1).
+	// JaegerTracerAddress is JAEGER_TRACER_ADDRESS (default 127.0.0.1), an IP or host.
 	JaegerTracerAddress *string
-	// JaegerTracerVersion is JAEGER_TRACER_VERSION: [JaegerProto] or [JaegerJSON].
+	// JaegerTracerVersion is JAEGER_TRACER_VERSION (default [JaegerProto]): [JaegerProto]
+	// or [JaegerJSON]; images from v1.23.1.0 read it.
 	JaegerTracerVersion *string
 
 	// TracingConfigFile is ENVOY_TRACING_CFG_FILE: a custom tracing YAML file. It turns
@@ -239,8 +170,8 @@ type ContainerConfig struct {
 	// StatsSinksConfigFile is ENVOY_STATS_SINKS_CFG_FILE: a custom sinks file that
 	// overrides every DogStatsD variable.
 	StatsSinksConfigFile *string
-	// StatsFlushInterval is ENVOY_STATS_FLUSH_INTERVAL (default: Envoy's), written as a
-	// Go duration such as 10s.
+	// StatsFlushInterval is ENVOY_STATS_FLUSH_INTERVAL (default: Envoy's, 5s), written as
+	// a Go duration such as 10s; Envoy takes 1ms up to, not including, 5m.
 	StatsFlushInterval *time.Duration
 
 	// DogStatsD is ENABLE_ENVOY_DOG_STATSD (default off): UDP to 127.0.0.1:8125.
@@ -253,45 +184,115 @@ type ContainerConfig struct {
 	// StatsDSocketPath is STATSD_SOCKET_PATH: a Unix socket that wins over address and
 	// port; images from v1.19.1.0 read it.
 	StatsDSocketPath *string
+	// MetricExtensionVersion is APPMESH_METRIC_EXTENSION_VERSION (default 0): only the
+	// exact string 1 enables the metric extension.
+	MetricExtensionVersion *string
 
-	// RestartCount is APPNET_ENVOY_RESTART_COUNT: 0–10, larger values are clamped to 10.
-	// The agent's default is 3 (the user guide says 0), so Env always writes it when set.
+	// SetTracingDecision is APPMESH_SET_TRACING_DECISION (default on): whether Envoy
+	// changes the x-request-id of requests from clients.
+	SetTracingDecision *bool
+	// NoExtensionLookupByName is ENVOY_NO_EXTENSION_LOOKUP_BY_NAME (default on): Envoy
+	// needs a type URL to find an extension.
+	NoExtensionLookupByName *bool
+	// UseHTTPClientForCredentials is ENVOY_USE_HTTP_CLIENT_TO_FETCH_AWS_CREDENTIALS
+	// (default off): Envoy fetches AWS credentials with its HTTP client, not libcurl.
+	UseHTTPClientForCredentials *bool
+	// MaxRequestsPerIOCycle is MAX_REQUESTS_PER_IO_CYCLE (default unset: no limit): the
+	// HTTP requests Envoy handles per connection and I/O cycle; used when above 0.
+	MaxRequestsPerIOCycle *int
+
+	// ConfigFile is ENVOY_CONFIG_FILE: a complete Envoy bootstrap to run instead of the
+	// one the agent generates (then the identity and the bootstrap variables are not
+	// read).
+	ConfigFile *string
+	// ResourcesConfigFile is ENVOY_RESOURCES_CONFIG_FILE: resources merged into the
+	// generated bootstrap.
+	ResourcesConfigFile *string
+	// OutlierDetectionEventLogPath is ENVOY_OUTLIER_DETECTION_EVENT_LOG_PATH (default
+	// /dev/stdout).
+	OutlierDetectionEventLogPath *string
+
+	// RestartCount is APPNET_ENVOY_RESTART_COUNT: how often the agent restarts Envoy,
+	// 0–10; larger values are clamped to 10. The agent's default is 3 (the user guide
+	// says 0), so Env always writes it when set.
 	RestartCount *int
 	// PIDPollIntervalMS is PID_POLL_INTERVAL_MS: 100–1000 (default 100).
 	PIDPollIntervalMS *int
 	// ListenerDrainWaitS is LISTENER_DRAIN_WAIT_TIME_S: 5–110 (default 20).
 	ListenerDrainWaitS *int
-	// HealthPollIntervalMS is HC_POLL_INTERVAL_MS: 2000–30000 (default 10000).
+	// HealthPollIntervalMS is HC_POLL_INTERVAL_MS: 2000–30000 (default 10000, or
+	// ReadinessIntervalS when that is set).
 	HealthPollIntervalMS *int
 	// HealthDisconnectedTimeoutS is HC_DISCONNECTED_TIMEOUT_S: 3600–604800 (default 604800).
 	HealthDisconnectedTimeoutS *int
-	// AgentHTTPPort is APPNET_AGENT_HTTP_PORT (default 9902): at least 1024 unless the
-	// container runs as root.
+	// ReadinessIntervalS is APPNET_AGENT_POLL_ENVOY_READINESS_INTERVAL_S (default 5):
+	// seconds between readiness polls, and the health-check poll interval when
+	// HealthPollIntervalMS is unset.
+	ReadinessIntervalS *int
+	// ReadinessTimeoutS is APPNET_AGENT_POLL_ENVOY_READINESS_TIMEOUT_S (default 180).
+	ReadinessTimeoutS *int
+	// DisableHotRestart is DISABLE_HOT_RESTART (default on).
+	DisableHotRestart *bool
+	// SkipDeprecatedLogs is ENVOY_SKIP_DEPRECATED_LOGS (default on).
+	SkipDeprecatedLogs *bool
+	// StatsSnapshot is ENABLE_STATS_SNAPSHOT (default off).
+	StatsSnapshot *bool
+	// AgentAdminMode is APPNET_AGENT_ADMIN_MODE (default tcp): where the agent's
+	// management interface listens.
+	AgentAdminMode *AdminMode
+	// AgentAdminUDSPath is APPNET_AGENT_ADMIN_UDS_PATH (default
+	// /var/run/ecs/appnet_admin.sock), used in uds mode.
+	AgentAdminUDSPath *string
+	// AgentHTTPPort is APPNET_AGENT_HTTP_PORT (default 9902), used in tcp mode: 1024–65535
+	// unless the agent runs as root.
 	AgentHTTPPort *int
-	// MetricExtensionVersion is APPMESH_METRIC_EXTENSION_VERSION (default 0): only the
-	// exact string 1 enables the metric extension.
-	MetricExtensionVersion *string
+	// AgentHTTPBindAddress is APPNET_AGENT_HTTP_BIND_ADDRESS (default [::]), used in tcp
+	// mode.
+	AgentHTTPBindAddress *string
+	// LoggingResetTimeoutS is APPNET_AGENT_LOGGING_RESET_TIMEOUT (default 300): seconds
+	// before a log level set through the agent goes back.
+	LoggingResetTimeoutS *int
+	// LogDestination is APPNET_ENVOY_LOG_DESTINATION (default: stdout and stderr): a
+	// directory for the log file.
+	LogDestination *string
+	// LogFileName is APPNET_ENVOY_LOG_NAME (default appnet_envoy.log).
+	LogFileName *string
+	// MaxLogFileSizeMB is APPNET_AGENT_MAX_LOG_FILE_SIZE in MB (default 1).
+	MaxLogFileSizeMB *float64
+	// MaxLogFiles is APPNET_AGENT_MAX_RETENTION_COUNT (default 5).
+	MaxLogFiles *int
+
+	// PlatformK8sVersion is APPMESH_PLATFORM_K8S_VERSION, which the App Mesh controller
+	// for Kubernetes sets.
+	PlatformK8sVersion *string
+	// PlatformControllerVersion is APPMESH_PLATFORM_APP_MESH_CONTROLLER_VERSION, which
+	// the controller sets.
+	PlatformControllerVersion *string
+	// PlatformPodUID is APPMESH_PLATFORM_K8S_POD_UID, which the controller sets.
+	PlatformPodUID *string
 
 	// Extra holds other variables, written as they are: variables the agent reads that
-	// have no field here (FACTS lists them, e.g. APPMESH_XDS_ENDPOINT, AWS_REGION), and
-	// unknown APPMESH_*, ENVOY_* and APPNET_* names that [ParseEnv] found. Keys must not
-	// be variables that have a field.
+	// have no field here (ECS Service Connect settings, Envoy runtime flags such as
+	// ENVOY_SANITIZE_ORIGINAL_PATH) and names the agent does not read. Keys must not be
+	// variables that have a field.
 	Extra map[string]string
 
 	// ListenerPorts are the virtual node's listener ports. Not an environment variable:
 	// Validate uses them to check that the admin port differs from them.
 	ListenerPorts []int
 	// ImageVersion, when set, is the image version the configuration targets; Validate
-	// and ParseEnv then report variables and values that image does not support.
+	// and Lint then report variables and values that image does not read. When nil,
+	// Lint says which version rules it did not check.
 	ImageVersion *appmeshenvoy.Version
 }
 
-// ErrInvalidConfig is matched (with [errors.Is]) by the error of
-// [ContainerConfig.Validate].
-var ErrInvalidConfig = errors.New("invalid envoy container configuration")
+// ErrInvalidConfig is matched (with errors.Is) by the errors of
+// [ContainerConfig.Validate] and [ContainerConfig.Set]. Its code is invalid-config.
+var ErrInvalidConfig = errcode.New(errcode.InvalidConfig, "invalid envoy container configuration")
 
-// ConfigError lists every problem [ContainerConfig.Validate] found. Each problem names
-// its variable and the rule it breaks.
+// ConfigError lists every problem [ContainerConfig.Validate] or [ContainerConfig.Set]
+// found: values that stop Envoy, that the agent would silently replace, or that the
+// target image does not read. Each names its variable and says what to do.
 type ConfigError struct {
 	Problems []Finding
 }
@@ -315,19 +316,20 @@ func (e *ConfigError) Error() string {
 // Is reports whether target is [ErrInvalidConfig].
 func (e *ConfigError) Is(target error) bool { return target == ErrInvalidConfig }
 
+// ErrorCode returns invalid-config.
+func (e *ConfigError) ErrorCode() errcode.Code { return errcode.InvalidConfig }
+
 // Validate checks c the way the image's agent reads the environment and returns a
-// [*ConfigError] listing every problem at once, or nil: the identity's shape, log level,
-// ports 1–65535, the sampling rate, at most one tracer, an IP-only X-Ray daemon address,
-// the agent's timer ranges (which the agent would silently reset), the admin port against
-// the listener and agent ports, the Jaeger version, the metric extension version, the
-// Extra names, and, when ImageVersion is set, values that image does not support.
-// Advisory findings (dead or redundant variables) are not problems; [ParseEnv] and
-// [ContainerConfig.Lint] report those.
+// [*ConfigError] listing every problem at once, or nil. Problems are what a builder must
+// not write: values that stop Envoy, values the agent would silently replace, variables
+// the target image does not read, clashing ports and tracers, a missing or malformed
+// identity, bad Extra names, listener ports outside 1–65535. Advisory findings (dead or
+// redundant variables, unknown names) are not problems; [ContainerConfig.Lint] reports
+// those too.
 func (c ContainerConfig) Validate() error {
 	var problems []Finding
 	for _, f := range c.Lint() {
-		switch f.Kind {
-		case FindingInvalid, FindingMissing, FindingConflict, FindingReset, FindingVersion:
+		if f.problem() {
 			problems = append(problems, f)
 		}
 	}
@@ -337,19 +339,25 @@ func (c ContainerConfig) Validate() error {
 	return &ConfigError{Problems: problems}
 }
 
-// Env returns the variables to set on the container, sorted by name: the identity always,
-// and every other field that is set to a value different from the image's default
-// (RestartCount whenever it is set, since its default differs between the agent and the
-// user guide), plus Extra. Env does not validate; call [ContainerConfig.Validate].
+// Env returns the variables to set on the container, sorted by name: the identity
+// always, every other field set to a value different from the image's default (and
+// RestartCount whenever it is set, since the agent's default differs from the user
+// guide's), plus Extra. Env does not validate; call [ContainerConfig.Validate].
 func (c ContainerConfig) Env() []EnvVar {
 	var out []EnvVar
 	if c.Resource != "" {
 		out = append(out, EnvVar{Name: c.resourceVariable(), Value: c.Resource})
 	}
-	for _, s := range envSettings {
-		if v, ok := s.get(&c); ok && v != s.def {
-			out = append(out, EnvVar{Name: s.name, Value: v})
+	for i := range variables {
+		v := &variables[i]
+		if v.field == nil {
+			continue
 		}
+		s, ok := v.get(&c)
+		if !ok || (s == v.def && !v.alwaysWrite && !(v.kind == kHealthPoll && c.ReadinessIntervalS != nil)) {
+			continue
+		}
+		out = append(out, EnvVar{Name: v.name, Value: s})
 	}
 	for k, v := range c.Extra {
 		out = append(out, EnvVar{Name: k, Value: v})
@@ -370,343 +378,231 @@ func (c *ContainerConfig) resourceVariable() string {
 	return c.ResourceVariable
 }
 
-// Lint returns every finding about c, sorted: the problems [ContainerConfig.Validate]
-// reports and advisory ones (dead variables, sub-settings of a disabled feature).
+var envNameRe = lazyregexp.New(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// Lint returns every finding about c, sorted by variable: the problems
+// [ContainerConfig.Validate] reports and advisory ones (dead variables, settings of a
+// feature that is off, unknown names with a did-you-mean, and, without ImageVersion,
+// the version rules that were not checked).
 func (c ContainerConfig) Lint() []Finding {
-	l := &ccLinter{}
-	l.identity(&c)
-	l.values(&c)
-	l.crossRules(&c)
-	l.version(&c)
-	sortFindings(l.out)
-	return l.out
-}
-
-type ccLinter struct{ out []Finding }
-
-func (l *ccLinter) add(sev Severity, kind FindingKind, variable, format string, args ...any) {
-	l.out = append(l.out, Finding{Severity: sev, Kind: kind, Variable: variable, Message: fmt.Sprintf(format, args...)})
-}
-
-func (l *ccLinter) identity(c *ContainerConfig) {
-	variable := c.resourceVariable()
-	switch variable {
+	env := map[string]string{}
+	for _, v := range c.Env() {
+		env[v.Name] = v.Value
+	}
+	var pre []Finding
+	switch c.resourceVariable() {
 	case EnvResourceARN, EnvResourceName, EnvVirtualNodeName:
 	default:
-		l.add(SeverityError, FindingInvalid, variable, "not an identity variable; use %s (or the legacy %s or %s)", EnvResourceARN, EnvResourceName, EnvVirtualNodeName)
-		return
-	}
-	if c.Resource == "" {
-		l.add(SeverityError, FindingMissing, variable, "the identity is required: set %s to mesh/<mesh>/virtualNode/<name>, mesh/<mesh>/virtualGateway/<name> or its ARN", EnvResourceARN)
-		return
-	}
-	r, err := ParseResource(c.Resource)
-	if err != nil {
-		l.add(SeverityError, FindingInvalid, variable, "%s", strings.TrimPrefix(err.Error(), ErrInvalidResource.Error()+" "))
-		return
-	}
-	if variable != EnvResourceARN && (r.IsARN() || r.Kind != KindVirtualNode) {
-		l.add(SeverityError, FindingInvalid, variable, "the legacy variable takes only mesh/<mesh>/virtualNode/<name>; put ARNs and virtual gateways in %s", EnvResourceARN)
-	}
-}
-
-func (l *ccLinter) values(c *ContainerConfig) {
-	if c.LogLevel != nil {
-		switch *c.LogLevel {
-		case LogTrace, LogDebug, LogInfo, LogWarn, LogWarning, LogError, LogCritical, LogOff:
-		default:
-			l.add(SeverityError, FindingInvalid, "ENVOY_LOG_LEVEL", "%s is not a log level; use trace, debug, info, warn, warning, error, critical or off", quote.Input(string(*c.LogLevel)))
-		}
-	}
-	for _, p := range []struct {
-		name string
-		v    *int
-	}{
-		{"ENVOY_ADMIN_ACCESS_PORT", c.AdminPort},
-		{"XRAY_DAEMON_PORT", c.XRayDaemonPort},
-		{"DATADOG_TRACER_PORT", c.DatadogTracerPort},
-		{"JAEGER_TRACER_PORT", c.JaegerTracerPort},
-		{"STATSD_PORT", c.StatsDPort},
-	} {
-		if p.v != nil && (*p.v < 1 || *p.v > 65535) {
-			l.add(SeverityError, FindingInvalid, p.name, "port %d is outside 1–65535", *p.v)
-		}
-	}
-	if c.AgentHTTPPort != nil {
-		switch p := *c.AgentHTTPPort; {
-		case p < 1 || p > 65535:
-			l.add(SeverityError, FindingInvalid, "APPNET_AGENT_HTTP_PORT", "port %d is outside 1–65535", p)
-		case p < 1024:
-			l.add(SeverityWarning, FindingReset, "APPNET_AGENT_HTTP_PORT", "port %d is below 1024: the agent can bind it only when the container runs as root, and the sidecar runs as UID %d", p, EnvoyUID)
-		}
-	}
-	if c.InitialFetchTimeout != nil && *c.InitialFetchTimeout < 0 {
-		l.add(SeverityError, FindingInvalid, "ENVOY_INITIAL_FETCH_TIMEOUT", "%d is negative; use 0 (wait forever) or a number of seconds", *c.InitialFetchTimeout)
-	}
-	if c.Concurrency != nil && *c.Concurrency < 0 {
-		l.add(SeverityError, FindingInvalid, "ENVOY_CONCURRENCY", "%d is negative; use the number of worker threads", *c.Concurrency)
-	}
-	if c.XRaySamplingRate != nil {
-		if r := *c.XRaySamplingRate; !(r >= 0 && r <= 1) {
-			l.add(SeverityError, FindingInvalid, "XRAY_SAMPLING_RATE", "%s is outside [0,1]; use a fraction such as 0.05", strconv.FormatFloat(r, 'g', -1, 64))
-		}
-	}
-	if c.XRayDaemonAddress != nil {
-		if err := ccCheckIPPort(*c.XRayDaemonAddress, true); err != "" {
-			l.add(SeverityError, FindingInvalid, "AWS_XRAY_DAEMON_ADDRESS", "%s %s; the agent takes a literal IP, optionally with :port, not a host name", quote.Input(*c.XRayDaemonAddress), err)
-		}
-	}
-	if c.StatsDAddress != nil {
-		if err := ccCheckIPPort(*c.StatsDAddress, false); err != "" {
-			l.add(SeverityError, FindingInvalid, "STATSD_ADDRESS", "%s %s; use a literal IP such as 127.0.0.1", quote.Input(*c.StatsDAddress), err)
-		}
-	}
-	if c.StatsFlushInterval != nil && *c.StatsFlushInterval <= 0 {
-		l.add(SeverityError, FindingInvalid, "ENVOY_STATS_FLUSH_INTERVAL", "%s is not a positive duration; use a Go duration such as 10s or 5000ms", c.StatsFlushInterval.String())
-	}
-	if c.JaegerTracerVersion != nil && *c.JaegerTracerVersion != JaegerProto && *c.JaegerTracerVersion != JaegerJSON {
-		l.add(SeverityError, FindingInvalid, "JAEGER_TRACER_VERSION", "%s is neither PROTO nor JSON", quote.Input(*c.JaegerTracerVersion))
-	}
-	if c.MetricExtensionVersion != nil && *c.MetricExtensionVersion != "0" && *c.MetricExtensionVersion != "1" {
-		l.add(SeverityWarning, FindingReset, "APPMESH_METRIC_EXTENSION_VERSION", "%s leaves the metric extension off: only the exact string 1 enables it", quote.Input(*c.MetricExtensionVersion))
-	}
-	for _, r := range ccRanges {
-		v := r.field(c)
-		if v == nil {
-			continue
-		}
-		switch {
-		case r.name == "APPNET_ENVOY_RESTART_COUNT" && *v > r.max:
-			l.add(SeverityWarning, FindingReset, r.name, "%d is above %d: the agent clamps it to %d", *v, r.max, r.max)
-		case r.name == "APPNET_ENVOY_RESTART_COUNT" && *v < r.min:
-			l.add(SeverityWarning, FindingReset, r.name, "%d is below %d; use %d–%d (the agent's handling of negative counts is not documented)", *v, r.min, r.min, r.max)
-		case *v < r.min || *v > r.max:
-			l.add(SeverityWarning, FindingReset, r.name, "%d is outside %d–%d: the agent silently resets it to the default %d", *v, r.min, r.max, r.def)
-		}
-	}
-	for _, s := range envSettings {
-		if v, ok := s.get(c); ok && strings.ContainsRune(v, 0) {
-			l.add(SeverityError, FindingInvalid, s.name, "the value contains a NUL byte")
-		}
-	}
-	if c.Resource != "" && strings.ContainsRune(c.Resource, 0) {
-		l.add(SeverityError, FindingInvalid, c.resourceVariable(), "the value contains a NUL byte")
+		pre = append(pre, Finding{Severity: SeverityError, Kind: FindingInvalid, Variable: c.ResourceVariable,
+			Message: "not an identity variable; use " + EnvResourceARN + " (or the legacy " + EnvResourceName + " or " + EnvVirtualNodeName + ")"})
+		delete(env, c.ResourceVariable)
 	}
 	for k, v := range c.Extra {
 		switch {
-		case !ccEnvNameRe().MatchString(k):
-			l.add(SeverityError, FindingInvalid, k, "not a valid variable name (letters, digits and _, not starting with a digit)")
-		case envSettingIndex[k] != nil || k == EnvResourceARN || k == EnvResourceName || k == EnvVirtualNodeName:
-			l.add(SeverityError, FindingConflict, k, "set in Extra, but it has its own field; set the field instead")
+		case !envNameRe().MatchString(k):
+			pre = append(pre, Finding{Severity: SeverityError, Kind: FindingInvalid, Variable: k, Message: "not a valid variable name (letters, digits and _, not starting with a digit)"})
+			delete(env, k)
+			continue
+		case k == EnvResourceARN || k == EnvResourceName || k == EnvVirtualNodeName:
+			pre = append(pre, Finding{Severity: SeverityError, Kind: FindingConflict, Variable: k, Message: "set in Extra, but the identity has its own fields; set Resource and ResourceVariable instead"})
+		case lookupVariable(k) != nil && lookupVariable(k).field != nil:
+			pre = append(pre, Finding{Severity: SeverityError, Kind: FindingConflict, Variable: k, Message: "set in Extra, but it has its own field; set the field instead"})
 		}
 		if strings.TrimSpace(v) == "" {
-			l.add(SeverityError, FindingInvalid, k, "an empty value counts as unset; remove it from Extra")
-		} else if strings.ContainsRune(v, 0) {
-			l.add(SeverityError, FindingInvalid, k, "the value contains a NUL byte")
+			pre = append(pre, Finding{Severity: SeverityError, Kind: FindingInvalid, Variable: k, Message: "an empty value counts as unset; remove it from Extra"})
 		}
 	}
-}
-
-type ccRange struct {
-	name          string
-	min, max, def int
-	field         func(*ContainerConfig) *int
-}
-
-// ccRanges are the agent timers that are reset to their default when out of range
-// (FACTS §5, from the image's agent source), and the restart count that is clamped.
-var ccRanges = []ccRange{
-	{"APPNET_ENVOY_RESTART_COUNT", 0, 10, 3, func(c *ContainerConfig) *int { return c.RestartCount }},
-	{"PID_POLL_INTERVAL_MS", 100, 1000, 100, func(c *ContainerConfig) *int { return c.PIDPollIntervalMS }},
-	{"LISTENER_DRAIN_WAIT_TIME_S", 5, 110, 20, func(c *ContainerConfig) *int { return c.ListenerDrainWaitS }},
-	{"HC_POLL_INTERVAL_MS", 2000, 30000, 10000, func(c *ContainerConfig) *int { return c.HealthPollIntervalMS }},
-	{"HC_DISCONNECTED_TIMEOUT_S", 3600, 604800, 604800, func(c *ContainerConfig) *int { return c.HealthDisconnectedTimeoutS }},
-}
-
-// ccCheckIPPort returns "" when s is a literal IP (IPv6 without brackets), or (withPort)
-// IP:port with an IPv6 address in brackets, else why not.
-func ccCheckIPPort(s string, withPort bool) string {
-	if net.ParseIP(s) != nil {
-		return ""
-	}
-	if strings.HasPrefix(s, "[") && strings.HasSuffix(s, "]") && net.ParseIP(s[1:len(s)-1]) != nil {
-		// Brackets belong to [IPv6]:port only; without a port the value is not an IP.
-		if withPort {
-			return "has brackets but no port; write the IPv6 address without brackets, or as [address]:port"
-		}
-		return "has brackets; write the IPv6 address without them"
-	}
-	host, port, err := net.SplitHostPort(s)
-	if err != nil || !withPort {
-		return "is not an IP address"
-	}
-	if net.ParseIP(host) == nil {
-		return "is not an IP address"
-	}
-	if p, err := strconv.Atoi(port); err != nil || p < 1 || p > 65535 {
-		return "has a port outside 1–65535"
-	}
-	return ""
-}
-
-// ccHasPort reports whether addr is host:port.
-func ccHasPort(addr string) bool {
-	_, _, err := net.SplitHostPort(addr)
-	return err == nil
-}
-
-func ccBool(b *bool) bool { return b != nil && *b }
-
-func (l *ccLinter) crossRules(c *ContainerConfig) {
-	var tracers []string
-	if ccBool(c.XRayTracing) {
-		tracers = append(tracers, "ENABLE_ENVOY_XRAY_TRACING")
-	}
-	if ccBool(c.DatadogTracing) {
-		tracers = append(tracers, "ENABLE_ENVOY_DATADOG_TRACING")
-	}
-	if ccBool(c.JaegerTracing) {
-		tracers = append(tracers, "ENABLE_ENVOY_JAEGER_TRACING")
-	}
-	if len(tracers) > 1 {
-		for _, t := range tracers {
-			l.add(SeverityError, FindingConflict, t, "at most one tracer may be enabled, but %s are: the proxy fails to start", strings.Join(tracers, ", "))
+	for k, v := range env {
+		if strings.ContainsRune(v, 0) {
+			pre = append(pre, Finding{Severity: SeverityError, Kind: FindingInvalid, Variable: k, Message: "the value contains a NUL byte, which no environment can hold"})
+			delete(env, k)
 		}
 	}
-	if c.TracingConfigFile != nil {
-		for _, t := range tracers {
-			l.add(SeverityWarning, FindingDead, t, "has no effect: ENVOY_TRACING_CFG_FILE replaces the built-in tracers")
-		}
-	} else {
-		l.subSettings(c.XRayTracing, "ENABLE_ENVOY_XRAY_TRACING", map[string]bool{
-			"XRAY_DAEMON_PORT": c.XRayDaemonPort != nil, "AWS_XRAY_DAEMON_ADDRESS": c.XRayDaemonAddress != nil,
-			"XRAY_SAMPLING_RATE": c.XRaySamplingRate != nil, "XRAY_SAMPLING_RULE_MANIFEST": c.XRaySamplingRuleManifest != nil,
-			"XRAY_SEGMENT_NAME": c.XRaySegmentName != nil,
-		})
-		l.subSettings(c.DatadogTracing, "ENABLE_ENVOY_DATADOG_TRACING", map[string]bool{
-			"DATADOG_TRACER_PORT": c.DatadogTracerPort != nil, "DATADOG_TRACER_ADDRESS": c.DatadogTracerAddress != nil,
-		})
-		l.subSettings(c.JaegerTracing, "ENABLE_ENVOY_JAEGER_TRACING", map[string]bool{
-			"JAEGER_TRACER_PORT": c.JaegerTracerPort != nil, "JAEGER_TRACER_ADDRESS": c.JaegerTracerAddress != nil,
-			"JAEGER_TRACER_VERSION": c.JaegerTracerVersion != nil,
-		})
-	}
-	if c.XRayDaemonAddress != nil && c.XRayDaemonPort != nil && ccHasPort(*c.XRayDaemonAddress) {
-		l.add(SeverityInfo, FindingDead, "XRAY_DAEMON_PORT", "has no effect: the port in AWS_XRAY_DAEMON_ADDRESS wins")
-	}
-	if c.StatsSinksConfigFile != nil {
-		for name, set := range map[string]bool{
-			"ENABLE_ENVOY_DOG_STATSD": c.DogStatsD != nil, "STATSD_PORT": c.StatsDPort != nil,
-			"STATSD_ADDRESS": c.StatsDAddress != nil, "STATSD_SOCKET_PATH": c.StatsDSocketPath != nil,
-		} {
-			if set {
-				l.add(SeverityWarning, FindingDead, name, "has no effect: ENVOY_STATS_SINKS_CFG_FILE overrides every DogStatsD variable")
-			}
-		}
-	} else {
-		l.subSettings(c.DogStatsD, "ENABLE_ENVOY_DOG_STATSD", map[string]bool{
-			"STATSD_PORT": c.StatsDPort != nil, "STATSD_ADDRESS": c.StatsDAddress != nil, "STATSD_SOCKET_PATH": c.StatsDSocketPath != nil,
-		})
-		if c.StatsDSocketPath != nil && ccBool(c.DogStatsD) {
-			for name, set := range map[string]bool{"STATSD_PORT": c.StatsDPort != nil, "STATSD_ADDRESS": c.StatsDAddress != nil} {
-				if set {
-					l.add(SeverityInfo, FindingDead, name, "has no effect: STATSD_SOCKET_PATH wins over address and port")
-				}
-			}
-		}
-	}
-	if c.StatsConfigFile != nil && ccBool(c.StatsTags) {
-		l.add(SeverityWarning, FindingDead, "ENABLE_ENVOY_STATS_TAGS", "has no effect: ENVOY_STATS_CONFIG_FILE replaces the stats configuration and its tags")
-	}
-	if c.AdminPort != nil {
-		admin := *c.AdminPort
-		agent := DefaultAgentHTTPPort
-		if c.AgentHTTPPort != nil {
-			agent = *c.AgentHTTPPort
-		}
-		if admin == agent {
-			l.add(SeverityError, FindingConflict, "ENVOY_ADMIN_ACCESS_PORT", "port %d is also the agent's port (APPNET_AGENT_HTTP_PORT); pick another", admin)
-		}
-		for _, p := range ccUniqueInts(append([]int{DefaultProxyIngressPort, DefaultProxyEgressPort}, c.ListenerPorts...)) {
-			if admin == p {
-				l.add(SeverityError, FindingConflict, "ENVOY_ADMIN_ACCESS_PORT", "port %d is also a listener or proxy port; pick another", admin)
-			}
-		}
-	} else if c.AgentHTTPPort != nil && *c.AgentHTTPPort == DefaultAdminPort {
-		l.add(SeverityError, FindingConflict, "APPNET_AGENT_HTTP_PORT", "port %d is also Envoy's admin port; pick another", DefaultAdminPort)
-	}
-	if c.AdminPort == nil {
-		for _, p := range c.ListenerPorts {
-			if p == DefaultAdminPort {
-				l.add(SeverityError, FindingConflict, "ENVOY_ADMIN_ACCESS_PORT", "the default admin port %d is also a listener port; set ENVOY_ADMIN_ACCESS_PORT to another port", p)
-				break
-			}
-		}
-	}
-}
-
-func ccUniqueInts(in []int) []int {
-	seen := map[int]bool{}
-	var out []int
-	for _, v := range in {
-		if !seen[v] {
-			seen[v] = true
-			out = append(out, v)
-		}
-	}
+	l := newLinter(env, c.ImageVersion, namesConfig)
+	l.listenerPorts = c.ListenerPorts
+	out := append(pre, l.run()...)
+	sortFindings(out)
 	return out
 }
 
-// subSettings reports settings of a feature that is not enabled.
-func (l *ccLinter) subSettings(enabled *bool, enable string, set map[string]bool) {
-	if ccBool(enabled) {
+// Set sets the variable name to value the way the agent reads it: into its typed field
+// (trimmed for the variables the bootstrap generator reads, as it is for the agent's own
+// settings; ENVOY_LOG_LEVEL and the admin modes lower-cased), into Resource for the
+// identity variables, and into Extra for other names. An empty value unsets the
+// variable.
+//
+// Set returns the findings about the variable: a warning with a did-you-mean for a name
+// the agent does not read, advice such as "this is the default". When the agent would
+// refuse the value or silently replace it, Set leaves c unchanged and returns a
+// [*ConfigError] (matching [ErrInvalidConfig]) that says what the agent would do. Rules
+// across variables (two tracers, clashing ports) are left to
+// [ContainerConfig.Validate], so that the order of Set calls does not matter.
+func (c *ContainerConfig) Set(name, value string) ([]Finding, error) {
+	if !envNameRe().MatchString(name) {
+		return nil, &ConfigError{Problems: []Finding{{Severity: SeverityError, Kind: FindingInvalid, Variable: quote.Input(name),
+			Message: "not a valid variable name (letters, digits and _, not starting with a digit)"}}}
+	}
+	if strings.ContainsRune(value, 0) {
+		return nil, &ConfigError{Problems: []Finding{{Severity: SeverityError, Kind: FindingInvalid, Variable: name,
+			Message: "the value contains a NUL byte, which no environment can hold"}}}
+	}
+	saved := *c
+	saved.Extra = maps.Clone(c.Extra)
+	c.apply(name, value)
+	if value == "" {
+		return nil, nil
+	}
+
+	env := map[string]string{}
+	for _, v := range c.Env() {
+		env[v.Name] = v.Value
+	}
+	env[name] = value
+	l := newLinter(env, c.ImageVersion, namesConfig)
+	switch name {
+	case EnvResourceARN, EnvResourceName, EnvVirtualNodeName:
+		l.identity()
+	default:
+		l.variable(name)
+	}
+	var findings, problems []Finding
+	for _, f := range l.out {
+		if f.Variable != name {
+			continue
+		}
+		findings = append(findings, f)
+		if f.problem() {
+			problems = append(problems, f)
+		}
+	}
+	if len(problems) > 0 {
+		*c = saved
+		return findings, &ConfigError{Problems: problems}
+	}
+	sortFindings(findings)
+	return findings, nil
+}
+
+// apply stores value (already checked as an environment value) as name's.
+func (c *ContainerConfig) apply(name, value string) {
+	switch name {
+	case EnvResourceARN, EnvResourceName, EnvVirtualNodeName:
+		c.Resource = strings.TrimSpace(value)
+		c.ResourceVariable = name
+		if name == EnvResourceARN {
+			c.ResourceVariable = ""
+		}
 		return
 	}
-	for name, ok := range set {
-		if ok {
-			l.add(SeverityInfo, FindingDead, name, "has no effect unless %s is on", enable)
+	if v := lookupVariable(name); v != nil && v.field != nil {
+		v.clear(c)
+		if value != "" {
+			v.parseInto(c, value)
+		}
+		return
+	}
+	if value == "" {
+		delete(c.Extra, name)
+		return
+	}
+	if c.Extra == nil {
+		c.Extra = map[string]string{}
+	}
+	c.Extra[name] = value
+}
+
+// get returns v's field in c as Env writes it, and whether it is set.
+func (v *variable) get(c *ContainerConfig) (string, bool) {
+	switch p := v.field(c).(type) {
+	case **string:
+		if *p != nil {
+			return **p, true
+		}
+	case **LogLevel:
+		if *p != nil {
+			return string(**p), true
+		}
+	case **AdminMode:
+		if *p != nil {
+			return string(**p), true
+		}
+	case **int:
+		if *p != nil {
+			return strconv.Itoa(**p), true
+		}
+	case **bool:
+		if *p != nil {
+			return boolValue(**p), true
+		}
+	case **float64:
+		if *p != nil {
+			return strconv.FormatFloat(**p, 'g', -1, 64), true
+		}
+	case **time.Duration:
+		if *p != nil {
+			return (**p).String(), true
+		}
+	default:
+		panic("sidecar: bad field type for " + v.name)
+	}
+	return "", false
+}
+
+// parseInto stores raw into v's field of c as v's parser reads it: trimmed for the
+// bootstrap, as it is for the agent; a value that does not parse leaves the field unset.
+func (v *variable) parseInto(c *ContainerConfig, raw string) {
+	s := raw
+	if v.reader != readAgent {
+		s = strings.TrimSpace(raw)
+	}
+	if s == "" {
+		return
+	}
+	switch p := v.field(c).(type) {
+	case **string:
+		*p = &s
+	case **LogLevel:
+		l := LogLevel(strings.ToLower(s))
+		*p = &l
+	case **AdminMode:
+		m := AdminMode(strings.ToLower(s))
+		*p = &m
+	case **int:
+		if n, err := strconv.ParseInt(s, 10, strconv.IntSize); err == nil {
+			i := int(n)
+			*p = &i
+		}
+	case **bool:
+		if b, err := strconv.ParseBool(s); err == nil {
+			*p = &b
+		}
+	case **float64:
+		if f, err := strconv.ParseFloat(s, 64); err == nil && !math.IsNaN(f) && !math.IsInf(f, 0) {
+			*p = &f
+		}
+	case **time.Duration:
+		if d, err := time.ParseDuration(s); err == nil {
+			*p = &d
 		}
 	}
 }
 
-// Image versions that changed how the agent reads the environment (FACTS §5).
-var (
-	ccResourceARNSince = ccVersion("v1.15.0.0")
-	ccLogLevelsSince   = ccVersion("v1.29.4.0")
-)
-
-func ccVersion(tag string) appmeshenvoy.Version {
-	v, err := appmeshenvoy.ParseVersion(tag)
-	if err != nil {
-		panic("appmeshenvoy: bad version constant " + tag)
-	}
-	return v
-}
-
-func (l *ccLinter) version(c *ContainerConfig) {
-	img := c.ImageVersion
-	if img == nil {
-		return
-	}
-	if c.Resource != "" && c.resourceVariable() == EnvResourceARN && !img.AtLeast(ccResourceARNSince) {
-		l.add(SeverityError, FindingVersion, EnvResourceARN, "image %s does not read it (needs %s or newer), so the proxy has no identity; use %s with mesh/<mesh>/virtualNode/<name>", img, ccResourceARNSince, EnvVirtualNodeName)
-	}
-	if c.LogLevel != nil && !img.AtLeast(ccLogLevelsSince) {
-		switch *c.LogLevel {
-		case LogWarning, LogCritical, LogOff:
-			l.add(SeverityWarning, FindingVersion, "ENVOY_LOG_LEVEL", "image %s turns %q into info (needs %s or newer); upgrade, or use warn or error", img, string(*c.LogLevel), ccLogLevelsSince)
-		}
-	}
-	for i := range envSettings {
-		s := &envSettings[i]
-		if s.since == "" {
-			continue
-		}
-		if _, ok := s.get(c); !ok {
-			continue
-		}
-		if since := ccVersion(s.since); !img.AtLeast(since) {
-			l.add(SeverityWarning, FindingVersion, s.name, "image %s ignores it (needs %s or newer); upgrade the image or remove the variable", img, since)
-		}
+// clear unsets v's field in c.
+func (v *variable) clear(c *ContainerConfig) {
+	switch p := v.field(c).(type) {
+	case **string:
+		*p = nil
+	case **LogLevel:
+		*p = nil
+	case **AdminMode:
+		*p = nil
+	case **int:
+		*p = nil
+	case **bool:
+		*p = nil
+	case **float64:
+		*p = nil
+	case **time.Duration:
+		*p = nil
 	}
 }

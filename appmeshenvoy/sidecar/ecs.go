@@ -1,11 +1,22 @@
 package sidecar
 
 import (
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/appmesh-envoy/appmesh-envoy-go/internal/errcode"
 )
+
+// ECSEnvironmentJSON returns env as the environment list of an ECS container definition,
+// indented: [{"name": "...", "value": "..."}], in the order given ([ContainerConfig.Env]
+// sorts by name). A nil or empty env gives [].
+func ECSEnvironmentJSON(env []EnvVar) ([]byte, error) {
+	if env == nil {
+		env = []EnvVar{}
+	}
+	return indentJSON(env)
+}
 
 // The ECS types below are the parts of an ECS RegisterTaskDefinition request an Envoy
 // sidecar needs, with the JSON names of that API (camelCase), so that they marshal into a
@@ -61,14 +72,26 @@ type ECSTaskDefinition struct {
 }
 
 // JSON returns t indented, as for --cli-input-json.
-func (t ECSTaskDefinition) JSON() ([]byte, error) { return ccJSON(t) }
+func (t ECSTaskDefinition) JSON() ([]byte, error) { return indentJSON(t) }
 
-// ECSHealthCheckCommand is the ECS health check of the Envoy container that the App Mesh
-// User Guide shows. It asks the admin interface on port 9901 whether the server is LIVE.
-// See [ECSHealthCheckCaveat]. Do not modify it; [NewECSSidecar] copies it.
-var ECSHealthCheckCommand = []string{"CMD-SHELL", "curl -s http://localhost:9901/server_info | grep state | grep -q LIVE"}
+// ECSHealthCheckCommand returns the ECS health check of the Envoy container that the App
+// Mesh User Guide shows (https://docs.aws.amazon.com/app-mesh/latest/userguide/envoy.html):
+// it asks the admin interface on adminPort (0 means the default 9901) whether the
+// server is LIVE. Each call returns a new slice. See [ECSHealthCheckCaveat].
+func ECSHealthCheckCommand(adminPort int) []string {
+	if adminPort == 0 {
+		adminPort = DefaultAdminPort
+	}
+	return []string{"CMD-SHELL", "curl -s http://localhost:" + strconv.Itoa(adminPort) + "/server_info | grep state | grep -q LIVE"}
+}
 
-// ECSHealthCheckCaveat is returned with every sidecar that uses [ECSHealthCheckCommand].
+// ecsHealthCheckCommandUDS is [ECSHealthCheckCommand] for an admin interface on its Unix
+// socket (ENVOY_ADMIN_MODE=uds).
+func ecsHealthCheckCommandUDS() []string {
+	return []string{"CMD-SHELL", "curl -s --unix-socket " + envoyAdminSocket + " http://localhost/server_info | grep state | grep -q LIVE"}
+}
+
+// ECSHealthCheckCaveat is returned with every sidecar whose health check runs in a shell.
 const ECSHealthCheckCaveat = "the health check runs curl in a shell (CMD-SHELL), as the App Mesh User Guide shows; images from v1.22.0.0 are described as distroless, and whether they still contain a shell and curl is not verified here: test the check with your image, or drop it and rely on the proxy's own readiness"
 
 // Sidecar sizing hints from the App Mesh User Guide.
@@ -98,7 +121,9 @@ type ECSSidecarOptions struct {
 	// Values below it give a caveat.
 	MemoryReservation int
 	// HealthCheck, when non-nil, replaces the default health check (command
-	// [ECSHealthCheckCommand], interval 5 s, timeout 2 s, 3 retries, start period 10 s).
+	// [ECSHealthCheckCommand] for the configured admin port, or the same request on the
+	// admin Unix socket when Config.AdminMode is uds; interval 5 s, timeout 2 s, 3
+	// retries, start period 10 s).
 	HealthCheck *ECSHealthCheck
 	// NoHealthCheck leaves the health check out; the application then depends on the
 	// sidecar being START-ed instead of HEALTHY.
@@ -120,9 +145,9 @@ type ECSSidecar struct {
 	Caveats []string
 }
 
-// ErrInvalidSidecar is matched by the errors of [NewECSSidecar] and
-// [KubernetesSidecarYAML] for missing or invalid options.
-var ErrInvalidSidecar = errors.New("invalid envoy sidecar options")
+// ErrInvalidSidecar is matched (with errors.Is) by the errors of [NewECSSidecar] and
+// [KubernetesSidecarYAML] for missing or invalid options. Its code is invalid-input.
+var ErrInvalidSidecar = errcode.New(errcode.InvalidInput, "invalid envoy sidecar options")
 
 // NewECSSidecar builds the Envoy sidecar of an ECS task: container definition (user
 // 1337, essential, environment from Config.Env, health check, CPU and memory hints), the
@@ -175,7 +200,13 @@ func NewECSSidecar(opts ECSSidecarOptions) (ECSSidecar, error) {
 	}
 	condition := "START"
 	if !opts.NoHealthCheck {
-		hc := ECSHealthCheck{Command: ECSHealthCheckCommand, Interval: 5, Timeout: 2, Retries: 3, StartPeriod: 10}
+		hc := ECSHealthCheck{Command: ECSHealthCheckCommand(0), Interval: 5, Timeout: 2, Retries: 3, StartPeriod: 10}
+		switch {
+		case cfg.AdminMode != nil && strings.EqualFold(string(*cfg.AdminMode), string(AdminModeUDS)):
+			hc.Command = ecsHealthCheckCommandUDS()
+		case cfg.AdminPort != nil:
+			hc.Command = ECSHealthCheckCommand(*cfg.AdminPort)
+		}
 		if opts.HealthCheck != nil {
 			hc = *opts.HealthCheck
 		}
@@ -185,9 +216,6 @@ func NewECSSidecar(opts ECSSidecarOptions) (ECSSidecar, error) {
 		if len(hc.Command) > 0 && hc.Command[0] == "CMD-SHELL" {
 			s.Caveats = append(s.Caveats, ECSHealthCheckCaveat)
 		}
-	}
-	if cfg.AdminPort != nil && *cfg.AdminPort != DefaultAdminPort && s.Container.HealthCheck != nil && opts.HealthCheck == nil {
-		s.Container.HealthCheck.Command = []string{"CMD-SHELL", "curl -s http://localhost:" + strconv.Itoa(*cfg.AdminPort) + "/server_info | grep state | grep -q LIVE"}
 	}
 	s.ProxyConfiguration = ECSProxyConfiguration{
 		Type:          "APPMESH",

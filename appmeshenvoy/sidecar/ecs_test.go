@@ -1,33 +1,31 @@
 package sidecar_test
 
 import (
-	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"go.yaml.in/yaml/v3"
 
 	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy"
-	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy/dockerconfig"
 	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy/sidecar"
 )
 
-const ccImage = "840364872350.dkr.ecr.us-west-2.amazonaws.com/aws-appmesh-envoy:v1.29.6.0-prod"
+const image = "840364872350.dkr.ecr.us-west-2.amazonaws.com/aws-appmesh-envoy:v1.29.6.0-prod"
 
-func ccSidecarConfig() sidecar.ContainerConfig {
+func sidecarConfig() sidecar.ContainerConfig {
 	return sidecar.ContainerConfig{
 		Resource:    "arn:aws:appmesh:us-west-2:111122223333:mesh/shop/virtualNode/cart",
-		LogLevel:    ccPtr(sidecar.LogDebug),
-		XRayTracing: ccPtr(true),
+		LogLevel:    ptr(sidecar.LogDebug),
+		XRayTracing: ptr(true),
 	}
 }
 
 func TestNewECSSidecarGolden(t *testing.T) {
 	s, err := sidecar.NewECSSidecar(sidecar.ECSSidecarOptions{
-		Image:    ccImage,
-		Config:   ccSidecarConfig(),
+		Image:    image,
+		Config:   sidecarConfig(),
 		AppPorts: []int{8080, 8443},
 	})
 	if err != nil {
@@ -38,7 +36,7 @@ func TestNewECSSidecarGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ccGolden(t, "ecs-task-definition.json", b)
+	golden(t, "ecs-task-definition.json", b)
 
 	if s.Container.User != "1337" || s.Container.Essential == nil || !*s.Container.Essential {
 		t.Errorf("container user/essential = %q/%v", s.Container.User, s.Container.Essential)
@@ -56,9 +54,9 @@ func TestNewECSSidecarGolden(t *testing.T) {
 
 func TestNewECSSidecarOptions(t *testing.T) {
 	t.Run("custom admin port moves the health check", func(t *testing.T) {
-		c := ccSidecarConfig()
-		c.AdminPort = ccPtr(9000)
-		s, err := sidecar.NewECSSidecar(sidecar.ECSSidecarOptions{Image: ccImage, Config: c, AppPorts: []int{8080}})
+		c := sidecarConfig()
+		c.AdminPort = ptr(9000)
+		s, err := sidecar.NewECSSidecar(sidecar.ECSSidecarOptions{Image: image, Config: c, AppPorts: []int{8080}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -66,8 +64,19 @@ func TestNewECSSidecarOptions(t *testing.T) {
 			t.Errorf("health check = %q", s.Container.HealthCheck.Command)
 		}
 	})
+	t.Run("admin on its Unix socket", func(t *testing.T) {
+		c := sidecarConfig()
+		c.AdminMode = ptr(sidecar.AdminModeUDS)
+		s, err := sidecar.NewECSSidecar(sidecar.ECSSidecarOptions{Image: image, Config: c, AppPorts: []int{8080}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(s.Container.HealthCheck.Command[1], "--unix-socket /tmp/envoy_admin.sock") {
+			t.Errorf("health check = %q", s.Container.HealthCheck.Command)
+		}
+	})
 	t.Run("no health check", func(t *testing.T) {
-		s, err := sidecar.NewECSSidecar(sidecar.ECSSidecarOptions{Image: ccImage, Config: ccSidecarConfig(), AppPorts: []int{8080}, NoHealthCheck: true, ContainerName: "proxy"})
+		s, err := sidecar.NewECSSidecar(sidecar.ECSSidecarOptions{Image: image, Config: sidecarConfig(), AppPorts: []int{8080}, NoHealthCheck: true, ContainerName: "proxy"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -76,7 +85,7 @@ func TestNewECSSidecarOptions(t *testing.T) {
 		}
 	})
 	t.Run("small memory", func(t *testing.T) {
-		s, err := sidecar.NewECSSidecar(sidecar.ECSSidecarOptions{Image: ccImage, Config: ccSidecarConfig(), AppPorts: []int{8080}, MemoryReservation: 32})
+		s, err := sidecar.NewECSSidecar(sidecar.ECSSidecarOptions{Image: image, Config: sidecarConfig(), AppPorts: []int{8080}, MemoryReservation: 32})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -85,12 +94,12 @@ func TestNewECSSidecarOptions(t *testing.T) {
 		}
 	})
 	bad := map[string]sidecar.ECSSidecarOptions{
-		"no image":             {Config: ccSidecarConfig(), AppPorts: []int{8080}},
-		"no ports":             {Image: ccImage, Config: ccSidecarConfig()},
-		"bad port":             {Image: ccImage, Config: ccSidecarConfig(), AppPorts: []int{0}},
-		"invalid config":       {Image: ccImage, AppPorts: []int{8080}},
-		"app on 9901":          {Image: ccImage, Config: ccSidecarConfig(), AppPorts: []int{9901}},
-		"admin on an app port": {Image: ccImage, Config: func() sidecar.ContainerConfig { c := ccSidecarConfig(); c.AdminPort = ccPtr(8080); return c }(), AppPorts: []int{8080}},
+		"no image":             {Config: sidecarConfig(), AppPorts: []int{8080}},
+		"no ports":             {Image: image, Config: sidecarConfig()},
+		"bad port":             {Image: image, Config: sidecarConfig(), AppPorts: []int{0}},
+		"invalid config":       {Image: image, AppPorts: []int{8080}},
+		"app on 9901":          {Image: image, Config: sidecarConfig(), AppPorts: []int{9901}},
+		"admin on an app port": {Image: image, Config: func() sidecar.ContainerConfig { c := sidecarConfig(); c.AdminPort = ptr(8080); return c }(), AppPorts: []int{8080}},
 	}
 	for name, opts := range bad {
 		t.Run(name, func(t *testing.T) {
@@ -99,87 +108,36 @@ func TestNewECSSidecarOptions(t *testing.T) {
 			}
 		})
 	}
-	if _, err := sidecar.NewECSSidecar(bad["invalid config"]); !errors.Is(err, sidecar.ErrInvalidConfig) {
-		t.Errorf("invalid config: %v, want ErrInvalidConfig too", err)
+	if _, err := sidecar.NewECSSidecar(bad["invalid config"]); !errors.Is(err, sidecar.ErrInvalidConfig) || appmeshenvoy.CodeOf(err) != appmeshenvoy.CodeInvalidInput {
+		t.Errorf("invalid config: %v, want ErrInvalidConfig too and the code invalid-input", err)
 	}
 }
 
-func TestKubernetesSidecarYAML(t *testing.T) {
-	b, err := sidecar.KubernetesSidecarYAML(sidecar.KubernetesSidecarOptions{Image: ccImage, Config: ccSidecarConfig()})
-	if err != nil {
-		t.Fatal(err)
+func TestECSHealthCheckCommand(t *testing.T) {
+	a := sidecar.ECSHealthCheckCommand(0)
+	if d := cmp.Diff([]string{"CMD-SHELL", "curl -s http://localhost:9901/server_info | grep state | grep -q LIVE"}, a); d != "" {
+		t.Errorf("default command (-want +got)\n%s", d)
 	}
-	ccGolden(t, "kubernetes-sidecar.yaml", b)
-	var c struct {
-		Name            string
-		SecurityContext struct {
-			RunAsUser int `yaml:"runAsUser"`
-		} `yaml:"securityContext"`
-		Ports []struct {
-			ContainerPort int `yaml:"containerPort"`
-		}
+	a[0] = "changed"
+	if sidecar.ECSHealthCheckCommand(0)[0] != "CMD-SHELL" {
+		t.Error("the command is shared between calls")
 	}
-	if err := yaml.Unmarshal(b, &c); err != nil {
-		t.Fatal(err)
-	}
-	if c.Name != "envoy" || c.SecurityContext.RunAsUser != 1337 || len(c.Ports) != 1 || c.Ports[0].ContainerPort != 9901 {
-		t.Errorf("parsed sidecar = %+v", c)
-	}
-	if _, err := sidecar.KubernetesSidecarYAML(sidecar.KubernetesSidecarOptions{Image: ccImage}); !errors.Is(err, sidecar.ErrInvalidSidecar) {
-		t.Errorf("no identity: %v, want ErrInvalidSidecar", err)
-	}
-	if _, err := sidecar.KubernetesSidecarYAML(sidecar.KubernetesSidecarOptions{Config: ccSidecarConfig()}); !errors.Is(err, sidecar.ErrInvalidSidecar) {
-		t.Errorf("no image: %v, want ErrInvalidSidecar", err)
-	}
-	b, err = sidecar.KubernetesSidecarYAML(sidecar.KubernetesSidecarOptions{Image: ccImage, Config: ccSidecarConfig(), CPURequest: "-", MemoryRequest: "-"})
-	if err != nil || strings.Contains(string(b), "resources") {
-		t.Errorf("no requests: %v\n%s", err, b)
+	if got := sidecar.ECSHealthCheckCommand(9000)[1]; !strings.Contains(got, "localhost:9000/") {
+		t.Errorf("admin port 9000: %q", got)
 	}
 }
 
-func TestKubernetesPullSecret(t *testing.T) {
-	const password = "fake-token-password-for-test"
-	cfg, err := dockerconfig.JSON(appmeshenvoy.Token{
-		Registry: "840364872350.dkr.ecr.us-west-2.amazonaws.com",
-		Username: "AWS",
-		Password: appmeshenvoy.NewSecret(password),
-	})
+func TestECSEnvironmentJSON(t *testing.T) {
+	ecs, err := sidecar.ECSEnvironmentJSON(trickyEnv)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := sidecar.KubernetesPullSecret("envoy-pull", "shop", cfg)
-	if err != nil {
-		t.Fatal(err)
+	golden(t, "ecs-environment.json", ecs)
+	var back []sidecar.EnvVar
+	if err := json.Unmarshal(ecs, &back); err != nil || !cmp.Equal(trickyEnv, back) {
+		t.Errorf("ECS JSON does not read back: %v %s", err, cmp.Diff(trickyEnv, back))
 	}
-	ccGolden(t, "kubernetes-pull-secret.yaml", b)
-	var s struct {
-		Kind string
-		Type string
-		Data map[string]string
-	}
-	if err := yaml.Unmarshal(b, &s); err != nil {
-		t.Fatal(err)
-	}
-	raw, err := base64.StdEncoding.DecodeString(s.Data[".dockerconfigjson"])
-	if err != nil || string(raw) != string(cfg) || s.Kind != "Secret" || s.Type != "kubernetes.io/dockerconfigjson" {
-		t.Errorf("secret does not hold the docker config (kind %q, type %q, err %v)", s.Kind, s.Type, err)
-	}
-
-	bad := []struct{ name, secret, ns, data string }{
-		{"bad name", "Envoy_Pull", "shop", string(cfg)},
-		{"bad namespace", "envoy-pull", "Shop.ns", string(cfg)},
-		{"not json", "envoy-pull", "", "{" + password},
-		{"no auths", "envoy-pull", "", `{"password":"` + password + `"}`},
-	}
-	for _, tt := range bad {
-		t.Run(tt.name, func(t *testing.T) {
-			_, err := sidecar.KubernetesPullSecret(tt.secret, tt.ns, []byte(tt.data))
-			if err == nil {
-				t.Fatal("no error")
-			}
-			if strings.Contains(err.Error(), password) {
-				t.Error("the error contains the password")
-			}
-		})
+	if empty, _ := sidecar.ECSEnvironmentJSON(nil); string(empty) != "[]\n" {
+		t.Errorf("ECSEnvironmentJSON(nil) = %q, want []", empty)
 	}
 }

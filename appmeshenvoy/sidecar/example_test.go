@@ -30,6 +30,27 @@ func ExampleContainerConfig_Env() {
 	// LISTENER_DRAIN_WAIT_TIME_S=30
 }
 
+func ExampleContainerConfig_Set() {
+	c := sidecar.ContainerConfig{Resource: "mesh/shop/virtualNode/cart"}
+	for _, kv := range [][2]string{
+		{"ENVOY_LOG_LEVEL", "DEBUG"},            // the agent lower-cases it
+		{"LISTENER_DRAIN_WAIT_TIME_S", "200"},   // the agent would silently use 20
+		{"ENVOY_INITIAL_FETCH_TIMEOUT", " 30 "}, // the bootstrap trims it
+	} {
+		if _, err := c.Set(kv[0], kv[1]); err != nil {
+			fmt.Println(err)
+		}
+	}
+	for _, v := range c.Env() {
+		fmt.Println(v)
+	}
+	// Output:
+	// invalid envoy container configuration: LISTENER_DRAIN_WAIT_TIME_S: 200 is outside 5–110: the agent silently resets it to the default 20 (not to the nearest bound)
+	// APPMESH_RESOURCE_ARN=mesh/shop/virtualNode/cart
+	// ENVOY_INITIAL_FETCH_TIMEOUT=30
+	// ENVOY_LOG_LEVEL=debug
+}
+
 func ExampleParseEnv() {
 	c, findings, err := sidecar.ParseEnv([]string{
 		"APPMESH_VIRTUAL_NODE_NAME=mesh/shop/virtualNode/cart",
@@ -45,13 +66,17 @@ func ExampleParseEnv() {
 	fmt.Println("identity:", c.Resource)
 	for _, f := range findings {
 		fmt.Println(f)
+		if f.EffectiveValue != "" {
+			fmt.Println("  the agent uses:", f.EffectiveValue)
+		}
 	}
 	// Output:
 	// identity: mesh/shop/virtualNode/cart
-	// info: APPMESH_VIRTUAL_NODE_NAME: legacy identity variable; images from v1.15.0.0 read APPMESH_RESOURCE_ARN, which also takes ARNs and virtual gateways
-	// error: ENABLE_ENVOY_JAEGER_TRACING: "yes" is not a boolean (use 1 or 0, true or false): the agent fails to start
+	// info: APPMESH_VIRTUAL_NODE_NAME: legacy identity variable, read like APPMESH_RESOURCE_ARN (images from v1.15.0.0-prod read that one)
+	// error: ENABLE_ENVOY_JAEGER_TRACING: "yes" is not a boolean (1, t, T, TRUE, true, True, 0, f, F, FALSE, false, False): the agent stops before starting Envoy
 	// warning: ENVOY_LOG_LEVL: not a variable the agent reads; did you mean ENVOY_LOG_LEVEL?
-	// warning: LISTENER_DRAIN_WAIT_TIME_S: 200 is outside 5–110: the agent silently resets it to the default 20
+	// warning: LISTENER_DRAIN_WAIT_TIME_S: 200 is outside 5–110: the agent silently resets it to the default 20 (not to the nearest bound)
+	//   the agent uses: 20
 }
 
 func ExampleNewECSSidecar() {

@@ -22,6 +22,9 @@ func FuzzParseEnv(f *testing.F) {
 		"X=\x00\n",
 		"APPMESH_RESOURCE_ARN=arn:aws-cn:appmesh:cn-north-1:111122223333:mesh/m/virtualGateway/g\nAWS_XRAY_DAEMON_ADDRESS=[::1]:2000\n",
 		"=C:=C:\\dir\nBASH_FUNC_which%%=() { :; }\nENVOY-LOG-LEVEL=debug\nAPPMESH_RESOURCE_ARN=mesh/m/virtualNode/n\nAPPMESH_VIRTUAL_NODE_NAME=mesh/m/virtualNode/n\n",
+		// The agent's two parsers: untrimmed agent settings, trimmed bootstrap ones.
+		"APPMESH_VIRTUAL_NODE_NAME=mesh/m@111122223333/virtualGateway/g\nENVOY_ADMIN_ACCESS_PORT= 9902\nPID_POLL_INTERVAL_MS=' 300'\nENVOY_LOG_LEVEL=DEBUG\nENVOY_ADMIN_MODE=UDS\n",
+		"HC_POLL_INTERVAL_MS=x\nAPPNET_AGENT_POLL_ENVOY_READINESS_INTERVAL_S=6\nDISABLE_HOT_RESTART=no\nENVOY_CONCURRENCY=0\nAPPNET_MANAGEMENT_PORT=443\n",
 	}
 	for _, s := range seeds {
 		f.Add(s)
@@ -29,7 +32,7 @@ func FuzzParseEnv(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		// The environ form: one entry per line, taken verbatim.
 		if c, _, err := sidecar.ParseEnv(strings.Split(s, "\n")); err == nil {
-			ccFuzzRoundTrip(t, c)
+			fuzzRoundTrip(t, c)
 		}
 		// The file form.
 		lines, err := sidecar.SplitEnvLines([]byte(s))
@@ -40,19 +43,25 @@ func FuzzParseEnv(f *testing.F) {
 		if err != nil {
 			return
 		}
-		for i := 1; i < len(findings); i++ {
-			if findings[i-1].Variable > findings[i].Variable {
+		for i, f := range findings {
+			if i > 0 && findings[i-1].Variable > f.Variable {
 				t.Fatalf("findings not sorted: %v", findings)
 			}
+			if f.Kind == sidecar.FindingReset && f.EffectiveValue == "" {
+				t.Fatalf("a replaced value without the value used: %v", f)
+			}
+			if strings.ContainsAny(f.Message, "\n\r\x00") {
+				t.Fatalf("finding message is not one line: %q", f.Message)
+			}
 		}
-		ccFuzzRoundTrip(t, c)
+		fuzzRoundTrip(t, c)
 	})
 }
 
-func ccFuzzRoundTrip(t *testing.T, c sidecar.ContainerConfig) {
+func fuzzRoundTrip(t *testing.T, c sidecar.ContainerConfig) {
 	t.Helper()
 	env := c.Env()
-	got, _, err := sidecar.ParseEnv(ccEnviron(env))
+	got, _, err := sidecar.ParseEnv(environ(env))
 	if err != nil {
 		t.Fatalf("ParseEnv(Env()) failed: %v\nenv: %q", err, env)
 	}

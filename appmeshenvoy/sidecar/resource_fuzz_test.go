@@ -25,6 +25,10 @@ func FuzzParseResource(f *testing.F) {
 		"arn:aws-cn:appmesh:cn-north-1:111122223333:mesh/m/virtualGateway/g",
 		"arn:aws-us-gov:appmesh:us-gov-west-1:123456789012:mesh/m/virtualNode/n",
 		"arn:aws:appmesh:eu-central-1:999988887777:mesh/shared/virtualNode/other-account",
+		// A shared mesh, as the App Mesh controller for Kubernetes writes it, and a
+		// preview-channel ARN.
+		"mesh/shop@111122223333/virtualGateway/ingress",
+		"arn:aws:appmesh-preview:us-west-2:111122223333:mesh/m/virtualNode/n",
 	}
 	bad := []string{
 		"",
@@ -43,6 +47,8 @@ func FuzzParseResource(f *testing.F) {
 		"arn:aws:appmesh:us-west-2:111122223333:mesh/m/virtualNode/n:extra",
 		"mesh/shop/virtualNode/cart\n",
 		"mesh/sh\x00op/virtualNode/cart",
+		"mesh/shop@12345/virtualNode/cart",
+		"arn:aws:appmesh:us-west-2:111122223333:mesh/shop@111122223333/virtualNode/cart",
 	}
 	// The seeds are what they claim to be, so that the round trip below is exercised.
 	for _, s := range good {
@@ -80,8 +86,11 @@ func FuzzParseResource(f *testing.F) {
 		if r.IsARN() != strings.HasPrefix(s, "arn:") {
 			t.Fatalf("IsARN() = %v for %q", r.IsARN(), s)
 		}
-		if r.IsARN() != (r.Region != "" && r.Account != "") {
-			t.Fatalf("parsed %+v: partition, region and account not set together", r)
+		if r.IsARN() != (r.Region != "" && r.Account != "" && r.Service != "") {
+			t.Fatalf("parsed %+v: partition, service, region and account not set together", r)
+		}
+		if r.IsARN() && r.MeshOwner != "" {
+			t.Fatalf("parsed %+v: an ARN with a mesh owner after @", r)
 		}
 		// The syntax has one spelling per Resource, so String gives the input back.
 		if got := r.String(); got != s {

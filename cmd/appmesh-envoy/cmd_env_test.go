@@ -86,9 +86,16 @@ func TestEnvUsageErrors(t *testing.T) {
 	}{
 		{"needs the proxy's identity", []string{"env"}},
 		{"not both", []string{"env", "--virtual-node", testNode, "--virtual-gateway", "mesh/a/virtualGateway/g"}},
-		{"at most one tracer", []string{"env", "--virtual-node", testNode, "--xray", "--jaeger"}},
+		{"allows one built-in tracer", []string{"env", "--virtual-node", testNode, "--xray", "--jaeger"}},
 		{"invalid app mesh resource", []string{"env", "--virtual-node", "shop/cart"}},
 		{"ENVOY_LOG_LEVEL", []string{"env", "--virtual-node", testNode, "--log-level", "loud"}},
+		{"listener port -5 is outside 1–65535", []string{"env", "--virtual-node", testNode, "--listener-port", "-5"}},
+		{"listener port 0 is outside 1–65535", []string{"env", "--virtual-node", testNode, "--listener-port", "0"}},
+		{"listener port 70000 is outside 1–65535", []string{"env", "--virtual-node", testNode, "--listener-port", "70000"}},
+		{"port 70000 is outside 0–65535", []string{"env", "--virtual-node", testNode, "--admin-port", "70000"}},
+		{"resets it to the default 20", []string{"env", "--virtual-node", testNode, "--drain-wait", "200"}},
+		{"has no effect", []string{"env", "--virtual-node", testNode, "--concurrency", "0"}},
+		{`c"...(cut)`, []string{"env", "--virtual-node", "mesh/shop/virtualGateway/" + strings.Repeat("c", 100)}},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
@@ -100,6 +107,11 @@ func TestEnvUsageErrors(t *testing.T) {
 			}
 		})
 	}
+	// The tracer conflict is said once.
+	r := runCLI(t, "env", "--virtual-node", testNode, "--xray", "--jaeger")
+	if n := strings.Count(r.stderr, "tracer"); n != 1 {
+		t.Errorf("the tracer conflict is said %d times:\n%s", n, r.stderr)
+	}
 }
 
 func TestEnvLint(t *testing.T) {
@@ -108,10 +120,11 @@ func TestEnvLint(t *testing.T) {
 		code        int
 		contains    string
 	}{
-		{"clean", "APPMESH_RESOURCE_ARN=" + testNode + "\nENVOY_LOG_LEVEL=debug\n", exitOK, "no findings"},
-		{"warnings only exit 0", "APPMESH_RESOURCE_ARN=" + testNode + "\nPID_POLL_INTERVAL_MS=5\n", exitOK, "PID_POLL_INTERVAL_MS"},
-		{"errors exit 2", "APPMESH_RESOURCE_ARN=" + testNode + "\nENABLE_ENVOY_XRAY_TRACING=yes\n", exitUsage, "ENABLE_ENVOY_XRAY_TRACING"},
+		{"clean", "APPMESH_RESOURCE_ARN=" + testNode + "\nENVOY_LOG_LEVEL=DEBUG\n", exitOK, "no findings"},
+		{"warnings only exit 0", "APPMESH_RESOURCE_ARN=" + testNode + "\nPID_POLL_INTERVAL_MS=5\n", exitOK, "Envoy starts, but not as written"},
+		{"errors exit 2", "APPMESH_RESOURCE_ARN=" + testNode + "\nENABLE_ENVOY_XRAY_TRACING=yes\n", exitUsage, "Envoy will not start: 1 error"},
 		{"not an environment", "this is not an env file\n", exitUsage, ""},
+		{"binary", "\x7fELF\x02\x01\x01\x00", exitUsage, "NUL"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -130,6 +143,46 @@ func TestEnvLint(t *testing.T) {
 	r = runCLI(t, "env", "lint", filepath.Join(t.TempDir(), "missing.env"))
 	r.wantCode(t, exitUsage)
 	r.wantOneLineError(t, "missing.env")
+	r = runCLI(t, "env", "lint", t.TempDir())
+	r.wantCode(t, exitUsage)
+	r.wantOneLineError(t, "directory")
+}
+
+// TestEnvLintVerdicts: the three verdicts, --fail-on-warning and the JSON keys.
+func TestEnvLintVerdicts(t *testing.T) {
+	id := "APPMESH_RESOURCE_ARN=" + testNode + "\n"
+	warning := id + "DISABLE_HOT_RESTART=no\n"
+	r := runWith(t, runOpts{stdin: warning}, "env", "lint", "-", "-o", "json")
+	r.wantCode(t, exitOK)
+	var findings []map[string]any
+	if err := json.Unmarshal([]byte(r.stdout), &findings); err != nil {
+		t.Fatal(err)
+	}
+	want := []map[string]any{{"severity": "warning", "kind": "reset", "variable": "DISABLE_HOT_RESTART", "effectiveValue": "true",
+		"message": `"no" is not a Go boolean (1, t, T, TRUE, true, True, 0, f, F, FALSE, false, False): the agent silently keeps the default true, so hot restart stays disabled`}}
+	if d := cmp.Diff(want, findings); d != "" {
+		t.Errorf("JSON (-want +got)\n%s", d)
+	}
+	r = runWith(t, runOpts{stdin: warning}, "env", "lint", "--fail-on-warning", "-")
+	r.wantCode(t, exitUsage)
+	r.wantOneLineError(t, "1 warning")
+	r = runWith(t, runOpts{stdin: id}, "env", "lint", "--fail-on-warning", "-")
+	r.wantCode(t, exitOK)
+	if !strings.Contains(r.stderr, "accepted") {
+		t.Errorf("stderr = %q, want the verdict accepted", r.stderr)
+	}
+	// Version rules: noted when the image is unknown, checked when it is given.
+	gated := id + "ENVOY_CONCURRENCY=2\n"
+	r = runWith(t, runOpts{stdin: gated}, "env", "lint", "-")
+	r.wantCode(t, exitOK)
+	if !strings.Contains(r.stdout, "not checked") || !strings.Contains(r.stdout, "ENVOY_CONCURRENCY needs v1.24.0.0") {
+		t.Errorf("stdout does not note the unchecked version rule:\n%s", r.stdout)
+	}
+	r = runWith(t, runOpts{stdin: gated}, "env", "lint", "--image-version", "v1.23.1.0-prod", "--fail-on-warning", "-")
+	r.wantCode(t, exitUsage)
+	if !strings.Contains(r.stdout, "image v1.23.1.0-prod does not read it") {
+		t.Errorf("stdout does not say the image ignores it:\n%s", r.stdout)
+	}
 }
 
 // TestEnvSet checks --set: a name the agent does not read is written as given (it used to
@@ -148,6 +201,27 @@ func TestEnvSet(t *testing.T) {
 			t.Errorf("(-want +got):\n%s", diff)
 		}
 	})
+	t.Run("values kept as given and read as the agent does", func(t *testing.T) {
+		r := runCLI(t, "env", "--virtual-node", testNode, "--set", `APPNET_CONTAINER_IP_MAPPING={"a":"10.0.0.1","b":"10.0.0.2"}`,
+			"--set", "ENVOY_INITIAL_FETCH_TIMEOUT= 30", "--set", "ENVOY_ADMIN_MODE=UDS", "-o", "json")
+		r.wantCode(t, exitOK)
+		var got map[string]string
+		if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]string{"APPMESH_RESOURCE_ARN": testNode, "APPNET_CONTAINER_IP_MAPPING": `{"a":"10.0.0.1","b":"10.0.0.2"}`,
+			"ENVOY_INITIAL_FETCH_TIMEOUT": "30", "ENVOY_ADMIN_MODE": "uds"}
+		if d := cmp.Diff(want, got); d != "" {
+			t.Errorf("(-want +got)\n%s", d)
+		}
+	})
+	t.Run("unknown name: a warning with a suggestion", func(t *testing.T) {
+		r := runCLI(t, "env", "--virtual-node", testNode, "--set", "ENVOY_LOG_LEVL=debug")
+		r.wantCode(t, exitOK)
+		if !strings.Contains(r.stderr, "did you mean ENVOY_LOG_LEVEL?") || !strings.Contains(r.stdout, "ENVOY_LOG_LEVL=debug") {
+			t.Errorf("stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
+		}
+	})
 	for _, tc := range []struct {
 		name string
 		args []string
@@ -155,6 +229,10 @@ func TestEnvSet(t *testing.T) {
 	}{
 		{"flag and set", []string{"--log-level", "warn", "--set", "ENVOY_LOG_LEVEL=debug"}, "--set ENVOY_LOG_LEVEL"},
 		{"identity", []string{"--set", "APPMESH_RESOURCE_ARN=mesh/a/virtualNode/b"}, "--virtual-node"},
+		{"not NAME=VALUE", []string{"--set", "ENVOY_LOG_LEVEL"}, "NAME=VALUE"},
+		{"agent value with white space", []string{"--set", "PID_POLL_INTERVAL_MS= 300"}, "does not trim"},
+		{"agent would replace it", []string{"--set", "DISABLE_HOT_RESTART=no"}, "keeps the default true"},
+		{"bootstrap would stop", []string{"--set", "APPMESH_PREVIEW=yes"}, "stops"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := runCLI(t, append([]string{"env", "--virtual-node", testNode}, tc.args...)...)

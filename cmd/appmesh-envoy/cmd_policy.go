@@ -156,6 +156,9 @@ func (a *app) buildPolicy(ctx context.Context, pf *policyFlags) (iampolicy.Docum
 			if !r.IsARN() {
 				return iampolicy.Document{}, usageErrorf("%s %q: a policy needs the full ARN, arn:aws:appmesh:REGION:ACCOUNT:%s", list.flag, v, r.String())
 			}
+			if r.Service == sidecar.ServiceAppMeshPreview {
+				return iampolicy.Document{}, usageErrorf("%s %q: a preview-channel (appmesh-preview) resource; the policy grants appmesh:StreamAggregatedResources for appmesh ARNs only", list.flag, v)
+			}
 			if r.Kind != list.kind {
 				return iampolicy.Document{}, usageErrorf("%s %q is a %s", list.flag, v, r.Kind)
 			}

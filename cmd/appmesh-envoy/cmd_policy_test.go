@@ -88,6 +88,7 @@ func TestPolicyUsageErrors(t *testing.T) {
 		{"needs the proxy's identity", []string{"policy", "--principal", "envoy"}},
 		{"full ARN", []string{"policy", "--principal", "envoy", "--virtual-node", "mesh/shop/virtualNode/cart"}},
 		{"is a virtualNode", []string{"policy", "--principal", "envoy", "--virtual-gateway", testNode}},
+		{"preview-channel", []string{"policy", "--principal", "envoy", "--virtual-node", "arn:aws:appmesh-preview:us-west-2:111122223333:mesh/shop/virtualNode/cart"}},
 		{"partition", []string{"policy", "--principal", "all", "--all-regions", "--virtual-node", "arn:aws-cn:appmesh:cn-north-1:111122223333:mesh/a/virtualNode/b"}},
 		{"one set of credentials works in one partition", []string{"policy", "--region", "us-west-2", "--region", "cn-north-1"}},
 		{"not a private ECR repository", []string{"policy", "--mirror", "public.ecr.aws/appmesh/aws-appmesh-envoy"}},
