@@ -362,12 +362,12 @@ func (l *linter) versionNote() {
 	}
 	sort.Strings(l.unchecked)
 	l.addf(SeverityInfo, FindingVersion, "", "image version not given, so these were not checked: %s; images older than %s are assumed not to be in use; give the image version to check them",
-		strings.Join(l.unchecked, "; "), appmeshenvoy.MinimumSupportedVersion)
+		strings.Join(l.unchecked, "; "), appmeshenvoy.MinimumSupportedVersion())
 }
 
 // gate records that v (or a value of it) needs image since when the image is unknown.
 func (l *linter) gate(what string, since appmeshenvoy.Version) {
-	if l.image == nil && since.Compare(appmeshenvoy.MinimumSupportedVersion) > 0 {
+	if l.image == nil && since.Compare(appmeshenvoy.MinimumSupportedVersion()) > 0 {
 		l.unchecked = append(l.unchecked, what+" needs "+since.String()+" or newer")
 	}
 }
