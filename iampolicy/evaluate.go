@@ -3,6 +3,8 @@ package iampolicy
 import (
 	"strconv"
 	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
 )
 
 // Decision is the answer of [Evaluate]. The zero value is [ImplicitDeny].
@@ -151,20 +153,28 @@ func resourceMatch(p, r string) bool {
 	}
 	pa, pok := splitARN(p)
 	if !pok && strings.HasPrefix(p, "arn:") && strings.ContainsAny(p, "*?") {
-		// A short ARN with a wildcard ("arn:aws:ecr:*"): missing parts match anything.
-		parts := strings.Split(p, ":")
-		for len(parts) < 6 {
-			parts = append(parts, "*")
-		}
-		pa, pok = splitARN(strings.Join(parts, ":"))
+		pa, pok = shortARN(p), true
 	}
 	ra, rok := splitARN(r)
 	if !pok || !rok {
 		return pok == rok && globMatch(p, r)
 	}
-	return globMatch(pa.partition, ra.partition) &&
-		globMatch(pa.service, ra.service) &&
-		globMatch(pa.region, ra.region) &&
-		globMatch(pa.account, ra.account) &&
-		globMatch(pa.resource, ra.resource)
+	return globMatch(pa.Partition, ra.Partition) &&
+		globMatch(pa.Service, ra.Service) &&
+		globMatch(pa.Region, ra.Region) &&
+		globMatch(pa.AccountID, ra.AccountID) &&
+		globMatch(pa.Resource, ra.Resource)
+}
+
+// shortARN reads an ARN pattern with fewer than six parts, such as "arn:aws:ecr:*": the
+// missing parts are "*", which IAM lets them match.
+func shortARN(p string) arn.ARN {
+	parts := strings.Split(p, ":")[1:] // after "arn"
+	part := func(i int) string {
+		if i < len(parts) {
+			return parts[i]
+		}
+		return "*"
+	}
+	return arn.ARN{Partition: part(0), Service: part(1), Region: part(2), AccountID: part(3), Resource: part(4)}
 }

@@ -206,7 +206,7 @@ func anyRegionRepo(partition string) func(string) bool {
 	}
 	return func(s string) bool {
 		a, ok := splitARN(s)
-		return ok && a.partition == partition && a.service == "ecr" && accounts[a.account] && a.resource == "repository/"+region.RepositoryName
+		return ok && a.Partition == partition && a.Service == "ecr" && accounts[a.AccountID] && a.Resource == "repository/"+region.RepositoryName
 	}
 }
 
@@ -239,7 +239,7 @@ var intended = map[string][]grant{
 	"parameter-all-aws-cn": {{paramActions, exact(paramsOf(codesOf("aws-cn")...)...)}},
 	"parameter-all-aws-wildcard": {{paramActions, func(s string) bool {
 		a, ok := splitARN(s)
-		return ok && a.partition == "aws" && a.account == "" && a.resource == "parameter"+region.ParameterName
+		return ok && a.Partition == "aws" && a.AccountID == "" && a.Resource == "parameter"+region.ParameterName
 	}}},
 	"combined-all-aws": {authGrant, xrayGrant,
 		{pullActions, exact(reposOf(codesOf("aws")...)...)},
