@@ -99,7 +99,8 @@ func Evaluate(doc Document, action, resource string) Decision {
 
 func (s Statement) matchesAction(action string) bool {
 	a := strings.ToLower(action)
-	if s.Action != nil || s.NotAction == nil {
+	// Empty and nil lists both mean "absent", as in the marshalled JSON.
+	if len(s.Action) > 0 || len(s.NotAction) == 0 {
 		for _, p := range s.Action {
 			if globMatch(strings.ToLower(p), a) {
 				return true
@@ -118,13 +119,13 @@ func (s Statement) matchesAction(action string) bool {
 // matchesResource reports whether the statement's resources match resource, and whether
 // a policy variable leaves that open.
 func (s Statement) matchesResource(resource string) (match, variable bool) {
-	if s.Resource == nil && s.NotResource == nil {
+	if len(s.Resource) == 0 && len(s.NotResource) == 0 {
 		// Resource-based policies may omit Resource; identity policies may not
 		// (Validate says so). Treat absence as "every resource".
 		return true, false
 	}
 	list, negated := s.Resource, false
-	if s.Resource == nil {
+	if len(s.Resource) == 0 {
 		list, negated = s.NotResource, true
 	}
 	for _, p := range list {
