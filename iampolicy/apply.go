@@ -530,7 +530,7 @@ type identity struct{ partition, account string }
 func (a *Applier) callerIdentity(ctx, caller context.Context, policyName string) (identity, error) {
 	out, err := a.sts.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err != nil {
-		return identity{}, fmt.Errorf("find the account for managed policy %s: %w", policyName, a.awsError(caller, err, "sts:GetCallerIdentity", "*"))
+		return identity{}, fmt.Errorf("find the account for managed policy %s (sts:GetCallerIdentity): %w", policyName, a.awsError(caller, err, "sts:GetCallerIdentity", "*"))
 	}
 	id := identity{partition: a.partition, account: aws.ToString(out.Account)}
 	if !accountPattern().MatchString(id.account) {
