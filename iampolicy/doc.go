@@ -90,7 +90,10 @@
 // first"), also in a dry run, and before any managed policy is created. Only a
 // NoSuchEntity answer to AttachRolePolicy right after the applier created the managed
 // policy (IAM is eventually consistent) is retried, a bounded number of times.
-// ApplierOptions.DryRun reports the [Change] without writing. The IAM permissions the
+// ApplierOptions.DryRun reports the [Change] without writing. Each call ends after
+// ApplierOptions.Timeout (1 minute by default), also when IAM stops answering, and IAM
+// and STS errors come back with the module's codes ("access-denied" naming the action
+// and the resource, "throttled", "invalid-credentials", "timeout"). The IAM permissions the
 // applier itself needs: iam:GetRole, iam:GetRolePolicy and iam:PutRolePolicy (inline),
 // or iam:GetPolicy, iam:GetPolicyVersion, iam:CreatePolicy, iam:CreatePolicyVersion,
 // iam:ListPolicyVersions, iam:DeletePolicyVersion, iam:ListAttachedRolePolicies and
