@@ -650,7 +650,7 @@ func TestRetryStopsWithContext(t *testing.T) {
 // build on them), and values they leave out of range become the defaults.
 func TestNewApplierDefaultsBeforeOptions(t *testing.T) {
 	var seen ApplierOptions
-	a := NewApplier(aws.Config{}, func(o *ApplierOptions) { seen = *o })
+	NewApplier(aws.Config{}, func(o *ApplierOptions) { seen = *o })
 	want := ApplierOptions{Path: "/", MaxAttempts: DefaultApplyMaxAttempts, RetryDelay: DefaultApplyRetryDelay, Timeout: DefaultApplyTimeout}
 	if diff := cmp.Diff(want, seen, cmp.FilterPath(func(p cmp.Path) bool { return p.Last().String() == ".Logger" }, cmp.Ignore())); diff != "" {
 		t.Errorf("options seen by the function (-want +got):\n%s", diff)
@@ -658,7 +658,7 @@ func TestNewApplierDefaultsBeforeOptions(t *testing.T) {
 	if seen.Logger == nil {
 		t.Error("the function saw no default Logger")
 	}
-	a = NewApplier(aws.Config{}, func(o *ApplierOptions) {
+	a := NewApplier(aws.Config{}, func(o *ApplierOptions) {
 		o.MaxAttempts *= 2 // builds on the default
 		o.RetryDelay, o.Timeout, o.Path, o.Logger = -1, 0, "", nil
 	})
