@@ -47,7 +47,9 @@ func (d Decision) String() string {
 //   - a matching Deny statement wins ([ExplicitDeny]); else a matching Allow statement
 //     allows ([Allow]); else the call is denied by default ([ImplicitDeny]);
 //   - a statement matches when its Action matches (or its NotAction does not) and its
-//     Resource matches (or its NotResource does not);
+//     Resource matches (or its NotResource does not); a nil and an empty list both mean
+//     the element is absent, as in the JSON [Document.MarshalJSON] writes, so Evaluate
+//     gives the same answer for a valid document and for its JSON read back with [Parse];
 //   - "*" matches any run of characters and "?" exactly one; actions match without
 //     regard to case, resources with regard to case; in ARNs a wildcard in the partition,
 //     service, region or account part stays within that part; a request resource "*" is
