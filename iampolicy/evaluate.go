@@ -3,6 +3,8 @@ package iampolicy
 import (
 	"strconv"
 	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
 )
 
 // Decision is the answer of [Evaluate]. The zero value is [ImplicitDeny].
@@ -45,7 +47,9 @@ func (d Decision) String() string {
 //   - a matching Deny statement wins ([ExplicitDeny]); else a matching Allow statement
 //     allows ([Allow]); else the call is denied by default ([ImplicitDeny]);
 //   - a statement matches when its Action matches (or its NotAction does not) and its
-//     Resource matches (or its NotResource does not);
+//     Resource matches (or its NotResource does not); a nil and an empty list both mean
+//     the element is absent, as in the JSON [Document.MarshalJSON] writes, so Evaluate
+//     gives the same answer for a valid document and for its JSON read back with [Parse];
 //   - "*" matches any run of characters and "?" exactly one; actions match without
 //     regard to case, resources with regard to case; in ARNs a wildcard in the partition,
 //     service, region or account part stays within that part; a request resource "*" is
@@ -97,7 +101,8 @@ func Evaluate(doc Document, action, resource string) Decision {
 
 func (s Statement) matchesAction(action string) bool {
 	a := strings.ToLower(action)
-	if s.Action != nil || s.NotAction == nil {
+	// Empty and nil lists both mean "absent", as in the marshalled JSON.
+	if len(s.Action) > 0 || len(s.NotAction) == 0 {
 		for _, p := range s.Action {
 			if globMatch(strings.ToLower(p), a) {
 				return true
@@ -116,13 +121,13 @@ func (s Statement) matchesAction(action string) bool {
 // matchesResource reports whether the statement's resources match resource, and whether
 // a policy variable leaves that open.
 func (s Statement) matchesResource(resource string) (match, variable bool) {
-	if s.Resource == nil && s.NotResource == nil {
+	if len(s.Resource) == 0 && len(s.NotResource) == 0 {
 		// Resource-based policies may omit Resource; identity policies may not
 		// (Validate says so). Treat absence as "every resource".
 		return true, false
 	}
 	list, negated := s.Resource, false
-	if s.Resource == nil {
+	if len(s.Resource) == 0 {
 		list, negated = s.NotResource, true
 	}
 	for _, p := range list {
@@ -151,20 +156,28 @@ func resourceMatch(p, r string) bool {
 	}
 	pa, pok := splitARN(p)
 	if !pok && strings.HasPrefix(p, "arn:") && strings.ContainsAny(p, "*?") {
-		// A short ARN with a wildcard ("arn:aws:ecr:*"): missing parts match anything.
-		parts := strings.Split(p, ":")
-		for len(parts) < 6 {
-			parts = append(parts, "*")
-		}
-		pa, pok = splitARN(strings.Join(parts, ":"))
+		pa, pok = shortARN(p), true
 	}
 	ra, rok := splitARN(r)
 	if !pok || !rok {
 		return pok == rok && globMatch(p, r)
 	}
-	return globMatch(pa.partition, ra.partition) &&
-		globMatch(pa.service, ra.service) &&
-		globMatch(pa.region, ra.region) &&
-		globMatch(pa.account, ra.account) &&
-		globMatch(pa.resource, ra.resource)
+	return globMatch(pa.Partition, ra.Partition) &&
+		globMatch(pa.Service, ra.Service) &&
+		globMatch(pa.Region, ra.Region) &&
+		globMatch(pa.AccountID, ra.AccountID) &&
+		globMatch(pa.Resource, ra.Resource)
+}
+
+// shortARN reads an ARN pattern with fewer than six parts, such as "arn:aws:ecr:*": the
+// missing parts are "*", which IAM lets them match.
+func shortARN(p string) arn.ARN {
+	parts := strings.Split(p, ":")[1:] // after "arn"
+	part := func(i int) string {
+		if i < len(parts) {
+			return parts[i]
+		}
+		return "*"
+	}
+	return arn.ARN{Partition: part(0), Service: part(1), Region: part(2), AccountID: part(3), Resource: part(4)}
 }

@@ -250,3 +250,139 @@ func isASCII(s string) bool {
 	}
 	return true
 }
+
+// TestEvaluateEmptyIsAbsent: an empty Action or Resource slice means "absent", as the
+// Statement documentation says and as the JSON it marshals to says (empty lists are
+// left out). A Deny with Action [] and NotAction [...] used to evaluate as if its
+// Action matched nothing, while its JSON is an explicit deny.
+func TestEvaluateEmptyIsAbsent(t *testing.T) {
+	tests := []struct {
+		name             string
+		stmt             Statement
+		action, resource string
+		want             Decision
+	}{
+		{"deny, empty Action, NotAction", Statement{Effect: EffectDeny, Action: []string{}, NotAction: []string{"ecr:PutImage"}, Resource: []string{"*"}},
+			"ecr:BatchGetImage", repoARN, ExplicitDeny},
+		{"allow, empty Action, NotAction", Statement{Effect: EffectAllow, Action: []string{}, NotAction: []string{"ecr:PutImage"}, Resource: []string{"*"}},
+			"ecr:BatchGetImage", repoARN, Allow},
+		{"deny, empty Resource, NotResource", Statement{Effect: EffectDeny, Action: []string{"ecr:*"}, Resource: []string{}, NotResource: []string{repoARN}},
+			"ecr:BatchGetImage", "arn:aws:ecr:us-east-1:840364872350:repository/aws-appmesh-envoy", ExplicitDeny},
+		{"allow, empty Resource, NotResource", Statement{Effect: EffectAllow, Action: []string{"ecr:*"}, Resource: []string{}, NotResource: []string{repoARN}},
+			"ecr:BatchGetImage", repoARN, ImplicitDeny},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			doc := Document{Statement: []Statement{tc.stmt}}
+			if got := Evaluate(doc, tc.action, tc.resource); got != tc.want {
+				t.Errorf("Evaluate = %v, want %v", got, tc.want)
+			}
+			back := mustParse(t, doc.String())
+			if got := Evaluate(back, tc.action, tc.resource); got != tc.want {
+				t.Errorf("Evaluate(marshalled) = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+// Pools the document generator of FuzzEvaluateAgreesWithJSON picks from, and the
+// requests it evaluates.
+var (
+	fuzzActions = []string{"ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:GetAuthorizationToken", "ecr:PutImage",
+		"ecr:*", "ecr:Get*", "ECR:batchgetimage", "ssm:GetParameter", "ssm:GetParamete?", "*", "s3:GetObject"}
+	fuzzResources = []string{repoARN, paramARN, "*", "arn:aws:ecr:*:840364872350:repository/*",
+		"arn:aws:ecr:us-west-?:840364872350:repository/aws-appmesh-envoy", "arn:aws:ssm:*::parameter/aws/*",
+		"arn:aws:ecr:us-east-1:111122223333:repository/mirror/*", "arn:aws:s3:::prod-us-west-2-starport-layer-bucket/*",
+		"arn:aws:ssm:us-west-2:111122223333:parameter/${aws:username}/*"}
+	fuzzRequests = [][2]string{
+		{"ecr:BatchGetImage", repoARN}, {"ecr:PutImage", repoARN}, {"ecr:GetAuthorizationToken", "*"},
+		{"ecr:BatchGetImage", "arn:aws:ecr:us-east-1:111122223333:repository/mirror/envoy"},
+		{"ecr:GetDownloadUrlForLayer", "arn:aws:ecr:eu-west-1:840364872350:repository/aws-appmesh-envoy"},
+		{"ssm:GetParameter", paramARN}, {"ssm:PutParameter", paramARN}, {"ssm:GetParameter", "arn:aws:ssm:us-west-2:111122223333:parameter/bob/x"},
+		{"s3:GetObject", "arn:aws:s3:::prod-us-west-2-starport-layer-bucket/layer"}, {"iam:PassRole", "*"},
+	}
+)
+
+// fuzzDocument builds a document from data: each statement's Action, NotAction,
+// Resource and NotResource are nil, empty or picked from the pools; it may have a Sid, a
+// Condition or a Principal (each also possibly empty).
+func fuzzDocument(data []byte) Document {
+	next := func() int {
+		if len(data) == 0 {
+			return 0
+		}
+		b := data[0]
+		data = data[1:]
+		return int(b)
+	}
+	list := func(pool []string) []string {
+		switch n := next() % 4; n {
+		case 0:
+			return nil
+		case 1:
+			return []string{}
+		default:
+			out := make([]string, 0, n)
+			for i := 0; i < n-1; i++ {
+				out = append(out, pool[next()%len(pool)])
+			}
+			return out
+		}
+	}
+	var d Document
+	for n := next()%3 + 1; n > 0; n-- {
+		s := Statement{Effect: EffectAllow}
+		if next()%2 == 1 {
+			s.Effect = EffectDeny
+		}
+		if next()%3 == 0 {
+			s.Sid = "S" + itoa(len(d.Statement))
+		}
+		s.Action, s.NotAction = list(fuzzActions), list(fuzzActions)
+		s.Resource, s.NotResource = list(fuzzResources), list(fuzzResources)
+		switch next() % 5 {
+		case 1:
+			s.Condition = Condition{}
+		case 2:
+			s.Condition = Condition{"Bool": {}}
+		case 3:
+			s.Condition = Condition{"Bool": {"aws:SecureTransport": {"true"}}}
+		}
+		switch next() % 5 {
+		case 1:
+			s.Principal = Principal{}
+		case 2:
+			s.Principal = PrincipalAll()
+		case 3:
+			s.Principal = Principal{"AWS": {}}
+		}
+		d.Statement = append(d.Statement, s)
+	}
+	return d
+}
+
+// FuzzEvaluateAgreesWithJSON: for every document Validate accepts (as an identity or an
+// endpoint policy), Evaluate gives the same answer for the document and for the JSON it
+// marshals to, read back with Parse, and Equivalent says they are the same policy.
+func FuzzEvaluateAgreesWithJSON(f *testing.F) {
+	f.Add([]byte{0})
+	f.Add([]byte{1, 2, 3, 0, 0, 2, 0, 3, 2, 0, 0})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		doc := fuzzDocument(data)
+		if doc.Validate() != nil && doc.ValidateAs(KindEndpoint) != nil {
+			return
+		}
+		back, err := Parse([]byte(doc.String()))
+		if err != nil {
+			t.Fatalf("marshalled document does not parse: %v\n%s", err, doc)
+		}
+		if !Equivalent(doc, back) {
+			t.Fatalf("Equivalent(doc, Parse(Marshal(doc))) is false\n%s", doc)
+		}
+		for _, rq := range fuzzRequests {
+			if got, want := Evaluate(doc, rq[0], rq[1]), Evaluate(back, rq[0], rq[1]); got != want {
+				t.Fatalf("%s on %s: Evaluate(doc) = %v, Evaluate(its JSON) = %v\ndoc: %#v\nJSON: %s", rq[0], rq[1], got, want, doc.Statement, doc)
+			}
+		}
+	})
+}

@@ -24,13 +24,14 @@ import (
 
 const simDir = "testdata/iamsim"
 
-// needNode returns the node binary, or skips (fails when CI is set) when node or the
-// simulator's node_modules are missing.
-func needNode(t *testing.T) string {
+// needNode returns the node binary, or skips when node or the simulator's node_modules
+// are missing. It fails instead when CI is set, or when required (go generate asked for
+// the action table, which cannot be made without them).
+func needNode(t *testing.T, required bool) string {
 	t.Helper()
 	missing := func(what string) {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("%s is missing, and CI is set; run npm ci --prefix iampolicy/testdata/iamsim", what)
+		if os.Getenv("CI") != "" || required {
+			t.Fatalf("%s is missing; run npm ci --prefix iampolicy/testdata/iamsim (needs Node.js)", what)
 		}
 		t.Skipf("%s is missing; run npm ci --prefix iampolicy/testdata/iamsim", what)
 	}
@@ -206,7 +207,7 @@ func anyRegionRepo(partition string) func(string) bool {
 	}
 	return func(s string) bool {
 		a, ok := splitARN(s)
-		return ok && a.partition == partition && a.service == "ecr" && accounts[a.account] && a.resource == "repository/"+region.RepositoryName
+		return ok && a.Partition == partition && a.Service == "ecr" && accounts[a.AccountID] && a.Resource == "repository/"+region.RepositoryName
 	}
 }
 
@@ -221,25 +222,25 @@ var (
 // in the matrix must be denied.
 var intended = map[string][]grant{
 	"pull-us-west-2": {authGrant, {pullActions, exact(reposOf("us-west-2")...)}},
-	"pull-two-regions-check-layer": {authGrant, {append([]string{"ecr:BatchCheckLayerAvailability"}, pullActions...),
+	"pull-eu-south-1-us-west-2-check-layer": {authGrant, {append([]string{"ecr:BatchCheckLayerAvailability"}, pullActions...),
 		exact(reposOf("eu-south-1", "us-west-2")...)}},
 	"pull-all-aws":               {authGrant, {pullActions, exact(reposOf(codesOf("aws")...)...)}},
 	"pull-all-aws-wildcard":      {authGrant, {pullActions, anyRegionRepo("aws")}},
 	"pull-all-aws-cn":            {authGrant, {pullActions, exact(reposOf(codesOf("aws-cn")...)...)}},
-	"pull-mirror":                {authGrant, {pullActions, exact(append(reposOf("us-west-2"), testMirror)...)}},
-	"pull-mirror-only":           {authGrant, {pullActions, exact(testMirror)}},
+	"pull-us-west-2-mirror":      {authGrant, {pullActions, exact(append(reposOf("us-west-2"), testMirror)...)}},
+	"pull-us-west-2-mirror-only": {authGrant, {pullActions, exact(testMirror)}},
 	"proxy-node":                 {{[]string{"appmesh:StreamAggregatedResources"}, exact(testNode)}},
 	"proxy-node-gateway-tracing": {{[]string{"appmesh:StreamAggregatedResources"}, exact(testNode, testGateway)}, xrayGrant},
 	"proxy-mesh": {{[]string{"appmesh:StreamAggregatedResources"}, func(s string) bool {
 		return strings.HasPrefix(s, testMesh+"/virtualNode/")
 	}}},
-	"proxy-china":          {{[]string{"appmesh:StreamAggregatedResources"}, exact("arn:aws-cn:appmesh:cn-north-1:111122223333:mesh/shop/virtualNode/cart")}},
+	"proxy-node-aws-cn":    {{[]string{"appmesh:StreamAggregatedResources"}, exact("arn:aws-cn:appmesh:cn-north-1:111122223333:mesh/shop/virtualNode/cart")}},
 	"parameter-us-west-2":  {{paramActions, exact(paramsOf("us-west-2")...)}},
 	"parameter-all-aws":    {{paramActions, exact(paramsOf(codesOf("aws")...)...)}},
 	"parameter-all-aws-cn": {{paramActions, exact(paramsOf(codesOf("aws-cn")...)...)}},
 	"parameter-all-aws-wildcard": {{paramActions, func(s string) bool {
 		a, ok := splitARN(s)
-		return ok && a.partition == "aws" && a.account == "" && a.resource == "parameter"+region.ParameterName
+		return ok && a.Partition == "aws" && a.AccountID == "" && a.Resource == "parameter"+region.ParameterName
 	}}},
 	"combined-all-aws": {authGrant, xrayGrant,
 		{pullActions, exact(reposOf(codesOf("aws")...)...)},
@@ -259,7 +260,7 @@ func (c builderCase) wants(action, resource string) bool {
 }
 
 func TestLeastPrivilegeAgainstSimulator(t *testing.T) {
-	node := needNode(t)
+	node := needNode(t, false)
 	reqs := matrix()
 	for _, tc := range builderCases() {
 		if tc.kind == KindEndpoint {
@@ -304,7 +305,7 @@ func TestLeastPrivilegeAgainstSimulator(t *testing.T) {
 // TestEvaluateAgreesWithSimulatorOnHandWrittenPolicies covers the rules the builders do
 // not use: Deny, NotAction, NotResource, "?" and action wildcards.
 func TestEvaluateAgreesWithSimulatorOnHandWrittenPolicies(t *testing.T) {
-	node := needNode(t)
+	node := needNode(t, false)
 	docs := map[string]string{
 		"deny-wins": `{"Version":"2012-10-17","Statement":[
 			{"Effect":"Allow","Action":"ecr:*","Resource":"*"},
@@ -346,9 +347,9 @@ func TestEvaluateAgreesWithSimulatorOnHandWrittenPolicies(t *testing.T) {
 }
 
 // TestActionTableMatchesIAMData checks actions_data.go against the pinned iam-data
-// package; -update regenerates it.
+// package; -update (which go generate passes) regenerates it.
 func TestActionTableMatchesIAMData(t *testing.T) {
-	node := needNode(t)
+	node := needNode(t, *update)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, node, "genactions.mjs")
@@ -371,6 +372,6 @@ func TestActionTableMatchesIAMData(t *testing.T) {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff(string(src), string(have)); diff != "" {
-		t.Errorf("actions_data.go is stale (-generated +file); run go test -run TestActionTableMatchesIAMData -update:\n%s", diff)
+		t.Errorf("actions_data.go is stale (-generated +file); run go generate ./iampolicy:\n%s", diff)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/appmesh-envoy/appmesh-envoy-go/internal/errcode"
 	"github.com/appmesh-envoy/appmesh-envoy-go/internal/lazyregexp"
 	"github.com/appmesh-envoy/appmesh-envoy-go/internal/quote"
 	"github.com/appmesh-envoy/appmesh-envoy-go/region"
@@ -146,6 +147,29 @@ func (e *ValidationError) Is(target error) bool {
 		return e.has(RulePartition)
 	}
 	return false
+}
+
+// ErrorCode returns "policy-too-large" when every problem is a size limit,
+// "mixed-partitions" when every problem is a mix of partitions, and "invalid-policy"
+// otherwise (the document needs fixing before size or partitions matter).
+func (e *ValidationError) ErrorCode() errcode.Code {
+	switch {
+	case e.only(RuleSize):
+		return errcode.PolicyTooLarge
+	case e.only(RulePartition):
+		return errcode.MixedPartitions
+	}
+	return errcode.InvalidPolicy
+}
+
+// only reports whether every problem is of rule.
+func (e *ValidationError) only(rule string) bool {
+	for _, p := range e.Problems {
+		if p.Rule != rule {
+			return false
+		}
+	}
+	return len(e.Problems) > 0
 }
 
 func (e *ValidationError) has(rule string) bool {
@@ -371,51 +395,51 @@ func checkResource(r string) (partition string, msgs []string) {
 	if !ok {
 		return "", []string{"resource " + quote.Input(r) + ` is neither "*" nor an ARN "arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE"`}
 	}
-	if strings.ContainsAny(a.partition, "*?") {
+	if strings.ContainsAny(a.Partition, "*?") {
 		partition = ""
-	} else if p, err := region.LookupPartition(a.partition); err != nil || p.ID != a.partition {
-		msgs = append(msgs, "resource "+quote.Input(r)+" names unknown partition "+quote.Input(a.partition)+"; use aws, aws-cn, aws-us-gov or another AWS partition")
+	} else if p, err := region.LookupPartition(a.Partition); err != nil || p.ID != a.Partition {
+		msgs = append(msgs, "resource "+quote.Input(r)+" names unknown partition "+quote.Input(a.Partition)+"; use aws, aws-cn, aws-us-gov or another AWS partition")
 	} else {
 		partition = p.ID
 	}
-	if a.service == "" || !servicePattern().MatchString(a.service) {
+	if a.Service == "" || !servicePattern().MatchString(a.Service) {
 		msgs = append(msgs, "resource "+quote.Input(r)+" has no valid service part (wildcards are not allowed there)")
 	}
-	if a.region != "" && !strings.ContainsAny(a.region, "*?") {
-		p, ok := region.PartitionOf(a.region)
+	if a.Region != "" && !strings.ContainsAny(a.Region, "*?") {
+		p, ok := region.PartitionOf(a.Region)
 		switch {
-		case !ok || p.ID == "" || a.region != strings.ToLower(a.region):
-			msgs = append(msgs, "resource "+quote.Input(r)+" names "+quote.Input(a.region)+", which is not a region code")
+		case !ok || p.ID == "" || a.Region != strings.ToLower(a.Region):
+			msgs = append(msgs, "resource "+quote.Input(r)+" names "+quote.Input(a.Region)+", which is not a region code")
 		case partition != "" && p.ID != partition:
-			msgs = append(msgs, "resource "+quote.Input(r)+": region "+a.region+" is in partition "+p.ID+", not "+partition)
+			msgs = append(msgs, "resource "+quote.Input(r)+": region "+a.Region+" is in partition "+p.ID+", not "+partition)
 		}
 	}
-	if a.account != "" && !strings.ContainsAny(a.account, "*?") && !accountPattern().MatchString(a.account) && a.account != "aws" {
-		msgs = append(msgs, "resource "+quote.Input(r)+": account "+quote.Input(a.account)+" is not a 12-digit account ID")
+	if a.AccountID != "" && !strings.ContainsAny(a.AccountID, "*?") && !accountPattern().MatchString(a.AccountID) && a.AccountID != "aws" {
+		msgs = append(msgs, "resource "+quote.Input(r)+": account "+quote.Input(a.AccountID)+" is not a 12-digit account ID")
 	}
-	if a.resource == "" {
+	if a.Resource == "" {
 		msgs = append(msgs, "resource "+quote.Input(r)+" has an empty resource part")
 	}
-	if types, known := resourceTypeData[a.service]; known && len(msgs) == 0 {
+	if types, known := resourceTypeData[a.Service]; known && len(msgs) == 0 {
 		fits := false
 		for t := range types {
-			fits = fits || resourceFitsType(r, a.service, t)
+			fits = fits || resourceFitsType(r, a.Service, t)
 		}
 		if !fits {
-			msg := "resource " + quote.Input(r) + " is not the ARN of any " + a.service + " resource type"
-			if a.service == "s3" {
+			msg := "resource " + quote.Input(r) + " is not the ARN of any " + a.Service + " resource type"
+			if a.Service == "s3" {
 				msg += "; S3 bucket and object ARNs have empty region and account parts (arn:PARTITION:s3:::bucket/key)"
 			}
 			msgs = append(msgs, msg)
 		}
 	}
-	switch a.service {
+	switch a.Service {
 	case "ecr", "appmesh":
-		if a.region == "" || a.account == "" {
-			msgs = append(msgs, "resource "+quote.Input(r)+": "+a.service+" ARNs need a region and an account")
+		if a.Region == "" || a.AccountID == "" {
+			msgs = append(msgs, "resource "+quote.Input(r)+": "+a.Service+" ARNs need a region and an account")
 		}
 	case "ssm":
-		if a.region == "" {
+		if a.Region == "" {
 			msgs = append(msgs, "resource "+quote.Input(r)+": ssm ARNs need a region")
 		}
 	}
@@ -470,7 +494,7 @@ func checkFit(actions, resources []string) []string {
 		if !ok || r == "*" {
 			continue
 		}
-		if _, known := actionData[a.service]; !known {
+		if _, known := actionData[a.Service]; !known {
 			continue
 		}
 		used := false
@@ -495,7 +519,7 @@ func actionFits(svc string, info actionInfo, r string) bool {
 		return false
 	}
 	a, ok := splitARN(r)
-	if !ok || (a.service != svc && !strings.ContainsAny(a.service, "*?")) {
+	if !ok || (a.Service != svc && !strings.ContainsAny(a.Service, "*?")) {
 		return false
 	}
 	for _, t := range info.ResourceTypes {
@@ -677,7 +701,7 @@ func patternReason(w WildcardReason, r string) WildcardReason {
 	w.Element, w.Value = "Resource", r
 	a, ok := splitARN(r)
 	switch {
-	case ok && a.service == "s3" && layerBucketPattern().MatchString(r):
+	case ok && a.Service == "s3" && layerBucketPattern().MatchString(r):
 		if m := layerBucketPattern().FindStringSubmatch(r); strings.Contains(m[1], "*") {
 			w.Code = ReasonRegionWildcard
 			w.Detail = "ECR's layer buckets of every region (region-wildcard form); the object key is \"*\" because ECR chooses the layer keys"
@@ -685,11 +709,11 @@ func patternReason(w WildcardReason, r string) WildcardReason {
 			w.Required, w.Code = true, ReasonLayerObjects
 			w.Detail = "ECR chooses the object keys of image layers, so the objects of its layer bucket cannot be named in advance"
 		}
-	case ok && strings.ContainsAny(a.region, "*?") && !strings.ContainsAny(a.partition+a.service+a.account+a.resource, "*?"):
+	case ok && strings.ContainsAny(a.Region, "*?") && !strings.ContainsAny(a.Partition+a.Service+a.AccountID+a.Resource, "*?"):
 		w.Code = ReasonRegionWildcard
 		w.Detail = "region-wildcard form: the same resource in every region of the partition, including regions not listed"
-	case ok && a.service == "appmesh" && strings.HasSuffix(a.resource, "/virtualNode/*") &&
-		!strings.ContainsAny(a.partition+a.region+a.account+strings.TrimSuffix(a.resource, "*"), "*?"):
+	case ok && a.Service == "appmesh" && strings.HasSuffix(a.Resource, "/virtualNode/*") &&
+		!strings.ContainsAny(a.Partition+a.Region+a.AccountID+strings.TrimSuffix(a.Resource, "*"), "*?"):
 		w.Code = ReasonWholeMesh
 		w.Detail = "every virtual node of the mesh, including nodes created later; broader than naming the nodes"
 	default:

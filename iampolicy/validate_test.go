@@ -6,8 +6,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/appmesh-envoy/appmesh-envoy-go/region"
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/appmesh-envoy/appmesh-envoy-go/internal/errcode"
+	"github.com/appmesh-envoy/appmesh-envoy-go/region"
 )
 
 const (
@@ -105,16 +107,67 @@ func TestValidateRules(t *testing.T) {
 	}
 }
 
-func TestValidationErrorMatches(t *testing.T) {
-	err := Document{Version: Version, Statement: []Statement{
-		{Effect: EffectAllow, Action: []string{"ecr:BatchGetImage"}, Resource: []string{repoARN}},
-		{Effect: EffectAllow, Action: []string{"ecr:BatchGetImage"}, Resource: []string{"arn:aws-cn:ecr:cn-north-1:919366029133:repository/aws-appmesh-envoy"}},
-	}}.Validate()
-	if !errors.Is(err, ErrMixedPartitions) || errors.Is(err, ErrTooLarge) {
-		t.Errorf("error %v: want ErrMixedPartitions only", err)
+// TestErrorCodes checks the sentinels each error of documents matches and the code it
+// carries: a policy too large or with mixed partitions is only that when it has no other
+// problem.
+func TestErrorCodes(t *testing.T) {
+	cn := "arn:aws-cn:ecr:cn-north-1:919366029133:repository/aws-appmesh-envoy"
+	var mirrors []string
+	for i := 0; i < 120; i++ {
+		mirrors = append(mirrors, "arn:aws:ecr:us-west-2:111122223333:repository/team"+itoa(i)+"/envoy-mirror")
 	}
-	if !strings.HasPrefix(err.Error(), "invalid policy: 1 problem: ") {
+	big, err := ImagePull(PullOptions{Mirrors: mirrors})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bigBadSid := big
+	bigBadSid.Statement = append([]Statement{}, big.Statement...)
+	bigBadSid.Statement[0].Sid = "bad-sid"
+	_, parseErr := Parse([]byte(`{"Statement":[{"Effect":"Allow","Actions":"ecr:BatchGetImage","Resource":"*"}]}`))
+	tests := []struct {
+		name    string
+		err     error
+		is, not []error
+		code    errcode.Code
+	}{
+		{"mixed partitions", Document{Version: Version, Statement: []Statement{
+			{Effect: EffectAllow, Action: []string{"ecr:BatchGetImage"}, Resource: []string{repoARN}},
+			{Effect: EffectAllow, Action: []string{"ecr:BatchGetImage"}, Resource: []string{cn}},
+		}}.Validate(), []error{ErrInvalidPolicy, ErrMixedPartitions, region.ErrMixedPartitions}, []error{ErrTooLarge}, errcode.MixedPartitions},
+		{"too large", big.Validate(), []error{ErrInvalidPolicy, ErrTooLarge}, []error{ErrMixedPartitions}, errcode.PolicyTooLarge},
+		{"too large and a bad Sid", bigBadSid.Validate(), []error{ErrInvalidPolicy, ErrTooLarge}, nil, errcode.InvalidPolicy},
+		{"grammar", Document{}.Validate(), []error{ErrInvalidPolicy}, []error{ErrTooLarge, ErrMixedPartitions}, errcode.InvalidPolicy},
+		{"parse", parseErr, []error{ErrInvalidPolicy}, []error{ErrInvalidInput}, errcode.InvalidPolicy},
+		{"role not found", &RoleNotFoundError{Role: "r"}, []error{ErrRoleNotFound}, []error{ErrInvalidInput}, errcode.RoleNotFound},
+		{"input", &InputError{Field: "Mirrors", Msg: "bad"}, []error{ErrInvalidInput}, []error{ErrInvalidPolicy}, errcode.InvalidInput},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, target := range tc.is {
+				if !errors.Is(tc.err, target) {
+					t.Errorf("error %v does not match %v", tc.err, target)
+				}
+			}
+			for _, target := range tc.not {
+				if errors.Is(tc.err, target) {
+					t.Errorf("error %v matches %v", tc.err, target)
+				}
+			}
+			if got := errcode.Of(tc.err); got != tc.code {
+				t.Errorf("code %q, want %q", got, tc.code)
+			}
+		})
+	}
+	if err := tests[0].err; !strings.HasPrefix(err.Error(), "invalid policy: 1 problem: ") {
 		t.Errorf("message %q", err)
+	}
+	// The sentinels carry their codes too.
+	for target, code := range map[error]errcode.Code{ErrInvalidPolicy: errcode.InvalidPolicy, ErrInvalidInput: errcode.InvalidInput,
+		ErrMixedPartitions: errcode.MixedPartitions, ErrTooLarge: errcode.PolicyTooLarge, ErrRoleNotFound: errcode.RoleNotFound,
+		ErrNotInitialized: errcode.NotInitialized} {
+		if got := errcode.Of(target); got != code {
+			t.Errorf("errcode.Of(%v) = %q, want %q", target, got, code)
+		}
 	}
 }
 
@@ -125,7 +178,8 @@ func TestSize(t *testing.T) {
 	if got := Size(d); got != want {
 		t.Errorf("Size = %d, want %d", got, want)
 	}
-	// FACTS §4: the 25 aws regions for pull plus parameter read is about 3.5 k.
+	// The 25 aws regions listed one by one for pull plus parameter read take about 3,500
+	// characters: well within a managed policy's 6,144.
 	pull, _ := ImagePull(PullOptions{})
 	param, _ := ParameterRead(ParameterOptions{})
 	c, err := Combined(pull, param)

@@ -3,12 +3,16 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy"
 	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy/sidecar"
 	"github.com/appmesh-envoy/appmesh-envoy-go/iampolicy"
+	"github.com/appmesh-envoy/appmesh-envoy-go/region"
 )
 
 // Principals of 'policy --principal'.
@@ -32,7 +36,31 @@ type policyFlags struct {
 	mirrorsOnly    bool
 	regionWildcard bool
 	layerCheck     bool
+	applyRole      string
+	inlineName     string
+	managed        string
+	dryRun         bool
+	timeout        time.Duration
 }
+
+// policyFlagPrincipals lists, for each flag that applies to some principals only, the
+// principals it applies to; given with any other principal it is a usage error, not a
+// flag silently ignored.
+var policyFlagPrincipals = map[string][]string{
+	"all-regions":                    {principalPuller, principalResolver, principalAll},
+	"partition":                      {principalPuller, principalResolver, principalAll},
+	"region-wildcard":                {principalPuller, principalResolver, principalAll},
+	"mirror":                         {principalPuller, principalAll},
+	"mirrors-only":                   {principalPuller, principalAll},
+	"batch-check-layer-availability": {principalPuller, principalAll},
+	"virtual-node":                   {principalEnvoy, principalAll},
+	"virtual-gateway":                {principalEnvoy, principalAll},
+	"mesh":                           {principalEnvoy, principalAll},
+	"xray":                           {principalEnvoy, principalAll},
+}
+
+// applyFlags go with --apply-to-role only.
+var applyFlags = []string{"policy-name", "managed", "dry-run", "timeout"}
 
 func runPolicy(ctx context.Context, a *app, args []string) error {
 	c := a.newCmd("policy", "--principal puller|envoy|resolver|all [--region R]... | --all-regions [--partition ID] [flags]",
@@ -49,7 +77,8 @@ func runPolicy(ctx context.Context, a *app, args []string) error {
   all       all three in one document, for a single role
 
 Regions are chosen as for 'image', within one partition. The policy is built and
-validated locally; no AWS call is made.`,
+validated locally; no AWS call is made unless --apply-to-role stores it (IAM calls end
+after --timeout). A flag that does not apply to the principal is an error.`,
 		`appmesh-envoy policy --principal puller --all-regions > execution-role-policy.json
 appmesh-envoy policy --principal envoy --virtual-node arn:aws:appmesh:us-west-2:111122223333:mesh/shop/virtualNode/cart --xray`,
 		"json", "compact")
@@ -61,14 +90,15 @@ appmesh-envoy policy --principal envoy --virtual-node arn:aws:appmesh:us-west-2:
 	c.Var(&pf.virtualGateway, "virtual-gateway", "virtual gateway `ARN` Envoy runs as (repeatable)")
 	c.Var(&pf.meshes, "mesh", "mesh `ARN` whose every virtual node may be served (repeatable; broader)")
 	c.BoolVar(&pf.xray, "xray", false, "add the X-Ray actions Envoy needs with ENABLE_ENVOY_XRAY_TRACING")
-	c.Var(&pf.mirrors, "mirror", "your own repository holding a copy of the image: `ARN` or URI (repeatable)")
+	c.Var(&pf.mirrors, "mirror", "your own `REPOSITORY` holding a copy of the image: URI or ARN (repeatable; an ARN may end in * for a prefix)")
 	c.BoolVar(&pf.mirrorsOnly, "mirrors-only", false, "name only the --mirror repositories, not AWS's")
 	c.BoolVar(&pf.regionWildcard, "region-wildcard", false, "one ARN per registry account with * as region (shorter, broader)")
 	c.BoolVar(&pf.layerCheck, "batch-check-layer-availability", false, "also allow ecr:BatchCheckLayerAvailability")
-	applyRole := c.String("apply-to-role", "", "also store the policy on IAM role `NAME` (idempotent)")
-	inlineName := c.String("policy-name", "", "inline policy `NAME` for --apply-to-role (default AppMeshEnvoy-<principal>)")
-	managed := c.String("managed", "", "with --apply-to-role: store it as customer managed policy `NAME` and attach it, instead of inline")
-	dryRun := c.Bool("dry-run", false, "with --apply-to-role: say what would change, write nothing")
+	c.StringVar(&pf.applyRole, "apply-to-role", "", "also store the policy on IAM role `NAME` (idempotent)")
+	c.StringVar(&pf.inlineName, "policy-name", "", "inline policy `NAME` for --apply-to-role (default AppMeshEnvoy-<principal>)")
+	c.StringVar(&pf.managed, "managed", "", "with --apply-to-role: store it as customer managed policy `NAME` and attach it, instead of inline")
+	c.BoolVar(&pf.dryRun, "dry-run", false, "with --apply-to-role: say what would change, write nothing")
+	c.DurationVar(&pf.timeout, "timeout", iampolicy.DefaultApplyTimeout, "with --apply-to-role: give up on IAM after `DURATION`")
 	pos, err := c.parse(args)
 	if err != nil {
 		return err
@@ -76,71 +106,93 @@ appmesh-envoy policy --principal envoy --virtual-node arn:aws:appmesh:us-west-2:
 	if len(pos) > 0 {
 		return usageErrorf("policy takes no arguments, got %q", pos[0])
 	}
-	if *applyRole == "" && (*managed != "" || *dryRun || *inlineName != "") {
-		return usageErrorf("--managed, --policy-name and --dry-run go with --apply-to-role ROLE")
-	}
-	if *managed != "" && *inlineName != "" {
-		return usageErrorf("give --policy-name (inline) or --managed NAME, not both")
+	if err := checkPolicyFlags(c, &pf); err != nil {
+		return err
 	}
 	doc, err := a.buildPolicy(ctx, &pf)
 	if err != nil {
 		return err
 	}
 	kind := iampolicy.KindManaged
-	if *applyRole != "" && *managed == "" {
+	if pf.applyRole != "" && pf.managed == "" {
 		kind = iampolicy.KindInline
 	}
 	if err := doc.ValidateAs(kind); err != nil {
 		if errors.Is(err, iampolicy.ErrTooLarge) {
-			return fmt.Errorf("%v; use --region-wildcard or fewer regions", err)
+			return usageError{fmt.Errorf("%w; use --region-wildcard or fewer regions", err)}
 		}
-		return err
+		return inputError(err)
 	}
-	if *applyRole != "" {
-		if err := a.applyPolicy(ctx, doc, *applyRole, *inlineName, *managed, pf.principal, *dryRun); err != nil {
+	if pf.applyRole != "" {
+		if err := a.applyPolicy(ctx, doc, &pf); err != nil {
 			return err
 		}
 	}
 	if a.g.output == "compact" {
-		b, err := doc.MarshalJSON()
-		if err != nil {
-			return err
-		}
-		_, err = fmt.Fprintf(a.stdout, "%s\n", b)
+		_, err = fmt.Fprintf(a.stdout, "%s\n", doc.String())
 		return err
 	}
-	b := doc.Indent()
-	if len(b) == 0 || b[len(b)-1] != '\n' {
-		b = append(b, '\n')
-	}
-	_, err = a.stdout.Write(b)
+	_, err = a.stdout.Write(doc.Indent())
 	return err
 }
 
-func (a *app) buildPolicy(ctx context.Context, pf *policyFlags) (iampolicy.Document, error) {
+// checkPolicyFlags refuses flag combinations that would otherwise be ignored or
+// misread: an empty value given explicitly (such as --apply-to-role "$ROLE" with ROLE
+// unset), a flag that does not apply to the principal, --apply-to-role's companions
+// without it.
+func checkPolicyFlags(c *cmdFlags, pf *policyFlags) error {
 	switch pf.principal {
 	case principalPuller, principalEnvoy, principalResolver, principalAll:
 	default:
-		return iampolicy.Document{}, usageErrorf("--principal %q is not one of puller, envoy, resolver, all", pf.principal)
+		return usageErrorf("--principal %q is not one of puller, envoy, resolver, all", pf.principal)
 	}
-	wantRegions := pf.principal != principalEnvoy
+	var errs []error
+	c.Visit(func(f *flag.Flag) {
+		if b, ok := f.Value.(interface{ IsBoolFlag() bool }); !(ok && b.IsBoolFlag()) && strings.TrimSpace(f.Value.String()) == "" {
+			errs = append(errs, usageErrorf("--%s was given an empty value (an unset shell variable?); give a value or leave the flag out", f.Name))
+			return
+		}
+		if ps, ok := policyFlagPrincipals[f.Name]; ok && !slices.Contains(ps, pf.principal) {
+			errs = append(errs, usageErrorf("--%s does not apply to --principal %s (it is for %s)", f.Name, pf.principal, strings.Join(ps, ", ")))
+			return
+		}
+		if pf.applyRole == "" && slices.Contains(applyFlags, f.Name) {
+			errs = append(errs, usageErrorf("--%s goes with --apply-to-role ROLE", f.Name))
+		}
+	})
+	if len(errs) > 0 {
+		return errs[0]
+	}
+	switch {
+	case pf.managed != "" && pf.inlineName != "":
+		return usageErrorf("give --policy-name (inline) or --managed NAME, not both")
+	case pf.timeout <= 0:
+		return usageErrorf("--timeout %s: give a positive duration such as 30s", pf.timeout)
+	case pf.mirrorsOnly && len(pf.mirrors) == 0:
+		return usageErrorf("--mirrors-only needs at least one --mirror REPOSITORY")
+	}
+	return nil
+}
+
+func (a *app) buildPolicy(ctx context.Context, pf *policyFlags) (iampolicy.Document, error) {
 	var regs iampolicy.Regions
-	if wantRegions {
-		configured := ""
-		if len(a.g.regions) == 0 && !pf.all {
+	if pf.principal != principalEnvoy {
+		sel := region.Selection{Codes: a.g.regions, All: pf.all, Partition: pf.partition}
+		switch {
+		case len(a.g.regions) == 0 && !pf.all:
 			cfg, err := a.loadConfig(ctx, "")
 			if err != nil {
 				return iampolicy.Document{}, err
 			}
-			configured = cfg.Region
-		} else if pf.all && len(a.g.regions) == 0 && pf.partition == "" {
-			configured = envRegion()
+			sel.Default = cfg.Region
+		case pf.all && len(a.g.regions) == 0 && pf.partition == "":
+			sel.Default = envRegion() // picks the partition of --all-regions
 		}
-		codes, err := a.selectRegions(configured, pf.all, pf.partition)
+		rs, err := region.Select(sel)
 		if err != nil {
-			return iampolicy.Document{}, err
+			return iampolicy.Document{}, usageError{err}
 		}
-		regs = iampolicy.Regions{Codes: codes, RegionWildcard: pf.regionWildcard}
+		regs = iampolicy.Regions{Codes: region.Codes(rs), RegionWildcard: pf.regionWildcard}
 	}
 	var resources []string
 	for _, list := range []struct {
@@ -167,14 +219,11 @@ func (a *app) buildPolicy(ctx context.Context, pf *policyFlags) (iampolicy.Docum
 	}
 	mirrors := make([]string, 0, len(pf.mirrors))
 	for _, m := range pf.mirrors {
-		arn, err := repositoryARN(m)
+		arn, err := mirrorARN(m)
 		if err != nil {
-			return iampolicy.Document{}, usageErrorf("--mirror: %v", err)
+			return iampolicy.Document{}, err
 		}
 		mirrors = append(mirrors, arn)
-	}
-	if pf.mirrorsOnly && len(mirrors) == 0 {
-		return iampolicy.Document{}, usageErrorf("--mirrors-only needs at least one --mirror REPOSITORY")
 	}
 	wantProxy := pf.principal == principalEnvoy || pf.principal == principalAll
 	if wantProxy && len(resources) == 0 && len(pf.meshes) == 0 {
@@ -183,10 +232,7 @@ func (a *app) buildPolicy(ctx context.Context, pf *policyFlags) (iampolicy.Docum
 	var docs []iampolicy.Document
 	build := func(doc iampolicy.Document, err error) error {
 		if err != nil {
-			if errors.Is(err, iampolicy.ErrInvalidInput) {
-				return usageError{err}
-			}
-			return err
+			return inputError(err)
 		}
 		docs = append(docs, doc)
 		return nil
@@ -211,41 +257,41 @@ func (a *app) buildPolicy(ctx context.Context, pf *policyFlags) (iampolicy.Docum
 	}
 	doc, err := iampolicy.Combined(docs...)
 	if err != nil {
-		if errors.Is(err, iampolicy.ErrInvalidInput) || errors.Is(err, iampolicy.ErrMixedPartitions) {
-			return iampolicy.Document{}, usageError{err}
-		}
-		return iampolicy.Document{}, err
+		return iampolicy.Document{}, inputError(err)
 	}
 	return doc, nil
 }
 
-// repositoryARN accepts a repository ARN as is, or turns a repository URI
-// ("111122223333.dkr.ecr.us-west-2.amazonaws.com/envoy") into its ARN.
-func repositoryARN(s string) (string, error) {
-	if strings.HasPrefix(s, "arn:") {
-		return s, nil
+// mirrorARN returns the repository ARN of a --mirror value. A URI goes through
+// appmeshenvoy.ParseRepository; an ARN is left to the policy builder, which checks it
+// and also takes the prefix form ("repository/team/*").
+func mirrorARN(m string) (string, error) {
+	if strings.HasPrefix(strings.TrimSpace(m), "arn:") {
+		return strings.TrimSpace(m), nil
 	}
-	host, path, ok := strings.Cut(strings.TrimPrefix(strings.TrimPrefix(s, "https://"), "http://"), "/")
-	path = strings.TrimRight(path, "/")
-	if !ok || path == "" {
-		return "", fmt.Errorf("%q is neither a repository ARN nor a repository URI (HOST/REPOSITORY)", s)
-	}
-	if strings.ContainsAny(path, ":@") {
-		// An image reference pasted whole: IAM grants on the repository, whatever the tag.
-		return "", fmt.Errorf("%q is an image reference; give the repository without tag or digest, such as %s/%s", s, host, strings.FieldsFunc(path, func(r rune) bool { return r == ':' || r == '@' })[0])
-	}
-	reg, err := appmeshenvoy.ParseRegistryHost(host)
+	repo, err := appmeshenvoy.ParseRepository(m)
 	if err != nil {
-		return "", err
+		return "", usageErrorf("--mirror: %v", err)
 	}
-	if reg.Public || reg.Account == "" {
-		return "", fmt.Errorf("%q is not a private ECR repository; IAM does not govern public pulls", s)
+	arn := repo.ARN()
+	if arn == "" {
+		return "", usageErrorf("--mirror %q is not a private ECR repository; IAM does not govern public pulls", m)
 	}
-	return "arn:" + reg.Partition + ":ecr:" + reg.Region + ":" + reg.Account + ":repository/" + path, nil
+	return arn, nil
 }
 
-// applyPolicy stores doc on role, inline or managed, and reports the change on stderr.
-func (a *app) applyPolicy(ctx context.Context, doc iampolicy.Document, role, inlineName, managed, principal string, dryRun bool) error {
+// inputError marks errors about the user's input (codes such as invalid-input,
+// mixed-partitions, unsupported-region) as usage errors (exit 2).
+func inputError(err error) error {
+	if appmeshenvoy.CodeOf(err).Input() {
+		return usageError{err}
+	}
+	return err
+}
+
+// applyPolicy stores doc on the role of --apply-to-role, inline or managed, and reports
+// the change on stderr.
+func (a *app) applyPolicy(ctx context.Context, doc iampolicy.Document, pf *policyFlags) error {
 	cfg, err := a.loadConfig(ctx, "")
 	if err != nil {
 		return err
@@ -261,24 +307,23 @@ func (a *app) applyPolicy(ctx context.Context, doc iampolicy.Document, role, inl
 		return err
 	}
 	ap := iampolicy.NewApplier(cfg, func(o *iampolicy.ApplierOptions) {
-		o.DryRun = dryRun
+		o.DryRun = pf.dryRun
+		o.Timeout = pf.timeout
 		o.IAM = a.iamClient(cfg)
 		o.STS = a.stsClient(cfg)
 	})
 	var change iampolicy.Change
-	if managed != "" {
-		change, err = ap.PutManaged(ctx, role, managed, doc)
+	if pf.managed != "" {
+		change, err = ap.PutManaged(ctx, pf.applyRole, pf.managed, doc)
 	} else {
-		if inlineName == "" {
-			inlineName = "AppMeshEnvoy-" + principal
+		name := pf.inlineName
+		if name == "" {
+			name = "AppMeshEnvoy-" + pf.principal
 		}
-		change, err = ap.PutInline(ctx, role, inlineName, doc)
+		change, err = ap.PutInline(ctx, pf.applyRole, name, doc)
 	}
 	if err != nil {
-		if errors.Is(err, iampolicy.ErrInvalidInput) {
-			return usageError{err}
-		}
-		return err
+		return inputError(err)
 	}
 	fmt.Fprintln(a.stderr, change.String())
 	return nil

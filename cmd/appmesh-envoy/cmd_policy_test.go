@@ -90,7 +90,7 @@ func TestPolicyUsageErrors(t *testing.T) {
 		{"is a virtualNode", []string{"policy", "--principal", "envoy", "--virtual-gateway", testNode}},
 		{"preview-channel", []string{"policy", "--principal", "envoy", "--virtual-node", "arn:aws:appmesh-preview:us-west-2:111122223333:mesh/shop/virtualNode/cart"}},
 		{"partition", []string{"policy", "--principal", "all", "--all-regions", "--virtual-node", "arn:aws-cn:appmesh:cn-north-1:111122223333:mesh/a/virtualNode/b"}},
-		{"one set of credentials works in one partition", []string{"policy", "--region", "us-west-2", "--region", "cn-north-1"}},
+		{"is in partition aws-cn, not aws", []string{"policy", "--region", "us-west-2", "--region", "cn-north-1"}},
 		{"not a private ECR repository", []string{"policy", "--mirror", "public.ecr.aws/appmesh/aws-appmesh-envoy"}},
 	}
 	for _, tt := range tests {
@@ -180,8 +180,11 @@ func TestPolicyMirrorInput(t *testing.T) {
 		stdout string // substring of stdout when exit 0
 		msg    string // substring of the error otherwise
 	}{
-		{"tag", []string{"--mirror", host + "/envoy:v1.29.6.0-prod"}, exitUsage, "", "--mirror: \"" + host + "/envoy:v1.29.6.0-prod\" is an image reference; give the repository without tag or digest, such as " + host + "/envoy"},
-		{"digest", []string{"--mirror", host + "/team/envoy@sha256:abc"}, exitUsage, "", "such as " + host + "/team/envoy"},
+		{"tag", []string{"--mirror", host + "/envoy:v1.29.6.0-prod"}, exitUsage, "", "--mirror: invalid repository"},
+		{"tag names the repository", []string{"--mirror", host + "/envoy:v1.29.6.0-prod"}, exitUsage, "", "image reference; give the repository without tag or digest: " + host + "/envoy"},
+		{"digest", []string{"--mirror", host + "/team/envoy@sha256:abc"}, exitUsage, "", "without tag or digest: " + host + "/team/envoy"},
+		{"ARN prefix form", []string{"--mirror", "arn:aws:ecr:us-west-2:111122223333:repository/team/*"}, exitOK, `"arn:aws:ecr:us-west-2:111122223333:repository/team/*"`, ""},
+		{"bad ARN", []string{"--mirror", "arn:aws:ecr:us-west-2:1234:repository/envoy"}, exitUsage, "", "12-digit"},
 		{"trailing slash", []string{"--mirror", "https://" + host + "/team/envoy/"}, exitOK, `"arn:aws:ecr:us-west-2:111122223333:repository/team/envoy"`, ""},
 		{"mirrors-only alone", []string{"--mirrors-only"}, exitUsage, "", "--mirrors-only needs at least one --mirror"},
 	} {
@@ -196,5 +199,70 @@ func TestPolicyMirrorInput(t *testing.T) {
 			}
 			r.wantOneLineError(t, tc.msg)
 		})
+	}
+}
+
+// TestPolicyGarbageIsUsage: input that would otherwise be ignored or misread exits 2
+// with one line that says what is wrong, never a silent exit 0 (an empty --apply-to-role
+// from an unset $ROLE, flags that do not apply to the chosen principal).
+func TestPolicyGarbageIsUsage(t *testing.T) {
+	for _, tc := range []struct {
+		msg  string
+		args []string
+	}{
+		{"--apply-to-role was given an empty value", []string{"--region", "us-west-2", "--apply-to-role", ""}},
+		{"--apply-to-role was given an empty value", []string{"--region", "us-west-2", "--apply-to-role= "}},
+		{"--policy-name was given an empty value", []string{"--region", "us-west-2", "--apply-to-role", "r", "--policy-name", ""}},
+		{"--region was given an empty value", []string{"--region", ""}},
+		{"--partition was given an empty value", []string{"--all-regions", "--partition", ""}},
+		{"--xray does not apply to --principal puller", []string{"--principal", "puller", "--region", "us-west-2", "--xray"}},
+		{"--virtual-node does not apply to --principal resolver", []string{"--principal", "resolver", "--region", "us-west-2", "--virtual-node", testNode}},
+		{"--mirror does not apply to --principal envoy", []string{"--principal", "envoy", "--virtual-node", testNode, "--mirror", "111122223333.dkr.ecr.us-west-2.amazonaws.com/envoy"}},
+		{"--all-regions does not apply to --principal envoy", []string{"--principal", "envoy", "--virtual-node", testNode, "--all-regions"}},
+		{"--batch-check-layer-availability does not apply to --principal resolver", []string{"--principal", "resolver", "--region", "us-west-2", "--batch-check-layer-availability"}},
+		{"--timeout goes with --apply-to-role", []string{"--region", "us-west-2", "--timeout", "5s"}},
+		{"--timeout 0s: give a positive duration", []string{"--region", "us-west-2", "--apply-to-role", "r", "--timeout", "0"}},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			r := runCLI(t, append([]string{"policy"}, tc.args...)...)
+			r.wantCode(t, exitUsage, tc.args...)
+			r.wantOneLineError(t, tc.msg)
+			if r.stdout != "" {
+				t.Errorf("stdout = %q, want nothing", r.stdout)
+			}
+		})
+	}
+}
+
+// TestPolicyMirrorNoPanic: repository input that used to panic the command (an index
+// out of range in its own URI splitting) is one usage error line.
+func TestPolicyMirrorNoPanic(t *testing.T) {
+	for _, m := range []string{"x/@", "HOST/:", "x/::@@", "111122223333.dkr.ecr.us-west-2.amazonaws.com/:", "111122223333.dkr.ecr.us-west-2.amazonaws.com/@@"} {
+		t.Run(m, func(t *testing.T) {
+			r := runCLI(t, "policy", "--region", "us-west-2", "--mirror", m)
+			r.wantCode(t, exitUsage)
+			r.wantOneLineError(t, "--mirror")
+			if r.stdout != "" {
+				t.Errorf("stdout = %q, want nothing", r.stdout)
+			}
+		})
+	}
+}
+
+// TestPolicyApplyDeadline: --apply-to-role against an IAM that never answers ends after
+// --timeout with one error line (exit 1) instead of waiting forever.
+func TestPolicyApplyDeadline(t *testing.T) {
+	ts := newTestServer(t)
+	ts.AddRole("task-exec")
+	ts.Stall("iam:GetRole", "*")
+	args := []string{"policy", "--region", "us-west-2", "--apply-to-role", "task-exec", "--timeout", "300ms"}
+	r := ts.run(t, ts.opts(), args...)
+	r.wantCode(t, exitFailed, args...)
+	r.wantOneLineError(t, "iam:GetRole did not finish within 300ms")
+	if r.stdout != "" {
+		t.Errorf("stdout = %q, want nothing (the policy was not stored)", r.stdout)
+	}
+	if _, ok := ts.RolePolicy("task-exec", "AppMeshEnvoy-puller"); ok {
+		t.Error("the policy was stored")
 	}
 }

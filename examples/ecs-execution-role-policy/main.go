@@ -5,7 +5,9 @@
 // It shows iampolicy.ImagePull (ecr:GetAuthorizationToken on "*", which IAM cannot scope,
 // and the two pull actions on exactly each region's Envoy repository ARN),
 // Document.Validate, iampolicy.Evaluate, and iampolicy.NewApplier (idempotent: nothing is
-// written when the role already has an equivalent policy; -dry-run only reports).
+// written when the role already has an equivalent policy; -dry-run only reports; every
+// call ends after -timeout). Errors carry a stable code (appmeshenvoy.CodeOf) that a
+// pipeline can branch on, such as "role-not-found" or "access-denied".
 //
 // Print the policy for every aws region (no AWS call):
 //
@@ -30,6 +32,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy"
 	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy/appmeshenvoytest"
 	"github.com/appmesh-envoy/appmesh-envoy-go/examples/internal/exampleaws"
 	"github.com/appmesh-envoy/appmesh-envoy-go/iampolicy"
@@ -40,6 +43,7 @@ func main() {
 	regions := flag.String("regions", "", "comma-separated region codes (default: every aws region)")
 	role := flag.String("role", "", "IAM role to store the policy on as an inline policy (default: only print)")
 	dryRun := flag.Bool("dry-run", false, "with -role: report what would change, write nothing")
+	timeout := flag.Duration("timeout", iampolicy.DefaultApplyTimeout, "with -role: give up on IAM after this long")
 	awsFlags := exampleaws.AddFlags() // -local, -endpoint-url
 	flag.Parse()
 	log.SetFlags(0)
@@ -48,9 +52,11 @@ func main() {
 	if *regions != "" {
 		codes = strings.Split(*regions, ",")
 	}
+	// No codes means every region of the aws partition; codes of two partitions are an
+	// error with code "mixed-partitions".
 	doc, err := iampolicy.ImagePull(iampolicy.PullOptions{Regions: iampolicy.Regions{Codes: codes}})
 	if err != nil {
-		log.Fatal(err)
+		log.Fatalf("%v (code %s)", err, appmeshenvoy.CodeOf(err))
 	}
 	if err := doc.ValidateAs(iampolicy.KindInline); err != nil {
 		log.Fatal(err)
@@ -74,10 +80,15 @@ func main() {
 		log.Fatal(err)
 	}
 	defer done()
-	change, err := iampolicy.NewApplier(cfg, func(o *iampolicy.ApplierOptions) { o.DryRun = *dryRun }).
-		PutInline(ctx, *role, "AppMeshEnvoyImagePull", doc)
+	applier := iampolicy.NewApplier(cfg, func(o *iampolicy.ApplierOptions) {
+		o.DryRun = *dryRun
+		o.Timeout = *timeout
+	})
+	change, err := applier.PutInline(ctx, *role, "AppMeshEnvoyImagePull", doc)
 	if err != nil {
-		log.Fatal(err)
+		// A role that does not exist matches iampolicy.ErrRoleNotFound (code
+		// "role-not-found"): the applier creates no roles.
+		log.Fatalf("store the policy on %s: %v (code %s)", *role, err, appmeshenvoy.CodeOf(err))
 	}
 	fmt.Fprintln(os.Stderr, change)
 }

