@@ -563,7 +563,8 @@ func (a *Applier) awsError(caller context.Context, err error, action, resource s
 	if caller.Err() != nil {
 		return fmt.Errorf("%s: %w", action, caller.Err())
 	}
-	return awserr.Classify(err, awserr.Call{Action: action, Resource: resource, Attempts: 1, Timeout: a.opts.Timeout})
+	return awserr.Classify(err, awserr.Call{Action: action, Resource: resource, Attempts: 1, Timeout: a.opts.Timeout,
+		PolicyHint: "grant it to the identity that applies policies; it is not part of the policies this package builds"})
 }
 
 // retry calls f until it succeeds, fails with something other than NoSuchEntity, or

@@ -51,6 +51,18 @@ type Call struct {
 	Attempts int
 	// Timeout is the call's own time limit, for the message when it passes.
 	Timeout time.Duration
+	// PolicyHint says where to get the policy that grants Action, for the access-denied
+	// message; "" means the module's own builders ("appmesh-envoy policy", package
+	// iampolicy).
+	PolicyHint string
+}
+
+// attempts says "the attempt" or "all N attempts".
+func attempts(n int) string {
+	if n <= 1 {
+		return "the only attempt"
+	}
+	return fmt.Sprintf("all %d attempts", n)
 }
 
 // Classify turns an SDK error into an error that matches one of the sentinels above
@@ -91,14 +103,18 @@ func Classify(err error, c Call) error {
 	case code == "ExpiredTokenException" || code == "ExpiredToken" || code == "RequestExpired" || code == "TokenRefreshRequired":
 		return k(ErrInvalidCredentials, "the session credentials have expired; refresh them (aws sso login, assume the role again)")
 	case code == "AccessDeniedException" || code == "AccessDenied" || code == "UnauthorizedOperation":
-		return k(ErrAccessDenied, "access denied: the caller needs "+c.Action+" on "+c.Resource+" (package iampolicy builds that policy)")
+		hint := c.PolicyHint
+		if hint == "" {
+			hint = "'appmesh-envoy policy' and package iampolicy build that policy"
+		}
+		return k(ErrAccessDenied, "access denied: the caller needs "+c.Action+" on "+c.Resource+" ("+hint+")")
 	case isThrottleCode(code):
-		return k(ErrThrottled, fmt.Sprintf("AWS throttled %s on all %d attempts; retry later, spread the calls out, or raise the RetryMaxAttempts option", c.Action, c.Attempts))
+		return k(ErrThrottled, fmt.Sprintf("AWS throttled %s on %s; retry later, spread the calls out, or raise the RetryMaxAttempts option", c.Action, attempts(c.Attempts)))
 	}
 	var re interface{ HTTPStatusCode() int }
 	if errors.As(err, &re) && isServerStatus(re.HTTPStatusCode()) {
 		return &errcode.Error{Code: errcode.ServerError, Cause: err,
-			Msg: fmt.Sprintf("AWS answered %s with a server error (HTTP %d) on all %d attempts; retry later%s", c.Action, re.HTTPStatusCode(), c.Attempts, detail)}
+			Msg: fmt.Sprintf("AWS answered %s with a server error (HTTP %d) on %s; retry later%s", c.Action, re.HTTPStatusCode(), attempts(c.Attempts), detail)}
 	}
 	if detail != "" {
 		return &errcode.Error{Code: errcode.AWSError, Cause: err, Msg: c.Action + " failed; check the request and the configuration" + detail}
