@@ -56,6 +56,10 @@ func ParseRepository(s string) (Repository, error) {
 	case strings.Contains(host, ":"):
 		return fail("an ECR registry host has no port")
 	}
+	reg, err := ParseRegistryHost(host)
+	if err != nil {
+		return Repository{}, err
+	}
 	if i := strings.IndexAny(name, ":@"); i >= 0 {
 		if base := name[:i]; isRepository(base) {
 			return fail("this is an image reference; give the repository without tag or digest: " + host + "/" + base)
@@ -64,10 +68,6 @@ func ParseRepository(s string) (Repository, error) {
 	}
 	if !isRepository(name) {
 		return fail("bad repository name " + quote.Input(name) + " (lower-case path components of letters and digits, separated by . _ - and /)")
-	}
-	reg, err := ParseRegistryHost(host)
-	if err != nil {
-		return Repository{}, err
 	}
 	return Repository{Registry: reg, Name: name}, nil
 }
