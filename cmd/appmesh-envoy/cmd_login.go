@@ -36,7 +36,7 @@ type registryFlags struct {
 func (a *app) addRegistryFlags(c *cmdFlags) *registryFlags {
 	rf := &registryFlags{}
 	c.Var(&rf.registries, "registry", "ECR registry `HOST` (repeatable), such as your mirror's; default: the Envoy registry of --region")
-	c.StringVar(&rf.dockerConfig, "docker-config", "", "docker config `PATH` (default $DOCKER_CONFIG/config.json or ~/.docker/config.json)")
+	c.StringVar(&rf.dockerConfig, "docker-config", "", "docker config `PATH`, a regular file (default $DOCKER_CONFIG/config.json or ~/.docker/config.json)")
 	c.BoolVar(&rf.skipHelpers, "skip-credential-helpers", false, `use "auths" even where docker would use a credential helper ("credHelpers" or "credsStore")`)
 	return rf
 }
@@ -80,6 +80,22 @@ func (rf *registryFlags) configPath() (string, error) {
 	return p, nil
 }
 
+// dockerConfigError adds what the user can do to an error of the docker config: the
+// flag that avoids a failing credential helper; for a path that is not a regular file
+// (a usage error), the way to log in without writing a file.
+func dockerConfigError(err error, login bool) error {
+	var he *dockerconfig.CredentialHelperError
+	switch {
+	case errors.As(err, &he):
+		return fmt.Errorf("%w (flag: --skip-credential-helpers)", err)
+	case errors.Is(err, dockerconfig.ErrNotRegularFile) && login:
+		return usageError{fmt.Errorf("%w; to keep no credential in a file, use --password-stdout", err)}
+	case errors.Is(err, dockerconfig.ErrNotRegularFile):
+		return usageError{err}
+	}
+	return err
+}
+
 func runLogin(ctx context.Context, a *app, args []string) error {
 	c := a.newCmd("login", "[--region R]... [--registry HOST]... [--docker-config PATH] [--password-stdout]",
 		`Gets an ECR authorization token (ecr:GetAuthorizationToken, in the registry's region) and
@@ -94,7 +110,8 @@ The default registry is the App Mesh Envoy registry of --region (or of AWS_REGIO
 'docker login --username AWS --password-stdin HOST', like 'aws ecr get-login-password'.
 
 JSON keys (stable), one object per registry: registry, username, expiresAt (RFC 3339),
-dockerConfig, notes (when docker will read the credentials from elsewhere).`,
+dockerConfig, notes (when docker will read the credentials from elsewhere, or when
+the file is readable by others).`,
 		`appmesh-envoy login --region us-west-2
 appmesh-envoy login --region us-west-2 --password-stdout | docker login --username AWS --password-stdin 840364872350.dkr.ecr.us-west-2.amazonaws.com`,
 		"table", "json")
@@ -147,9 +164,9 @@ appmesh-envoy login --region us-west-2 --password-stdout | docker login --userna
 		_, err := fmt.Fprintln(a.stdout, tokens[0].Password.Reveal())
 		return err
 	}
-	notes, err := dockerconfig.WriteWith(path, dockerconfig.Options{SkipCredentialHelpers: rf.skipHelpers}, tokens...)
+	notes, err := dockerconfig.Write(ctx, path, tokens, rf.options)
 	if err != nil {
-		return helperHint(err)
+		return dockerConfigError(err, true)
 	}
 	rows := make([]loginJSON, len(tokens))
 	for i, t := range tokens {
@@ -176,14 +193,8 @@ appmesh-envoy login --region us-west-2 --password-stdout | docker login --userna
 	return nil
 }
 
-// helperHint adds the flag that avoids a failing credential helper to its error.
-func helperHint(err error) error {
-	var he *dockerconfig.CredentialHelperError
-	if errors.As(err, &he) {
-		return fmt.Errorf("%w (flag: --skip-credential-helpers)", err)
-	}
-	return err
-}
+// options applies the flags to the docker config writer.
+func (rf *registryFlags) options(o *dockerconfig.Options) { o.SkipCredentialHelpers = rf.skipHelpers }
 
 func runLogout(ctx context.Context, a *app, args []string) error {
 	c := a.newCmd("logout", "[--region R]... [--registry HOST]... [--docker-config PATH]",
@@ -218,9 +229,9 @@ JSON keys (stable), one object per registry: registry, dockerConfig.`,
 	if err != nil {
 		return err
 	}
-	notes, err := dockerconfig.RemoveWith(path, dockerconfig.Options{SkipCredentialHelpers: rf.skipHelpers}, hosts...)
+	notes, err := dockerconfig.Remove(ctx, path, hosts, rf.options)
 	if err != nil {
-		return helperHint(err)
+		return dockerConfigError(err, false)
 	}
 	rows := make([]logoutJSON, len(hosts))
 	for i, h := range hosts {
