@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy"
@@ -28,15 +29,47 @@ type logoutJSON struct {
 
 // registryFlags are the flags login and logout share.
 type registryFlags struct {
-	registries   stringList
-	dockerConfig string
+	registries   registryList
+	dockerConfig nonEmpty
 	skipHelpers  bool
+}
+
+// registryList is the repeatable --registry flag: like stringList (a value may be a
+// comma-separated list), but an empty value (--registry "", or an empty item between
+// commas) is an error, not ignored.
+type registryList []string
+
+func (r *registryList) String() string { return strings.Join(*r, ",") }
+
+func (r *registryList) Set(v string) error {
+	for _, p := range strings.Split(v, ",") {
+		p = strings.TrimSpace(p)
+		if p == "" {
+			return errors.New("empty registry host; give a host such as 111122223333.dkr.ecr.us-west-2.amazonaws.com")
+		}
+		*r = append(*r, p)
+	}
+	return nil
+}
+
+// nonEmpty is a string flag that refuses an empty value, so that --docker-config ""
+// is an error rather than the default path.
+type nonEmpty string
+
+func (n *nonEmpty) String() string { return string(*n) }
+
+func (n *nonEmpty) Set(v string) error {
+	if strings.TrimSpace(v) == "" {
+		return errors.New("empty path; give a file path, or leave the flag out for the default")
+	}
+	*n = nonEmpty(v)
+	return nil
 }
 
 func (a *app) addRegistryFlags(c *cmdFlags) *registryFlags {
 	rf := &registryFlags{}
 	c.Var(&rf.registries, "registry", "ECR registry `HOST` (repeatable), such as your mirror's; default: the Envoy registry of --region")
-	c.StringVar(&rf.dockerConfig, "docker-config", "", "docker config `PATH`, a regular file (default $DOCKER_CONFIG/config.json or ~/.docker/config.json)")
+	c.Var(&rf.dockerConfig, "docker-config", "docker config `PATH`, a regular file (default $DOCKER_CONFIG/config.json or ~/.docker/config.json)")
 	c.BoolVar(&rf.skipHelpers, "skip-credential-helpers", false, `use "auths" even where docker would use a credential helper ("credHelpers" or "credsStore")`)
 	return rf
 }
@@ -69,13 +102,15 @@ func (a *app) registryHosts(rf *registryFlags, configured string) ([]string, err
 	return dedupe(hosts), nil
 }
 
+// configPath is --docker-config, or the docker client's default. Without a home
+// directory or DOCKER_CONFIG there is no default: a usage error.
 func (rf *registryFlags) configPath() (string, error) {
 	if rf.dockerConfig != "" {
-		return rf.dockerConfig, nil
+		return string(rf.dockerConfig), nil
 	}
 	p, err := dockerconfig.DefaultPath()
 	if err != nil {
-		return "", fmt.Errorf("find the docker config: %w; pass --docker-config PATH", err)
+		return "", usageError{fmt.Errorf("%w, or pass --docker-config PATH", err)}
 	}
 	return p, nil
 }
