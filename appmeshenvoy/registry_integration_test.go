@@ -41,7 +41,7 @@ func registryTestTool(t *testing.T, names ...string) string {
 
 // TestRegistryLogin pushes an image into a real registry (Debian docker-registry with
 // htpasswd Basic auth) and reads it back with a real client (skopeo) that uses the
-// docker config written by WriteDockerConfig with a token from the TokenProvider.
+// docker config written by dockerconfig.Write with a token from the TokenProvider.
 func TestRegistryLogin(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a registry")
@@ -106,7 +106,7 @@ func TestRegistryLogin(t *testing.T) {
 		config := filepath.Join(t.TempDir(), "docker", "config.json")
 		tok := tok
 		tok.Registry = host
-		if _, err := dockerconfig.Write(config, tok); err != nil {
+		if _, err := dockerconfig.Write(ctx, config, []appmeshenvoy.Token{tok}); err != nil {
 			t.Fatal(err)
 		}
 		out, err := inspect(config)
@@ -127,7 +127,7 @@ func TestRegistryLogin(t *testing.T) {
 		bad := tok
 		bad.Registry = host
 		bad.Password = appmeshenvoy.NewSecret(srv.Password() + "x")
-		if _, err := dockerconfig.Write(config, bad); err != nil {
+		if _, err := dockerconfig.Write(ctx, config, []appmeshenvoy.Token{bad}); err != nil {
 			t.Fatal(err)
 		}
 		out, err := inspect(config)

@@ -134,11 +134,13 @@ func TestSecretsNeverInTokenOutput(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The docker "auth" value (base64 of AWS:password) as a Secret, as dockerconfig makes it.
+	auth := appmeshenvoy.NewSecret(base64.StdEncoding.EncodeToString([]byte(tok.Username + ":" + tok.Password.Reveal())))
 	noSecrets(t, forms, "a token", tok, &tok, mirror, []appmeshenvoy.Token{tok}, map[string]appmeshenvoy.Token{"k": tok},
-		tok.Password, &tok.Password, tok.DockerAuth(), struct{ T appmeshenvoy.Token }{tok})
+		tok.Password, &tok.Password, auth, struct{ T appmeshenvoy.Token }{tok})
 
 	for _, l := range []*slog.Logger{text, jsonLog} {
-		l.Info("token", "token", tok, "password", tok.Password, "auth", tok.DockerAuth(), slog.Any("ptr", &tok))
+		l.Info("token", "token", tok, "password", tok.Password, "auth", auth, slog.Any("ptr", &tok))
 		l.Info("group", slog.Group("g", slog.Any("token", tok)))
 	}
 	noSecretsIn(t, forms, "slog output of a token", logs.String())
@@ -266,20 +268,20 @@ func TestSecretsNeverInFaultErrors(t *testing.T) {
 		if err := os.WriteFile(bad, []byte(`{"auths": {`), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		notes, err := dockerconfig.Write(bad, tok)
+		notes, err := dockerconfig.Write(ctx, bad, []appmeshenvoy.Token{tok})
 		if err == nil {
 			t.Fatal("invalid JSON was accepted")
 		}
 		noSecrets(t, forms, "the docker config error", err, notes)
 		expired := tok
 		expired.ExpiresAt = time.Now().Add(-time.Minute)
-		_, err = dockerconfig.Write(filepath.Join(dir, "new.json"), expired)
+		_, err = dockerconfig.Write(ctx, filepath.Join(dir, "new.json"), []appmeshenvoy.Token{expired})
 		if err == nil {
 			t.Fatal("an expired token was written")
 		}
 		noSecrets(t, forms, "the expired-token error", err)
 		good := filepath.Join(dir, "good.json")
-		notes, err = dockerconfig.Write(good, tok)
+		notes, err = dockerconfig.Write(ctx, good, []appmeshenvoy.Token{tok})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -45,12 +45,6 @@ type Token struct {
 // Expired reports whether the token is expired at now.
 func (t Token) Expired(now time.Time) bool { return !now.Before(t.ExpiresAt) }
 
-// DockerAuth returns base64("Username:Password"), the value of an "auth" entry in a
-// docker config.json or a containers auth.json.
-func (t Token) DockerAuth() Secret {
-	return NewSecret(base64.StdEncoding.EncodeToString([]byte(t.Username + ":" + t.Password.Reveal())))
-}
-
 // TokenOptions configures a [TokenProvider]. [NewTokenProvider] fills in the defaults
 // before it calls the option functions, so an option function sees (and may change) them.
 type TokenOptions struct {

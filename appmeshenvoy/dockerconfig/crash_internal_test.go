@@ -30,18 +30,20 @@ func TestCrashWriterChild(t *testing.T) {
 	if os.Getenv(crashChildEnv) == "" {
 		t.Skip("child process of TestCrashBetweenWriteAndRename")
 	}
-	beforeRename = func() error {
-		if err := os.WriteFile(os.Getenv(crashMarkerEnv), []byte("in beforeRename"), 0o600); err != nil {
-			return err
+	stall := func(o *Options) {
+		o.beforeRename = func() error {
+			if err := os.WriteFile(os.Getenv(crashMarkerEnv), []byte("in beforeRename"), 0o600); err != nil {
+				return err
+			}
+			time.Sleep(30 * time.Second) // the parent kills us long before
+			os.Exit(3)
+			return nil
 		}
-		time.Sleep(30 * time.Second) // the parent kills us long before
-		os.Exit(3)
-		return nil
 	}
-	_, err := Write(os.Getenv(crashPathEnv), appmeshenvoy.Token{
+	_, err := Write(t.Context(), os.Getenv(crashPathEnv), []appmeshenvoy.Token{{
 		Registry: "840364872350.dkr.ecr.us-west-2.amazonaws.com", Username: "AWS",
 		Password: appmeshenvoy.NewSecret("pw-crashed-writer"), ExpiresAt: time.Now().Add(time.Hour),
-	})
+	}}, stall)
 	t.Fatalf("Write returned (%v) instead of being killed", err)
 }
 
@@ -109,10 +111,10 @@ func TestCrashBetweenWriteAndRename(t *testing.T) {
 	// The lock died with the process: the next writer goes ahead at once and keeps the
 	// old entry.
 	start := time.Now()
-	if _, err := WriteWith(path, Options{LockTimeout: 5 * time.Second}, appmeshenvoy.Token{
+	if _, err := Write(t.Context(), path, []appmeshenvoy.Token{{
 		Registry: "840364872350.dkr.ecr.eu-west-1.amazonaws.com", Username: "AWS",
 		Password: appmeshenvoy.NewSecret("pw-next-writer"), ExpiresAt: time.Now().Add(time.Hour),
-	}); err != nil {
+	}}, func(o *Options) { o.LockTimeout = 5 * time.Second }); err != nil {
 		t.Fatalf("the next write after the crash: %v", err)
 	}
 	t.Logf("next write took %v", time.Since(start))

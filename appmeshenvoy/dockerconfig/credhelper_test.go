@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -77,7 +78,7 @@ func TestWriteDockerConfigThroughHelpers(t *testing.T) {
 	if err := os.WriteFile(path, []byte(helperConfig), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	notes, err := Write(path, testToken(hostUSW2, "store-pw"), testToken(hostEUW1, "helper-pw"))
+	notes, err := Write(t.Context(), path, []appmeshenvoy.Token{testToken(hostUSW2, "store-pw"), testToken(hostEUW1, "helper-pw")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +106,7 @@ func TestWriteDockerConfigThroughHelpers(t *testing.T) {
 	if err := os.Remove(log); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Remove(path, hostUSW2, hostEUW1); err != nil {
+	if _, err := Remove(t.Context(), path, []string{hostUSW2, hostEUW1}); err != nil {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff([][2]string{{"erase", hostUSW2}, {"erase", hostEUW1}}, helperCalls(t, log)); diff != "" {
@@ -122,8 +123,8 @@ func TestWriteDockerConfigSkipHelpers(t *testing.T) {
 	if err := os.WriteFile(path, []byte(helperConfig), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	notes, err := WriteWith(path, Options{SkipCredentialHelpers: true},
-		testToken(hostUSW2, "a"), testToken(hostEUW1, "b"))
+	notes, err := Write(t.Context(), path, []appmeshenvoy.Token{testToken(hostUSW2, "a"), testToken(hostEUW1, "b")},
+		func(o *Options) { o.SkipCredentialHelpers = true })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,7 +150,7 @@ func TestWriteDockerConfigHelperFails(t *testing.T) {
 	// A broken helper that echoes its input, secret included.
 	t.Setenv("FAKE_HELPER_EXIT", "3")
 	t.Setenv("FAKE_HELPER_SAY", "cannot store the-leaky-password")
-	_, err := Write(path, testToken(hostUSW2, "the-leaky-password"))
+	_, err := Write(t.Context(), path, []appmeshenvoy.Token{testToken(hostUSW2, "the-leaky-password")})
 	var he *CredentialHelperError
 	if !errors.As(err, &he) || he.Helper != "fakestore" || he.Action != "store" {
 		t.Fatalf("err = %v, want a *CredentialHelperError for fakestore store", err)
@@ -181,7 +182,7 @@ func TestWriteDockerConfigHelperMissingOrBad(t *testing.T) {
 			if err := os.WriteFile(path, []byte(tt.config), 0o600); err != nil {
 				t.Fatal(err)
 			}
-			_, err := Write(path, testToken(hostUSW2, "pw"))
+			_, err := Write(t.Context(), path, []appmeshenvoy.Token{testToken(hostUSW2, "pw")})
 			if !tt.check(err) {
 				t.Errorf("err = %v", err)
 			}
@@ -196,11 +197,11 @@ func TestHelperEraseNotFound(t *testing.T) {
 	installFakeHelpers(t, "fakestore")
 	t.Setenv("FAKE_HELPER_EXIT", "1")
 	t.Setenv("FAKE_HELPER_SAY", "credentials not found in native keychain")
-	if err := helperErase("fakestore", hostUSW2, time.Second); err != nil {
+	if err := helperErase(t.Context(), "fakestore", hostUSW2, time.Second); err != nil {
 		t.Errorf("erase of a missing credential: %v, want nil", err)
 	}
 	t.Setenv("FAKE_HELPER_SAY", "keychain locked")
-	err := helperErase("fakestore", hostUSW2, time.Second)
+	err := helperErase(t.Context(), "fakestore", hostUSW2, time.Second)
 	if err == nil || !strings.Contains(err.Error(), "keychain locked") {
 		t.Errorf("err = %v, want the helper's message", err)
 	}
@@ -224,7 +225,7 @@ func TestHelperTimeout(t *testing.T) {
 	if err := os.WriteFile(path, []byte(`{"credsStore":"slow"}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	_, err = WriteWith(path, Options{HelperTimeout: 100 * time.Millisecond}, testToken(hostUSW2, "pw"))
+	_, err = Write(t.Context(), path, []appmeshenvoy.Token{testToken(hostUSW2, "pw")}, func(o *Options) { o.HelperTimeout = 100 * time.Millisecond })
 	if err == nil || !strings.Contains(err.Error(), "timed out") {
 		t.Errorf("err = %v, want a timeout", err)
 	}

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy"
+	"github.com/appmesh-envoy/appmesh-envoy-go/internal/errcode"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -65,6 +66,31 @@ func readAuths(t *testing.T, path string) map[string]map[string]any {
 	return doc.Auths
 }
 
+// withLock returns names, plus the lock file of the first where it stays after a write
+// (see lockFileRemoved).
+func withLock(names ...string) []string {
+	if !lockFileRemoved {
+		names = append(names, names[0]+".lock")
+	}
+	return names
+}
+
+// within runs f and fails the test if it has not returned after d: what it tested
+// blocked (on a named pipe, a lock) instead of failing.
+func within(t *testing.T, d time.Duration, what string, f func()) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		f()
+	}()
+	select {
+	case <-done:
+	case <-time.After(d):
+		t.Fatalf("%s has not returned after %s: it blocks", what, d)
+	}
+}
+
 // dirNames lists the names in dir, sorted.
 func dirNames(t *testing.T, dir string) []string {
 	t.Helper()
@@ -83,7 +109,7 @@ func dirNames(t *testing.T, dir string) []string {
 func TestWriteDockerConfigNewFile(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "home", ".docker")
 	path := filepath.Join(dir, "config.json")
-	notes, err := Write(path, testToken(hostUSW2, "pw-one"), testToken("https://"+hostEUW1+"/v2/", "pw-two"))
+	notes, err := Write(t.Context(), path, []appmeshenvoy.Token{testToken(hostUSW2, "pw-one"), testToken("https://"+hostEUW1+"/v2/", "pw-two")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +133,7 @@ func TestWriteDockerConfigNewFile(t *testing.T) {
 			t.Errorf("new directory mode %v, want 0700", di.Mode().Perm())
 		}
 	}
-	if diff := cmp.Diff([]string{"config.json", "config.json.lock"}, dirNames(t, dir)); diff != "" {
+	if diff := cmp.Diff(withLock("config.json"), dirNames(t, dir)); diff != "" {
 		t.Errorf("files left in the directory (-want +got):\n%s", diff)
 	}
 }
@@ -123,12 +149,21 @@ func TestWriteDockerConfigGolden(t *testing.T) {
 	if err := os.WriteFile(path, existing, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	notes, err := Write(path, testToken(hostUSW2, "golden-new-pw"), testToken(hostEUW1, "golden-eu-pw"))
+	notes, err := Write(t.Context(), path, []appmeshenvoy.Token{testToken(hostUSW2, "golden-new-pw"), testToken(hostEUW1, "golden-eu-pw")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(notes) != 0 {
-		t.Errorf("notes = %v, want none (the helper is for another host)", notes)
+	// No helper note (the helper is for another host); the file is 0644, so one note per
+	// credential written says to chmod it.
+	var hosts []string
+	for _, n := range notes {
+		if !strings.Contains(n.Message, "chmod 600") {
+			t.Errorf("note %q, want only notes about the mode", n)
+		}
+		hosts = append(hosts, n.Host)
+	}
+	if diff := cmp.Diff([]string{hostUSW2, hostEUW1}, hosts); diff != "" {
+		t.Errorf("hosts of the mode notes (-want +got):\n%s", diff)
 	}
 	got, _ := os.ReadFile(path)
 	golden := "testdata/dockerconfig/existing.golden.json"
@@ -181,7 +216,7 @@ func TestWriteDockerConfigEmptyAndNullFiles(t *testing.T) {
 			if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := Write(path, testToken(hostUSW2, "pw")); err != nil {
+			if _, err := Write(t.Context(), path, []appmeshenvoy.Token{testToken(hostUSW2, "pw")}); err != nil {
 				t.Fatal(err)
 			}
 			if got := readAuths(t, path)[hostUSW2]["auth"]; got != authOf("AWS", "pw") {
@@ -202,6 +237,19 @@ func TestWriteDockerConfigInvalidUntouched(t *testing.T) {
 		"credsStore not string": `{"credsStore": 5}`,
 		"credHelpers not map":   `{"credHelpers": {"h": 1}}`,
 		"not utf8 json":         "\xff\xfe{",
+		// Not docker configs, though JSON objects: docker cannot read them either.
+		"auths entry a number":          `{"auths": {"a": 1}}`,
+		"auths entry a string":          `{"auths": {"a": "eDp5"}}`,
+		"auths entry an array":          `{"auths": {"a": ["eDp5"]}}`,
+		"auth not a string":             `{"auths": {"a": {"auth": 5}}}`,
+		"auth not base64":               `{"auths": {"a": {"auth": "not base64!"}}}`,
+		"auth without a colon":          `{"auths": {"a": {"auth": "bm9jb2xvbg=="}}}`,
+		"identitytoken not a string":    `{"auths": {"a": {"identitytoken": {}}}}`,
+		"credHelpers an array":          `{"credHelpers": ["desktop"]}`,
+		"credsStore an object":          `{"credsStore": {"name": "desktop"}}`,
+		"Auths spelled otherwise":       `{"Auths": {"a": {"auth": "eDp5"}}}`,
+		"credsstore spelled otherwise":  `{"credsstore": "desktop"}`,
+		"auths object and Auths number": `{"auths": {}, "AUTHS": 1}`,
 	}
 	for name, content := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -210,7 +258,7 @@ func TestWriteDockerConfigInvalidUntouched(t *testing.T) {
 			if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
 				t.Fatal(err)
 			}
-			_, err := Write(path, testToken(hostUSW2, "pw-should-not-be-written"))
+			_, err := Write(t.Context(), path, []appmeshenvoy.Token{testToken(hostUSW2, "pw-should-not-be-written")})
 			if !errors.Is(err, ErrInvalid) {
 				t.Fatalf("err = %v, want ErrInvalid", err)
 			}
@@ -220,7 +268,7 @@ func TestWriteDockerConfigInvalidUntouched(t *testing.T) {
 			if got, _ := os.ReadFile(path); string(got) != content {
 				t.Error("the invalid file was changed")
 			}
-			if diff := cmp.Diff([]string{"config.json", "config.json.lock"}, dirNames(t, dir)); diff != "" {
+			if diff := cmp.Diff(withLock("config.json"), dirNames(t, dir)); diff != "" {
 				t.Errorf("files in the directory (-want +got):\n%s", diff)
 			}
 		})
@@ -237,7 +285,7 @@ func TestWriteDockerConfigBadTokens(t *testing.T) {
 		"no registry": {Username: "AWS", Password: appmeshenvoy.NewSecret("pw")},
 	} {
 		t.Run(name, func(t *testing.T) {
-			if _, err := Write(path, tok); err == nil {
+			if _, err := Write(t.Context(), path, []appmeshenvoy.Token{tok}); err == nil {
 				t.Fatal("no error")
 			}
 			if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
@@ -255,16 +303,15 @@ func TestWriteDockerConfigCrashBeforeRename(t *testing.T) {
 		t.Fatal(err)
 	}
 	crash := errors.New("simulated crash before rename")
-	beforeRename = func() error { return crash }
-	defer func() { beforeRename = func() error { return nil } }()
-	_, err := Write(path, testToken(hostUSW2, "pw"))
+	_, err := Write(t.Context(), path, []appmeshenvoy.Token{testToken(hostUSW2, "pw")},
+		func(o *Options) { o.beforeRename = func() error { return crash } })
 	if !errors.Is(err, crash) {
 		t.Fatalf("err = %v, want the simulated crash", err)
 	}
 	if got, _ := os.ReadFile(path); !bytes.Equal(got, old) {
 		t.Error("the old file was changed")
 	}
-	if diff := cmp.Diff([]string{"config.json", "config.json.lock"}, dirNames(t, dir)); diff != "" {
+	if diff := cmp.Diff(withLock("config.json"), dirNames(t, dir)); diff != "" {
 		t.Errorf("temporary files left (-want +got):\n%s", diff)
 	}
 }
@@ -320,14 +367,14 @@ func TestWriteDockerConfigRemovesOrphanTemps(t *testing.T) {
 
 			var err error
 			if op == "write" {
-				_, err = Write(path, testToken(hostUSW2, "pw"))
+				_, err = Write(t.Context(), path, []appmeshenvoy.Token{testToken(hostUSW2, "pw")})
 			} else {
-				_, err = Remove(path, "ghcr.io")
+				_, err = Remove(t.Context(), path, []string{"ghcr.io"})
 			}
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := append([]string{"config.json", "config.json.lock"}, kept...)
+			want := append(withLock("config.json"), kept...)
 			sort.Strings(want)
 			if diff := cmp.Diff(want, dirNames(t, dir)); diff != "" {
 				t.Errorf("directory after the %s (-want +got):\n%s", op, diff)
@@ -352,12 +399,13 @@ func TestWriteDockerConfigOrphanRemovalFails(t *testing.T) {
 		t.Fatal(err)
 	}
 	var tried []string
-	removeOrphan = func(name string) error {
-		tried = append(tried, name)
-		return &fs.PathError{Op: "remove", Path: name, Err: syscall.EACCES}
+	failRemove := func(o *Options) {
+		o.removeOrphan = func(name string) error {
+			tried = append(tried, name)
+			return &fs.PathError{Op: "remove", Path: name, Err: syscall.EACCES}
+		}
 	}
-	defer func() { removeOrphan = os.Remove }()
-	if _, err := Write(path, testToken(hostUSW2, "pw")); err != nil {
+	if _, err := Write(t.Context(), path, []appmeshenvoy.Token{testToken(hostUSW2, "pw")}, failRemove); err != nil {
 		t.Fatalf("the write failed because an orphan could not be removed: %v", err)
 	}
 	if diff := cmp.Diff([]string{orphan}, tried); diff != "" {
@@ -378,7 +426,7 @@ func TestIsOrphanTempMatchesCreateTemp(t *testing.T) {
 	dir := t.TempDir()
 	target := filepath.Join(dir, "auth.json")
 	for range 20 {
-		f, err := createTemp(dir, tempPrefix(target)+"*")
+		f, err := os.CreateTemp(dir, tempPrefix(target)+"*")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -401,11 +449,12 @@ func TestWriteDockerConfigReadOnlyDir(t *testing.T) {
 		if err := os.WriteFile(path, old, 0o600); err != nil {
 			t.Fatal(err)
 		}
-		createTemp = func(dir, pattern string) (*os.File, error) {
-			return nil, &fs.PathError{Op: "open", Path: filepath.Join(dir, pattern), Err: syscall.EROFS}
+		readOnly := func(o *Options) {
+			o.createTemp = func(dir, pattern string) (*os.File, error) {
+				return nil, &fs.PathError{Op: "open", Path: filepath.Join(dir, pattern), Err: syscall.EROFS}
+			}
 		}
-		defer func() { createTemp = os.CreateTemp }()
-		_, err := Write(path, testToken(hostUSW2, "pw"))
+		_, err := Write(t.Context(), path, []appmeshenvoy.Token{testToken(hostUSW2, "pw")}, readOnly)
 		if !errors.Is(err, syscall.EROFS) || !strings.Contains(err.Error(), path) {
 			t.Fatalf("err = %v, want a read-only error naming the file", err)
 		}
@@ -429,7 +478,7 @@ func TestWriteDockerConfigReadOnlyDir(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer os.Chmod(dir, 0o700)
-		_, err := Write(path, testToken(hostUSW2, "pw"))
+		_, err := Write(t.Context(), path, []appmeshenvoy.Token{testToken(hostUSW2, "pw")})
 		if !errors.Is(err, fs.ErrPermission) {
 			t.Fatalf("err = %v, want a permission error", err)
 		}
@@ -460,7 +509,7 @@ func TestWriteDockerConfigSymlink(t *testing.T) {
 	if err := os.Symlink("../dotfiles/docker/config.json", link); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Write(link, testToken(hostUSW2, "pw")); err != nil {
+	if _, err := Write(t.Context(), link, []appmeshenvoy.Token{testToken(hostUSW2, "pw")}); err != nil {
 		t.Fatal(err)
 	}
 	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
@@ -480,7 +529,7 @@ func TestWriteDockerConfigSymlink(t *testing.T) {
 		if err := os.Symlink(target2, link2); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := Write(link2, testToken(hostUSW2, "pw")); err != nil {
+		if _, err := Write(t.Context(), link2, []appmeshenvoy.Token{testToken(hostUSW2, "pw")}); err != nil {
 			t.Fatal(err)
 		}
 		if readAuths(t, target2)[hostUSW2]["auth"] != authOf("AWS", "pw") {
@@ -518,7 +567,7 @@ func TestWriteDockerConfigSymlinkThroughLinkedDir(t *testing.T) {
 		t.Fatal(err)
 	}
 	path := filepath.Join(linked, "config.json")
-	if _, err := Write(path, testToken(hostUSW2, "pw")); err != nil {
+	if _, err := Write(t.Context(), path, []appmeshenvoy.Token{testToken(hostUSW2, "pw")}); err != nil {
 		t.Fatal(err)
 	}
 	auths := readAuths(t, target)
@@ -552,7 +601,7 @@ func TestRemoveDockerConfig(t *testing.T) {
 	if err := os.WriteFile(path, existing, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	notes, err := Remove(path, "https://"+hostUSW2, hostEUW1)
+	notes, err := Remove(t.Context(), path, []string{"https://" + hostUSW2, hostEUW1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -578,7 +627,7 @@ func TestRemoveDockerConfig(t *testing.T) {
 
 	// Nothing to remove: the file is not rewritten.
 	fi1, _ := os.Stat(path)
-	if _, err := Remove(path, hostUSW2); err != nil {
+	if _, err := Remove(t.Context(), path, []string{hostUSW2}); err != nil {
 		t.Fatal(err)
 	}
 	if again, _ := os.ReadFile(path); !bytes.Equal(again, got) {
@@ -590,7 +639,7 @@ func TestRemoveDockerConfig(t *testing.T) {
 
 	t.Run("missing file", func(t *testing.T) {
 		dir := filepath.Join(t.TempDir(), "none")
-		notes, err := Remove(filepath.Join(dir, "config.json"), hostUSW2)
+		notes, err := Remove(t.Context(), filepath.Join(dir, "config.json"), []string{hostUSW2})
 		if err != nil || len(notes) != 1 {
 			t.Fatalf("notes %v, err %v; want one note", notes, err)
 		}
@@ -629,6 +678,16 @@ func TestDefaultDockerConfigPath(t *testing.T) {
 	if p, err := DefaultPath(); err != nil || p != filepath.Join("/home/someone", ".docker", "config.json") {
 		t.Errorf("without DOCKER_CONFIG: %q, %v", p, err)
 	}
+	if runtime.GOOS != "windows" && runtime.GOOS != "plan9" {
+		t.Setenv("HOME", "")
+		_, err := DefaultPath()
+		if err == nil || strings.Count(err.Error(), "find the docker config") != 1 || !strings.Contains(err.Error(), "set DOCKER_CONFIG") {
+			t.Errorf("without HOME: %v, want one error saying to set DOCKER_CONFIG", err)
+		}
+		if got := errcode.Of(err); got != errcode.FileError {
+			t.Errorf("without HOME: code %q", got)
+		}
+	}
 }
 
 // TestDockerConfigWriterProcess is the child of TestWriteDockerConfigTwoProcesses: it
@@ -641,7 +700,7 @@ func TestDockerConfigWriterProcess(t *testing.T) {
 	path := os.Getenv("APPMESH_TEST_WRITER_PATH")
 	for i := range 25 {
 		host := fmt.Sprintf("%s-%02d.example.com", name, i)
-		if _, err := Write(path, testToken(host, "pw-"+host)); err != nil {
+		if _, err := Write(t.Context(), path, []appmeshenvoy.Token{testToken(host, "pw-"+host)}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -709,7 +768,7 @@ func FuzzDockerConfigMerge(f *testing.F) {
 		}
 		tok := testToken(hostUSW2, "fuzz-pw")
 		// Never run helpers named by fuzzed input.
-		_, err := WriteWith(path, Options{SkipCredentialHelpers: true}, tok)
+		_, err := Write(t.Context(), path, []appmeshenvoy.Token{tok}, func(o *Options) { o.SkipCredentialHelpers = true })
 		got, rerr := os.ReadFile(path)
 		if rerr != nil {
 			t.Fatal(rerr)
@@ -729,7 +788,7 @@ func FuzzDockerConfigMerge(f *testing.F) {
 			t.Fatalf("auths is not an object: %v", err)
 		}
 		var entry struct{ Auth string }
-		if err := json.Unmarshal(afterAuths[hostUSW2], &entry); err != nil || entry.Auth != dockerAuth(tok).Reveal() {
+		if err := json.Unmarshal(afterAuths[hostUSW2], &entry); err != nil || entry.Auth != authValue(tok).Reveal() {
 			t.Fatalf("the token's entry is missing or wrong: %s", afterAuths[hostUSW2])
 		}
 		if len(bytes.TrimSpace(old)) == 0 {
@@ -776,9 +835,9 @@ func TestWriteContainersAuthJSON(t *testing.T) {
 	if err := os.WriteFile(path, []byte(existing), 0o640); err != nil {
 		t.Fatal(err)
 	}
-	notes, err := Write(path, testToken(hostUSW2, "ecr-pw"))
-	if err != nil || len(notes) != 0 {
-		t.Fatalf("notes %v, err %v", notes, err)
+	notes, err := Write(t.Context(), path, []appmeshenvoy.Token{testToken(hostUSW2, "ecr-pw")})
+	if err != nil || len(notes) != 1 || !strings.Contains(notes[0].Message, "mode 0640") {
+		t.Fatalf("notes %v, err %v; want one note about the mode 0640", notes, err)
 	}
 	got, err := os.ReadFile(path)
 	if err != nil {
@@ -806,7 +865,7 @@ func TestWriteContainersAuthJSON(t *testing.T) {
 		t.Errorf("mode = %v, want the existing 0640", fi.Mode().Perm())
 	}
 
-	if _, err := Remove(path, hostUSW2); err != nil {
+	if _, err := Remove(t.Context(), path, []string{hostUSW2}); err != nil {
 		t.Fatal(err)
 	}
 	after, _ := os.ReadFile(path)

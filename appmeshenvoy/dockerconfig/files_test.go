@@ -91,7 +91,7 @@ func filesRounds() int {
 func filesWriteRounds(t *testing.T, name, path string, rounds int) {
 	host := filesHost(name)
 	for i := range rounds {
-		if _, err := dockerconfig.Write(path, filesToken(host, filesPassword(name, i))); err != nil {
+		if _, err := dockerconfig.Write(t.Context(), path, []appmeshenvoy.Token{filesToken(host, filesPassword(name, i))}); err != nil {
 			t.Errorf("%s round %d: %v", name, i, err)
 			return
 		}
@@ -294,10 +294,10 @@ func TestFilesReadOnly(t *testing.T) {
 				run  func() error
 			}{
 				{"login", func() error {
-					_, err := dockerconfig.Write(path, filesToken("840364872350.dkr.ecr.us-west-2.amazonaws.com", "pw-read-only"))
+					_, err := dockerconfig.Write(t.Context(), path, []appmeshenvoy.Token{filesToken("840364872350.dkr.ecr.us-west-2.amazonaws.com", "pw-read-only")})
 					return err
 				}},
-				{"logout", func() error { _, err := dockerconfig.Remove(path, "ghcr.io"); return err }},
+				{"logout", func() error { _, err := dockerconfig.Remove(t.Context(), path, []string{"ghcr.io"}); return err }},
 			} {
 				err := op.run()
 				if err == nil {
@@ -344,7 +344,7 @@ func TestFilesSymlinkChainAndLoop(t *testing.T) {
 		t.Fatal(err)
 	}
 	host := "840364872350.dkr.ecr.eu-west-1.amazonaws.com"
-	if _, err := dockerconfig.Write(link, filesToken(host, "pw-chain")); err != nil {
+	if _, err := dockerconfig.Write(t.Context(), link, []appmeshenvoy.Token{filesToken(host, "pw-chain")}); err != nil {
 		t.Fatal(err)
 	}
 	for _, l := range []string{link, middle} {
@@ -356,7 +356,7 @@ func TestFilesSymlinkChainAndLoop(t *testing.T) {
 	if auths[host] != filesAuth("pw-chain") || auths["ghcr.io"] != "eDp5" {
 		t.Error("the target at the end of the chain does not hold both entries")
 	}
-	if _, err := dockerconfig.Remove(link, host); err != nil {
+	if _, err := dockerconfig.Remove(t.Context(), link, []string{host}); err != nil {
 		t.Fatal(err)
 	}
 	if _, ok := filesAuths(t, target)[host]; ok {
@@ -376,7 +376,7 @@ func TestFilesSymlinkChainAndLoop(t *testing.T) {
 		if err := os.Symlink(a, b); err != nil {
 			t.Fatal(err)
 		}
-		_, err := dockerconfig.Write(a, filesToken(host, "pw-loop"))
+		_, err := dockerconfig.Write(t.Context(), a, []appmeshenvoy.Token{filesToken(host, "pw-loop")})
 		if err == nil {
 			t.Fatal("no error for a symlink loop")
 		}
@@ -417,11 +417,11 @@ func TestFilesInvalidJSONUntouchedByLogout(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, err = dockerconfig.Remove(path, "840364872350.dkr.ecr.us-west-2.amazonaws.com")
+			_, err = dockerconfig.Remove(t.Context(), path, []string{"840364872350.dkr.ecr.us-west-2.amazonaws.com"})
 			if !errors.Is(err, dockerconfig.ErrInvalid) || !strings.Contains(err.Error(), path) {
 				t.Errorf("logout: err = %v, want ErrInvalid naming the file", err)
 			}
-			_, err = dockerconfig.Write(path, filesToken("840364872350.dkr.ecr.us-west-2.amazonaws.com", "pw-invalid"))
+			_, err = dockerconfig.Write(t.Context(), path, []appmeshenvoy.Token{filesToken("840364872350.dkr.ecr.us-west-2.amazonaws.com", "pw-invalid")})
 			if !errors.Is(err, dockerconfig.ErrInvalid) {
 				t.Errorf("login: err = %v, want ErrInvalid", err)
 			}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy"
@@ -28,15 +29,47 @@ type logoutJSON struct {
 
 // registryFlags are the flags login and logout share.
 type registryFlags struct {
-	registries   stringList
-	dockerConfig string
+	registries   registryList
+	dockerConfig nonEmpty
 	skipHelpers  bool
+}
+
+// registryList is the repeatable --registry flag: like stringList (a value may be a
+// comma-separated list), but an empty value (--registry "", or an empty item between
+// commas) is an error, not ignored.
+type registryList []string
+
+func (r *registryList) String() string { return strings.Join(*r, ",") }
+
+func (r *registryList) Set(v string) error {
+	for _, p := range strings.Split(v, ",") {
+		p = strings.TrimSpace(p)
+		if p == "" {
+			return errors.New("empty registry host; give a host such as 111122223333.dkr.ecr.us-west-2.amazonaws.com")
+		}
+		*r = append(*r, p)
+	}
+	return nil
+}
+
+// nonEmpty is a string flag that refuses an empty value, so that --docker-config ""
+// is an error rather than the default path.
+type nonEmpty string
+
+func (n *nonEmpty) String() string { return string(*n) }
+
+func (n *nonEmpty) Set(v string) error {
+	if strings.TrimSpace(v) == "" {
+		return errors.New("empty path; give a file path, or leave the flag out for the default")
+	}
+	*n = nonEmpty(v)
+	return nil
 }
 
 func (a *app) addRegistryFlags(c *cmdFlags) *registryFlags {
 	rf := &registryFlags{}
 	c.Var(&rf.registries, "registry", "ECR registry `HOST` (repeatable), such as your mirror's; default: the Envoy registry of --region")
-	c.StringVar(&rf.dockerConfig, "docker-config", "", "docker config `PATH` (default $DOCKER_CONFIG/config.json or ~/.docker/config.json)")
+	c.Var(&rf.dockerConfig, "docker-config", "docker config `PATH`, a regular file (default $DOCKER_CONFIG/config.json or ~/.docker/config.json)")
 	c.BoolVar(&rf.skipHelpers, "skip-credential-helpers", false, `use "auths" even where docker would use a credential helper ("credHelpers" or "credsStore")`)
 	return rf
 }
@@ -69,15 +102,33 @@ func (a *app) registryHosts(rf *registryFlags, configured string) ([]string, err
 	return dedupe(hosts), nil
 }
 
+// configPath is --docker-config, or the docker client's default. Without a home
+// directory or DOCKER_CONFIG there is no default: a usage error.
 func (rf *registryFlags) configPath() (string, error) {
 	if rf.dockerConfig != "" {
-		return rf.dockerConfig, nil
+		return string(rf.dockerConfig), nil
 	}
 	p, err := dockerconfig.DefaultPath()
 	if err != nil {
-		return "", fmt.Errorf("find the docker config: %w; pass --docker-config PATH", err)
+		return "", usageError{fmt.Errorf("%w, or pass --docker-config PATH", err)}
 	}
 	return p, nil
+}
+
+// dockerConfigError adds what the user can do to an error of the docker config: the
+// flag that avoids a failing credential helper; for a path that is not a regular file
+// (a usage error), the way to log in without writing a file.
+func dockerConfigError(err error, login bool) error {
+	var he *dockerconfig.CredentialHelperError
+	switch {
+	case errors.As(err, &he):
+		return fmt.Errorf("%w (flag: --skip-credential-helpers)", err)
+	case errors.Is(err, dockerconfig.ErrNotRegularFile) && login:
+		return usageError{fmt.Errorf("%w; to keep no credential in a file, use --password-stdout", err)}
+	case errors.Is(err, dockerconfig.ErrNotRegularFile):
+		return usageError{err}
+	}
+	return err
 }
 
 func runLogin(ctx context.Context, a *app, args []string) error {
@@ -94,7 +145,8 @@ The default registry is the App Mesh Envoy registry of --region (or of AWS_REGIO
 'docker login --username AWS --password-stdin HOST', like 'aws ecr get-login-password'.
 
 JSON keys (stable), one object per registry: registry, username, expiresAt (RFC 3339),
-dockerConfig, notes (when docker will read the credentials from elsewhere).`,
+dockerConfig, notes (when docker will read the credentials from elsewhere, or when
+the file is readable by others).`,
 		`appmesh-envoy login --region us-west-2
 appmesh-envoy login --region us-west-2 --password-stdout | docker login --username AWS --password-stdin 840364872350.dkr.ecr.us-west-2.amazonaws.com`,
 		"table", "json")
@@ -147,9 +199,9 @@ appmesh-envoy login --region us-west-2 --password-stdout | docker login --userna
 		_, err := fmt.Fprintln(a.stdout, tokens[0].Password.Reveal())
 		return err
 	}
-	notes, err := dockerconfig.WriteWith(path, dockerconfig.Options{SkipCredentialHelpers: rf.skipHelpers}, tokens...)
+	notes, err := dockerconfig.Write(ctx, path, tokens, rf.options)
 	if err != nil {
-		return helperHint(err)
+		return dockerConfigError(err, true)
 	}
 	rows := make([]loginJSON, len(tokens))
 	for i, t := range tokens {
@@ -176,14 +228,8 @@ appmesh-envoy login --region us-west-2 --password-stdout | docker login --userna
 	return nil
 }
 
-// helperHint adds the flag that avoids a failing credential helper to its error.
-func helperHint(err error) error {
-	var he *dockerconfig.CredentialHelperError
-	if errors.As(err, &he) {
-		return fmt.Errorf("%w (flag: --skip-credential-helpers)", err)
-	}
-	return err
-}
+// options applies the flags to the docker config writer.
+func (rf *registryFlags) options(o *dockerconfig.Options) { o.SkipCredentialHelpers = rf.skipHelpers }
 
 func runLogout(ctx context.Context, a *app, args []string) error {
 	c := a.newCmd("logout", "[--region R]... [--registry HOST]... [--docker-config PATH]",
@@ -218,9 +264,9 @@ JSON keys (stable), one object per registry: registry, dockerConfig.`,
 	if err != nil {
 		return err
 	}
-	notes, err := dockerconfig.RemoveWith(path, dockerconfig.Options{SkipCredentialHelpers: rf.skipHelpers}, hosts...)
+	notes, err := dockerconfig.Remove(ctx, path, hosts, rf.options)
 	if err != nil {
-		return helperHint(err)
+		return dockerConfigError(err, false)
 	}
 	rows := make([]logoutJSON, len(hosts))
 	for i, h := range hosts {

@@ -257,3 +257,47 @@ func TestLoginPublicRegistry(t *testing.T) {
 		t.Errorf("stdout = %q, want nothing", r.stdout)
 	}
 }
+
+// TestLoginEmptyFlagValues: an empty --registry (or an empty item in a list) or
+// --docker-config is bad input (exit 2), never silently the default.
+func TestLoginEmptyFlagValues(t *testing.T) {
+	for _, args := range [][]string{
+		{"login", "--registry", ""},
+		{"login", "--registry", " "},
+		{"login", "--registry", "111122223333.dkr.ecr.us-west-2.amazonaws.com,"},
+		{"login", "--region", "us-west-2", "--docker-config", ""},
+		{"logout", "--registry", ""},
+		{"logout", "--region", "us-west-2", "--docker-config", ""},
+	} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			home := t.TempDir()
+			r := runWith(t, runOpts{home: home}, args...)
+			r.wantCode(t, exitUsage, args...)
+			r.wantOneLineError(t, "empty")
+			if r.stdout != "" {
+				t.Errorf("stdout = %q, want nothing", r.stdout)
+			}
+			if _, err := os.Stat(filepath.Join(home, ".docker")); !os.IsNotExist(err) {
+				t.Errorf("a docker config was touched (stat: %v)", err)
+			}
+		})
+	}
+}
+
+// TestLoginWithoutHome: with neither HOME nor DOCKER_CONFIG there is no default docker
+// config: bad input (exit 2) with one error that says so once and names both ways out.
+func TestLoginWithoutHome(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("the home directory comes from USERPROFILE")
+	}
+	for _, cmd := range []string{"login", "logout"} {
+		t.Run(cmd, func(t *testing.T) {
+			r := runWith(t, runOpts{env: []string{"HOME=", "DOCKER_CONFIG="}}, cmd, "--region", "us-west-2")
+			r.wantCode(t, exitUsage)
+			r.wantOneLineError(t, "set DOCKER_CONFIG, or pass --docker-config PATH")
+			if n := strings.Count(r.stderr, "find the docker config"); n != 1 {
+				t.Errorf("stderr says %d times %q, want once:\n%s", n, "find the docker config", r.stderr)
+			}
+		})
+	}
+}

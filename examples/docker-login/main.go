@@ -69,7 +69,7 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	notes, err := dockerconfig.Write(path, tok)
+	notes, err := dockerconfig.Write(ctx, path, []appmeshenvoy.Token{tok})
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -116,7 +116,7 @@ func run(real bool, regionCode string) error {
 		return err
 	}
 	path := filepath.Join(dir, "config.json")
-	if _, err := dockerconfig.Write(path, tok); err != nil {
+	if _, err := dockerconfig.Write(ctx, path, []appmeshenvoy.Token{tok}); err != nil {
 		return err
 	}
 	fmt.Printf("registry %s, user %s, expires %s, written to %s (password not shown)\n",
