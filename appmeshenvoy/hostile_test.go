@@ -24,7 +24,7 @@ func hostileEndpoint(t *testing.T, size int64) *httptest.Server {
 		_, _ = io.Copy(io.Discard, r.Body)
 		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 		prefix := map[string]string{
-			"AmazonSSM.GetParameter":                                    `{"Parameter":{"Name":"/aws/service/appmesh/envoy","Value":"`,
+			"AmazonSSM.GetParameter":                                     `{"Parameter":{"Name":"/aws/service/appmesh/envoy","Value":"`,
 			"AmazonEC2ContainerRegistry_V20150921.GetAuthorizationToken": `{"authorizationData":[{"authorizationToken":"`,
 			"AmazonEC2ContainerRegistry_V20150921.BatchGetImage":         `{"images":[{"imageManifest":"`,
 		}[r.Header.Get("X-Amz-Target")]

@@ -18,13 +18,13 @@ func TestParseImage(t *testing.T) {
 		want appmeshenvoy.Image
 	}{
 		{"840364872350.dkr.ecr.us-west-2.amazonaws.com/aws-appmesh-envoy:v1.29.6.0-prod", appmeshenvoy.Image{
-			Registry: "840364872350.dkr.ecr.us-west-2.amazonaws.com",
+			Registry:   "840364872350.dkr.ecr.us-west-2.amazonaws.com",
 			Repository: "aws-appmesh-envoy", Tag: "v1.29.6.0-prod"}},
 		{"840364872350.dkr.ecr.us-west-2.amazonaws.com/aws-appmesh-envoy:v1.29.6.0-prod@" + rsDigest, appmeshenvoy.Image{
-			Registry: "840364872350.dkr.ecr.us-west-2.amazonaws.com",
+			Registry:   "840364872350.dkr.ecr.us-west-2.amazonaws.com",
 			Repository: "aws-appmesh-envoy", Tag: "v1.29.6.0-prod", Digest: rsDigest}},
 		{"840364872350.dkr.ecr.us-west-2.amazonaws.com/aws-appmesh-envoy@" + rsDigest, appmeshenvoy.Image{
-			Registry: "840364872350.dkr.ecr.us-west-2.amazonaws.com",
+			Registry:   "840364872350.dkr.ecr.us-west-2.amazonaws.com",
 			Repository: "aws-appmesh-envoy", Digest: rsDigest}},
 		{"public.ecr.aws/appmesh/aws-appmesh-envoy:v1.29.6.0-prod", appmeshenvoy.Image{
 			Registry: "public.ecr.aws", Repository: "appmesh/aws-appmesh-envoy", Tag: "v1.29.6.0-prod"}},
@@ -33,7 +33,7 @@ func TestParseImage(t *testing.T) {
 		{"localhost/team/envoy:custom_Tag-1.0", appmeshenvoy.Image{
 			Registry: "localhost", Repository: "team/envoy", Tag: "custom_Tag-1.0"}},
 		{"123456789012.dkr.ecr.us-gov-west-1.amazonaws.com/team/a.b__c-d/envoy:v1.29.6.0-prod-fips", appmeshenvoy.Image{
-			Registry: "123456789012.dkr.ecr.us-gov-west-1.amazonaws.com",
+			Registry:   "123456789012.dkr.ecr.us-gov-west-1.amazonaws.com",
 			Repository: "team/a.b__c-d/envoy", Tag: "v1.29.6.0-prod-fips"}},
 	}
 	for _, tt := range tests {
@@ -104,7 +104,6 @@ func TestImageVersion(t *testing.T) {
 		t.Errorf("Version() of latest: %v", err)
 	}
 }
-
 
 func FuzzParseImage(f *testing.F) {
 	for _, s := range []string{
