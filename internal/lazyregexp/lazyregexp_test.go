@@ -22,7 +22,7 @@ func TestNewCompilesOnceOnFirstUse(t *testing.T) {
 			t.Fatalf("goroutine %d: no match", i)
 		}
 	}
-	if re() != re() {
+	if first, second := re(), re(); first != second {
 		t.Fatal("each call compiled a new regexp")
 	}
 }
