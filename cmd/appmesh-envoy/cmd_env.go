@@ -8,23 +8,39 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy"
 	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy/sidecar"
 	"github.com/appmesh-envoy/appmesh-envoy-go/internal/quote"
 )
 
-// envFlagVariables maps the env command's flags to the variables they set, so that
-// --set cannot set one of them a second time.
-var envFlagVariables = map[string]string{
-	"log-level": "ENVOY_LOG_LEVEL", "admin-port": "ENVOY_ADMIN_ACCESS_PORT", "concurrency": "ENVOY_CONCURRENCY",
-	"initial-fetch-timeout": "ENVOY_INITIAL_FETCH_TIMEOUT", "xray": "ENABLE_ENVOY_XRAY_TRACING",
-	"xray-daemon-address": "AWS_XRAY_DAEMON_ADDRESS", "xray-daemon-port": "XRAY_DAEMON_PORT",
-	"xray-sampling-rate": "XRAY_SAMPLING_RATE", "datadog": "ENABLE_ENVOY_DATADOG_TRACING",
-	"jaeger": "ENABLE_ENVOY_JAEGER_TRACING", "dogstatsd": "ENABLE_ENVOY_DOG_STATSD", "statsd-address": "STATSD_ADDRESS",
-	"statsd-port": "STATSD_PORT", "stats-tags": "ENABLE_ENVOY_STATS_TAGS", "stats-flush-interval": "ENVOY_STATS_FLUSH_INTERVAL",
-	"restart-count": "APPNET_ENVOY_RESTART_COUNT", "drain-wait": "LISTENER_DRAIN_WAIT_TIME_S",
+// envFlag is a flag of the env command that sets one variable. A boolean flag sets it to
+// 1 (or 0 with --flag=false); the others pass their value to ContainerConfig.Set, which
+// reads it as the image's agent does.
+type envFlag struct {
+	name, variable, usage string
+	boolean               bool
+}
+
+// envFlags are the env command's variable flags, in help order.
+var envFlags = []envFlag{
+	{"log-level", "ENVOY_LOG_LEVEL", "ENVOY_LOG_LEVEL `LEVEL`: trace, debug, info, warn, warning, error, critical, off", false},
+	{"admin-port", "ENVOY_ADMIN_ACCESS_PORT", "ENVOY_ADMIN_ACCESS_PORT `N`", false},
+	{"concurrency", "ENVOY_CONCURRENCY", "ENVOY_CONCURRENCY: Envoy worker threads `N`", false},
+	{"initial-fetch-timeout", "ENVOY_INITIAL_FETCH_TIMEOUT", "ENVOY_INITIAL_FETCH_TIMEOUT `SECONDS`", false},
+	{"xray", "ENABLE_ENVOY_XRAY_TRACING", "ENABLE_ENVOY_XRAY_TRACING=1", true},
+	{"xray-daemon-address", "AWS_XRAY_DAEMON_ADDRESS", "AWS_XRAY_DAEMON_ADDRESS `IP[:PORT]`", false},
+	{"xray-daemon-port", "XRAY_DAEMON_PORT", "XRAY_DAEMON_PORT `N`", false},
+	{"xray-sampling-rate", "XRAY_SAMPLING_RATE", "XRAY_SAMPLING_RATE `RATE` in [0,1], two decimals", false},
+	{"datadog", "ENABLE_ENVOY_DATADOG_TRACING", "ENABLE_ENVOY_DATADOG_TRACING=1", true},
+	{"jaeger", "ENABLE_ENVOY_JAEGER_TRACING", "ENABLE_ENVOY_JAEGER_TRACING=1", true},
+	{"dogstatsd", "ENABLE_ENVOY_DOG_STATSD", "ENABLE_ENVOY_DOG_STATSD=1", true},
+	{"statsd-address", "STATSD_ADDRESS", "STATSD_ADDRESS `IP`", false},
+	{"statsd-port", "STATSD_PORT", "STATSD_PORT `N`", false},
+	{"stats-tags", "ENABLE_ENVOY_STATS_TAGS", "ENABLE_ENVOY_STATS_TAGS=1 (appmesh.mesh and appmesh.virtual_node tags)", true},
+	{"stats-flush-interval", "ENVOY_STATS_FLUSH_INTERVAL", "ENVOY_STATS_FLUSH_INTERVAL `DURATION` such as 10s", false},
+	{"restart-count", "APPNET_ENVOY_RESTART_COUNT", "APPNET_ENVOY_RESTART_COUNT `N` (0-10)", false},
+	{"drain-wait", "LISTENER_DRAIN_WAIT_TIME_S", "LISTENER_DRAIN_WAIT_TIME_S `SECONDS` (5-110)", false},
 }
 
 // rawList is a repeatable flag whose values are kept as given (no splitting at commas,
@@ -59,29 +75,20 @@ Makes no AWS call.
 Subcommand: 'env lint FILE' checks an existing environment.`,
 		`appmesh-envoy env --virtual-node arn:aws:appmesh:us-west-2:111122223333:mesh/shop/virtualNode/cart --xray --log-level warn -o ecs`,
 		"dotenv", "ecs", "k8s", "docker", "json")
-	var (
-		vn, vg        = c.String("virtual-node", "", "virtual node `V` (ARN or mesh/M/virtualNode/N)"), c.String("virtual-gateway", "", "virtual gateway `V` (ARN or mesh/M/virtualGateway/N)")
-		logLevel      = c.String("log-level", "", "ENVOY_LOG_LEVEL: trace, debug, info, warn, warning, error, critical, off")
-		adminPort     = c.Int("admin-port", 0, "ENVOY_ADMIN_ACCESS_PORT `N`")
-		concurrency   = c.Int("concurrency", 0, "ENVOY_CONCURRENCY: Envoy worker threads `N`")
-		fetchTimeout  = c.Int("initial-fetch-timeout", 0, "ENVOY_INITIAL_FETCH_TIMEOUT `SECONDS`")
-		xray          = c.Bool("xray", false, "ENABLE_ENVOY_XRAY_TRACING=1")
-		xrayAddr      = c.String("xray-daemon-address", "", "AWS_XRAY_DAEMON_ADDRESS `IP[:PORT]`")
-		xrayPort      = c.Int("xray-daemon-port", 0, "XRAY_DAEMON_PORT `N`")
-		xrayRate      = c.Float64("xray-sampling-rate", 0, "XRAY_SAMPLING_RATE `RATE` in [0,1], two decimals")
-		datadog       = c.Bool("datadog", false, "ENABLE_ENVOY_DATADOG_TRACING=1")
-		jaeger        = c.Bool("jaeger", false, "ENABLE_ENVOY_JAEGER_TRACING=1")
-		dogstatsd     = c.Bool("dogstatsd", false, "ENABLE_ENVOY_DOG_STATSD=1")
-		statsdAddr    = c.String("statsd-address", "", "STATSD_ADDRESS `IP`")
-		statsdPort    = c.Int("statsd-port", 0, "STATSD_PORT `N`")
-		statsTags     = c.Bool("stats-tags", false, "ENABLE_ENVOY_STATS_TAGS=1 (appmesh.mesh and appmesh.virtual_node tags)")
-		flushInterval = c.Duration("stats-flush-interval", 0, "ENVOY_STATS_FLUSH_INTERVAL `DURATION` such as 10s")
-		restartCount  = c.Int("restart-count", 0, "APPNET_ENVOY_RESTART_COUNT `N` (0-10)")
-		drainWait     = c.Int("drain-wait", 0, "LISTENER_DRAIN_WAIT_TIME_S `SECONDS` (5-110)")
-		imageVersion  = c.String("image-version", "", "check against image `TAG` such as v1.29.6.0-prod")
-		listenerPorts stringList
-		extra         rawList
-	)
+	vn := c.String("virtual-node", "", "virtual node `V` (ARN or mesh/M/virtualNode/N)")
+	vg := c.String("virtual-gateway", "", "virtual gateway `V` (ARN or mesh/M/virtualGateway/N)")
+	values := make([]*string, len(envFlags))
+	for i, f := range envFlags {
+		if f.boolean {
+			values[i] = new(string)
+			c.BoolFunc(f.name, f.usage, boolInto(values[i]))
+			continue
+		}
+		values[i] = c.String(f.name, "", f.usage)
+	}
+	imageVersion := c.String("image-version", "", "check against image `TAG` such as v1.29.6.0-prod")
+	var listenerPorts stringList
+	var extra rawList
 	c.Var(&listenerPorts, "listener-port", "the virtual node's listener `PORT` (repeatable; checked against the admin port)")
 	c.Var(&extra, "set", "any other variable `NAME=VALUE` (repeatable; not one a flag sets; names the agent does not read are written as given)")
 	pos, err := c.parse(args)
@@ -111,30 +118,18 @@ Subcommand: 'env lint FILE' checks an existing environment.`,
 		}
 		cc.Resource = *vg
 	}
-	if set["log-level"] {
-		if _, err := cc.Set("ENVOY_LOG_LEVEL", *logLevel); err != nil {
-			return usageErrorf("--log-level: %v", err)
+	flagged := map[string]string{}
+	for i, f := range envFlags {
+		if !set[f.name] {
+			continue
 		}
+		flagged[f.variable] = f.name
+		findings, err := cc.Set(f.variable, *values[i])
+		if err != nil {
+			return usageErrorf("--%s: %v", f.name, err)
+		}
+		warn(a, findings)
 	}
-	setFlag(set, "admin-port", adminPort, &cc.AdminPort)
-	setFlag(set, "concurrency", concurrency, &cc.Concurrency)
-	setFlag(set, "initial-fetch-timeout", fetchTimeout, &cc.InitialFetchTimeout)
-	setFlag(set, "xray", xray, &cc.XRayTracing)
-	setFlag(set, "xray-daemon-address", xrayAddr, &cc.XRayDaemonAddress)
-	setFlag(set, "xray-daemon-port", xrayPort, &cc.XRayDaemonPort)
-	setFlag(set, "xray-sampling-rate", xrayRate, &cc.XRaySamplingRate)
-	setFlag(set, "datadog", datadog, &cc.DatadogTracing)
-	setFlag(set, "jaeger", jaeger, &cc.JaegerTracing)
-	setFlag(set, "dogstatsd", dogstatsd, &cc.DogStatsD)
-	setFlag(set, "statsd-address", statsdAddr, &cc.StatsDAddress)
-	setFlag(set, "statsd-port", statsdPort, &cc.StatsDPort)
-	setFlag(set, "stats-tags", statsTags, &cc.StatsTags)
-	if set["stats-flush-interval"] {
-		d := time.Duration(*flushInterval)
-		cc.StatsFlushInterval = &d
-	}
-	setFlag(set, "restart-count", restartCount, &cc.RestartCount)
-	setFlag(set, "drain-wait", drainWait, &cc.ListenerDrainWaitS)
 	for _, p := range listenerPorts {
 		n, err := strconv.Atoi(p)
 		if err != nil {
@@ -148,12 +143,6 @@ Subcommand: 'env lint FILE' checks an existing environment.`,
 			return usageErrorf("--image-version: %v", err)
 		}
 		cc.ImageVersion = &v
-	}
-	flagged := map[string]string{}
-	for f, variable := range envFlagVariables {
-		if set[f] {
-			flagged[variable] = f
-		}
 	}
 	for _, kv := range extra {
 		name, value, ok := strings.Cut(kv, "=")
@@ -340,11 +329,18 @@ func count(n int, noun string) string {
 	return strconv.Itoa(n) + " " + noun + "s"
 }
 
-// setFlag points *dst at a copy of *v when the flag name was given on the command line,
-// so that flags left out keep the image's defaults.
-func setFlag[T any](set map[string]bool, name string, v *T, dst **T) {
-	if set[name] {
-		x := *v
-		*dst = &x
+// boolInto is the Set function of a boolean flag (--xray, --xray=false) that stores "1"
+// or "0" in *dst.
+func boolInto(dst *string) func(string) error {
+	return func(v string) error {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return err
+		}
+		*dst = "0"
+		if b {
+			*dst = "1"
+		}
+		return nil
 	}
 }
