@@ -3,51 +3,84 @@ package appmeshenvoy
 import (
 	"context"
 	"fmt"
+	"strconv"
+	"strings"
 
+	"github.com/appmesh-envoy/appmesh-envoy-go/internal/errcode"
 	"github.com/appmesh-envoy/appmesh-envoy-go/internal/quote"
 	"github.com/appmesh-envoy/appmesh-envoy-go/region"
 )
 
-// DriftStatus says how a deployed image relates to the region's latest.
+// DriftStatus says how a deployed image relates to the region's latest. Its text form
+// ([DriftStatus.String], [DriftStatus.MarshalText]) is a stable kebab-case name, such as
+// "up-to-date" or "below-minimum", which the CLI prints in its JSON output and accepts in
+// "image check --fail-on". The zero value is [DriftUpToDate].
 type DriftStatus int
 
 // Drift statuses, from best to worst. [CompareDeployed] reports the worst that applies.
 const (
-	// DriftUpToDate: the deployed version is the latest (FIPS and standard variants of a
-	// release count as the same).
+	// DriftUpToDate ("up-to-date"): the deployed version is the latest (FIPS and
+	// standard variants of a release count as the same).
 	DriftUpToDate DriftStatus = iota
-	// DriftNewer: the deployed version is newer than the parameter's (a pre-release, or
-	// the parameter lags behind).
+	// DriftNewer ("newer"): the deployed version is newer than the parameter's (a
+	// pre-release, or the parameter lags behind).
 	DriftNewer
-	// DriftOlder: the deployed version is older than the latest but supported.
+	// DriftOlder ("older"): the deployed version is older than the latest but supported.
 	DriftOlder
-	// DriftUnknownVersion: the deployed tag is not an App Mesh Envoy version (a custom
-	// tag, or a digest-only reference), so nothing can be compared.
+	// DriftUnknownVersion ("unknown"): the deployed tag is not an App Mesh Envoy version
+	// (a custom tag such as "latest", or a digest-only reference that is not the latest
+	// image's digest), so nothing can be compared.
 	DriftUnknownVersion
-	// DriftBelowMinimum: the deployed version is older than [MinimumSupportedVersion].
+	// DriftBelowMinimum ("below-minimum"): the deployed version is older than
+	// [MinimumSupportedVersion].
 	DriftBelowMinimum
-	// DriftLegacyAccount: the image comes from the retired account 111345817488.
+	// DriftLegacyAccount ("legacy-account"): the image comes from the retired account
+	// 111345817488.
 	DriftLegacyAccount
 )
 
-// String returns a short name: "up to date", "newer", "older", "unknown version",
-// "below minimum", "legacy account".
+// driftNames are the text forms of the statuses, indexed by status.
+var driftNames = [...]string{
+	DriftUpToDate:       "up-to-date",
+	DriftNewer:          "newer",
+	DriftOlder:          "older",
+	DriftUnknownVersion: "unknown",
+	DriftBelowMinimum:   "below-minimum",
+	DriftLegacyAccount:  "legacy-account",
+}
+
+// String returns the status's stable kebab-case name: "up-to-date", "newer", "older",
+// "unknown", "below-minimum" or "legacy-account"; "DriftStatus(N)" for a value that is
+// none of them.
 func (s DriftStatus) String() string {
-	switch s {
-	case DriftUpToDate:
-		return "up to date"
-	case DriftNewer:
-		return "newer"
-	case DriftOlder:
-		return "older"
-	case DriftUnknownVersion:
-		return "unknown version"
-	case DriftBelowMinimum:
-		return "below minimum"
-	case DriftLegacyAccount:
-		return "legacy account"
+	if s >= 0 && int(s) < len(driftNames) {
+		return driftNames[s]
 	}
 	return fmt.Sprintf("DriftStatus(%d)", int(s))
+}
+
+// MarshalText returns the status's name (see [DriftStatus.String]), so that JSON and
+// other text encodings carry the name rather than a number. A value that is not a
+// status is an error.
+func (s DriftStatus) MarshalText() ([]byte, error) {
+	if s < 0 || int(s) >= len(driftNames) {
+		return nil, &errcode.Error{Code: errcode.InvalidInput, Msg: "DriftStatus(" + strconv.Itoa(int(s)) + ") is not a drift status"}
+	}
+	return []byte(driftNames[s]), nil
+}
+
+// UnmarshalText sets s from a status name as [DriftStatus.String] writes it; letter case
+// and surrounding white space do not matter. Any other text is an error with the code
+// "invalid-input" ([CodeInvalidInput]) whose message lists the names.
+func (s *DriftStatus) UnmarshalText(text []byte) error {
+	name := strings.ToLower(strings.TrimSpace(string(text)))
+	for i, n := range driftNames {
+		if n == name {
+			*s = DriftStatus(i)
+			return nil
+		}
+	}
+	return &errcode.Error{Code: errcode.InvalidInput, Msg: "drift status " + quote.Input(string(text)) + " is not one of " + strings.Join(driftNames[:], ", ")}
 }
 
 // Drift compares a deployed image with the latest of its region. It is a plain value.
@@ -71,7 +104,7 @@ type Drift struct {
 	OtherRepository bool
 }
 
-// String describes the drift in one line, such as
+// String describes the drift in one line that starts with the status name, such as
 // "older: v1.27.3.0-prod is behind the latest v1.29.6.0-prod by a minor version".
 func (d Drift) String() string {
 	s := d.Status.String() + ": "
@@ -146,13 +179,31 @@ func CompareDeployed(deployed, latest Image) Drift {
 
 // Check parses a deployed image reference, resolves the latest image of its region with
 // [Resolver.Latest], and compares them with [CompareDeployed]. The reference must name
-// an ECR host with a region (a mirror in your own account counts); for other hosts,
+// an ECR host with a region (a mirror in your own account counts); for a reference of
+// the public gallery, which names no region, use [Resolver.CheckIn]; for other hosts,
 // call Latest for the region yourself and use CompareDeployed. A digest-only reference
 // (repository@sha256:...) of the owner's repository is compared with the latest image's
 // digest, read with [Resolver.Pin]: the same digest is up to date, any other is
 // DriftUnknownVersion (a digest says nothing about a version). Errors are a
 // [*ParseError] for the reference or Latest's [*RegionError].
 func (r *Resolver) Check(ctx context.Context, ref string) (Drift, error) {
+	return r.CheckIn(ctx, ref, "")
+}
+
+// CheckIn is [Resolver.Check] with the region to compare with when the reference's
+// registry names none: a reference of the public gallery (public.ecr.aws, or its
+// dual-stack host) is compared with the latest image of regionCode, because the
+// gallery serves the same releases as every region's registry. A reference whose ECR
+// host names a region is compared with that region's latest image and regionCode is not
+// used: a mirror is judged where it lives. The result's Latest image names the region
+// compared with.
+//
+// Errors are a [*ParseError] matching [ErrInvalidImage] for a reference that is not an
+// ECR reference, or a gallery reference with an empty regionCode; a [*RegionError]
+// matching region.ErrUnsupported for a regionCode the image is not published in (both
+// before any request, and both with an input code: [Code.Input] is true); otherwise
+// Latest's [*RegionError].
+func (r *Resolver) CheckIn(ctx context.Context, ref, regionCode string) (Drift, error) {
 	if err := r.ready(); err != nil {
 		return Drift{}, err
 	}
@@ -160,17 +211,27 @@ func (r *Resolver) Check(ctx context.Context, ref string) (Drift, error) {
 	if err != nil {
 		return Drift{}, err
 	}
-	if img.Region() == "" {
-		return Drift{}, &ParseError{Kind: "image reference", Input: ref, Err: ErrInvalidImage,
-			Reason: "the registry names no region; resolve the latest image of your region with Resolver.Latest and use CompareDeployed"}
+	code := img.Region()
+	if code == "" {
+		reg, ok := img.ECR()
+		switch {
+		case !ok || !reg.Public:
+			return Drift{}, &ParseError{Kind: "image reference", Input: ref, Err: ErrInvalidImage,
+				Reason: "the registry " + quote.Input(img.Registry) + " is not an ECR registry; check an ECR reference such as " +
+					region.MustLookup("us-west-2").RepositoryURI() + ":TAG, or resolve the latest image with Resolver.Latest and use CompareDeployed"}
+		case strings.TrimSpace(regionCode) == "":
+			return Drift{}, &ParseError{Kind: "image reference", Input: ref, Err: ErrInvalidImage,
+				Reason: "the public gallery names no region; give the region whose latest image to compare with"}
+		}
+		code = regionCode
 	}
-	latest, err := r.Latest(ctx, img.Region())
+	latest, err := r.Latest(ctx, code)
 	if err != nil {
 		return Drift{}, err
 	}
 	if img.Tag == "" && img.Digest != "" && sameRegistry(img.Registry, latest.Registry) && img.Repository == latest.Repository {
 		// A digest-only reference carries no version. If it is the latest image's
-		// digest, it is that release; otherwise the status stays "unknown version".
+		// digest, it is that release; otherwise the status stays "unknown".
 		if pinned, err := r.Pin(ctx, latest); err == nil && pinned.Digest == img.Digest {
 			img.Tag = latest.Tag
 			return CompareDeployed(img, pinned), nil

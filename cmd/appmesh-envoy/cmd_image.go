@@ -24,9 +24,8 @@ type imageJSON struct {
 	// Source is where the answer came from: "ssm" (the public parameter).
 	Source  string `json:"source,omitempty"`
 	Warning string `json:"warning,omitempty"`
-	// Code is the stable error code of a failed region (appmeshenvoy.Code).
-	Code  string `json:"code,omitempty"`
-	Error string `json:"error,omitempty"`
+	// errorJSON is the stable error code and the message of a region that is not ok.
+	errorJSON
 }
 
 const (
@@ -36,9 +35,6 @@ const (
 )
 
 func runImage(ctx context.Context, a *app, args []string) error {
-	if len(args) > 0 && args[0] == "check" {
-		return runImageCheck(ctx, a, args[1:])
-	}
 	c := a.newCmd("image", "[--region R]... | --all-regions [--partition ID]  [--pin] [--fips] [--mirror REPO]",
 		`Prints the latest App Mesh Envoy image of each region, read from the public SSM parameter
 /aws/service/appmesh/envoy there and verified against the region table (registry account,
@@ -57,8 +53,8 @@ Every region is printed, then the exit status is 1 if any region failed.
 
 JSON keys (stable), one object per region: region, status (ok, failed or not-enabled),
 image, registry, repository, tag, digest (with --pin), source (ssm), warning (when there is
-one), code (the stable error code, such as parameter-not-found, access-denied, throttled)
-and error (when status is not ok).
+one). When status is not ok:
+`+errorJSONKeys+`.
 
 Subcommand: 'image check IMAGE' checks a deployed reference for drift.`,
 		`appmesh-envoy image --all-regions --pin -o json
@@ -152,8 +148,7 @@ func imageRow(r appmeshenvoy.Result, allRegions bool) imageJSON {
 		if allRegions && errors.Is(r.Err, appmeshenvoy.ErrRegionNotEnabled) {
 			row.Status = statusNotEnabled
 		}
-		row.Code = string(appmeshenvoy.CodeOf(r.Err))
-		row.Error = oneLine(r.Err.Error())
+		row.errorJSON = newErrorJSON(r.Err)
 		return row
 	}
 	img := r.Image

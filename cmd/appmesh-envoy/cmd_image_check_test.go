@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy/appmeshenvoytest"
@@ -15,11 +16,11 @@ func TestImageCheck(t *testing.T) {
 		extra             []string
 		code              int
 	}{
-		{"up to date", host + appmeshenvoytest.DefaultTag, "up to date", nil, exitOK},
+		{"up to date", host + appmeshenvoytest.DefaultTag, "up-to-date", nil, exitOK},
 		{"older fails", host + "v1.27.3.0-prod", "older", nil, exitFailed},
 		{"older allowed", host + "v1.27.3.0-prod", "older", []string{"--fail-on", "below-minimum"}, exitOK},
-		{"below minimum", host + "v1.15.0.0-prod", "below minimum", []string{"--fail-on", "below-minimum"}, exitFailed},
-		{"mirror in own account", "111122223333.dkr.ecr.us-west-2.amazonaws.com/envoy:" + appmeshenvoytest.DefaultTag, "up to date", nil, exitOK},
+		{"below minimum", host + "v1.15.0.0-prod", "below-minimum", []string{"--fail-on", "below-minimum"}, exitFailed},
+		{"mirror in own account", "111122223333.dkr.ecr.us-west-2.amazonaws.com/envoy:" + appmeshenvoytest.DefaultTag, "up-to-date", nil, exitOK},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -57,7 +58,7 @@ func TestImageCheckPublicGallery(t *testing.T) {
 		status    string
 		code      int
 	}{
-		{"--region, up to date", public + appmeshenvoytest.DefaultTag, []string{"--region", "eu-west-1"}, "eu-west-1", "up to date", exitOK},
+		{"--region, up to date", public + appmeshenvoytest.DefaultTag, []string{"--region", "eu-west-1"}, "eu-west-1", "up-to-date", exitOK},
 		{"configured region, older", public + "v1.27.3.0-prod", nil, "us-west-2", "older", exitFailed},
 	}
 	for _, tt := range tests {
@@ -87,5 +88,94 @@ func TestImageCheckPublicGallery(t *testing.T) {
 	r.wantOneLineError(t, "us-west-2")
 	if after := ts.Requests("*", "*"); after != before {
 		t.Errorf("%d requests for bad input, want none", after-before)
+	}
+}
+
+// TestImageCheckGate: the verdicts that fail the check by default, --fail-on as a list,
+// and "never".
+func TestImageCheckGate(t *testing.T) {
+	ts := newTestServer(t)
+	const repo = "840364872350.dkr.ecr.us-west-2.amazonaws.com/aws-appmesh-envoy"
+	_, _, latestDigest := ts.Manifest()
+	otherDigest := "sha256:" + strings.Repeat("ab", 32)
+	tests := []struct {
+		name, ref string
+		failOn    []string // --fail-on values; nil: the default
+		status    string
+		code      int
+	}{
+		{"latest tag fails by default", repo + ":latest", nil, "unknown", exitFailed},
+		{"digest-only other digest fails by default", repo + "@" + otherDigest, nil, "unknown", exitFailed},
+		{"digest-only latest digest passes", repo + "@" + latestDigest, nil, "up-to-date", exitOK},
+		{"custom tag fails by default", repo + ":my-build-7", nil, "unknown", exitFailed},
+		{"legacy account fails by default", "111345817488.dkr.ecr.us-west-2.amazonaws.com/aws-appmesh-envoy:v1.9.0.0-prod", nil, "legacy-account", exitFailed},
+		{"newer passes by default", repo + ":v1.99.0.0-prod", nil, "newer", exitOK},
+		{"unknown relaxed", repo + ":latest", []string{"older,below-minimum"}, "unknown", exitOK},
+		{"older relaxed by a list", repo + ":v1.27.3.0-prod", []string{"below-minimum,unknown"}, "older", exitOK},
+		{"repeated --fail-on adds up", repo + ":v1.27.3.0-prod", []string{"unknown", "older"}, "older", exitFailed},
+		{"case and spaces", repo + ":v1.27.3.0-prod", []string{" Older , unknown"}, "older", exitFailed},
+		{"never", repo + ":v1.15.0.0-prod", []string{"never"}, "below-minimum", exitOK},
+		{"empty list is never", repo + ":latest", []string{""}, "unknown", exitOK},
+		{"newer can fail too", repo + ":v1.99.0.0-prod", []string{"newer"}, "newer", exitFailed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := []string{"image", "check", tt.ref, "-o", "json"}
+			for _, f := range tt.failOn {
+				args = append(args, "--fail-on", f)
+			}
+			r := ts.run(t, ts.opts(), args...)
+			r.wantCode(t, tt.code, args...)
+			var out checkJSON
+			if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
+				t.Fatalf("stdout is not the check JSON: %v\n%s", err, r.stdout)
+			}
+			wantGate := gatePass
+			if tt.code == exitFailed {
+				wantGate = gateFail
+				r.wantOneLineError(t, "image check: "+tt.status+": ")
+			} else if r.stderr != "" {
+				t.Errorf("stderr = %q", r.stderr)
+			}
+			if out.Status != tt.status || out.Gate != wantGate || out.Code != "" {
+				t.Errorf("status %q gate %q code %q, want %q %q and no code", out.Status, out.Gate, out.Code, tt.status, wantGate)
+			}
+		})
+	}
+	for _, bad := range []string{"olde", "never,older", "up to date"} {
+		r := ts.run(t, ts.opts(), "image", "check", repo+":latest", "--fail-on", bad)
+		r.wantCode(t, exitUsage)
+		r.wantOneLineError(t, `flag "--fail-on"`)
+	}
+	r := ts.run(t, ts.opts(), "image", "check", "--help")
+	if !strings.Contains(r.stdout, "(default older,below-minimum,legacy-account,unknown)") {
+		t.Errorf("--help does not show the default --fail-on:\n%s", r.stdout)
+	}
+}
+
+// TestImageCheckFailedJSON: when the check cannot run, -o json still says so, with the
+// library's error code, and the exit status is 1.
+func TestImageCheckFailedJSON(t *testing.T) {
+	ts := newTestServer(t)
+	ts.DeleteParameter("eu-west-1")
+	ts.FailNext("ssm:GetParameter", "ap-south-1", 100, appmeshenvoytest.AccessDenied("ssm:GetParameter"))
+	tests := []struct {
+		ref, region, code string
+	}{
+		{"840364872350.dkr.ecr.eu-west-1.amazonaws.com/aws-appmesh-envoy:v1.27.3.0-prod", "eu-west-1", "parameter-not-found"},
+		{"public.ecr.aws/appmesh/aws-appmesh-envoy:v1.27.3.0-prod", "ap-south-1", "access-denied"},
+	}
+	for _, tt := range tests {
+		args := []string{"image", "check", tt.ref, "--region", tt.region, "-o", "json"}
+		r := ts.run(t, ts.opts(), args...)
+		r.wantCode(t, exitFailed, args...)
+		r.wantOneLineError(t, "image check: ")
+		var out checkJSON
+		if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
+			t.Fatalf("stdout is not the check JSON: %v\n%s", err, r.stdout)
+		}
+		if out.Status != statusFailed || out.Gate != gateFail || out.Code != tt.code || out.Region != tt.region || out.Error == "" || out.Image != tt.ref {
+			t.Errorf("%s: %+v, want status failed, code %s, region %s", tt.ref, out, tt.code, tt.region)
+		}
 	}
 }

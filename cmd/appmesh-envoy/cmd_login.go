@@ -9,6 +9,7 @@ import (
 
 	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy"
 	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy/dockerconfig"
+	"github.com/appmesh-envoy/appmesh-envoy-go/internal/quote"
 	"github.com/appmesh-envoy/appmesh-envoy-go/region"
 )
 
@@ -106,6 +107,9 @@ func (a *app) registryHosts(rf *registryFlags, configured string) ([]string, err
 // directory or DOCKER_CONFIG there is no default: a usage error.
 func (rf *registryFlags) configPath() (string, error) {
 	if rf.dockerConfig != "" {
+		if strings.ContainsRune(string(rf.dockerConfig), 0) {
+			return "", usageErrorf("--docker-config %s: a path has no NUL byte", quote.Input(string(rf.dockerConfig)))
+		}
 		return string(rf.dockerConfig), nil
 	}
 	p, err := dockerconfig.DefaultPath()

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/appmesh-envoy/appmesh-envoy-go/region"
 )
@@ -27,7 +28,8 @@ func runRegions(ctx context.Context, a *app, args []string) error {
 	c := a.newCmd("regions", "[--partition ID] [-o table|json|code]",
 		`Lists the regions the App Mesh Envoy image is published in, with the registry account,
 partition, opt-in status and FIPS availability of each. Works offline: the data is the
-region table of package region.
+region table of package region. A partition without such a region (aws-us-gov, the ISO
+partitions) gives an empty list, exit status 0, and a note on stderr.
 
 JSON keys (stable): code, name, partition, account, optIn, fips, registryHost,
 fipsRegistryHost and dualStackRegistryHost (when the region has one), repositoryUri,
@@ -47,6 +49,10 @@ repositoryArn, parameterArn, consoleUrl.`,
 		regions, err = region.InPartition(*partition)
 		if err != nil {
 			return usageError{err}
+		}
+		if len(regions) == 0 {
+			p, _ := region.LookupPartition(*partition)
+			fmt.Fprintf(a.stderr, "note: partition %s is valid, but no region of it has a public App Mesh Envoy image (AWS publishes no registry account there); mirror the image into your own ECR repository and use that\n", p.ID)
 		}
 	}
 	switch a.g.output {

@@ -86,3 +86,27 @@ func TestRegionsTable(t *testing.T) {
 		t.Errorf("table lacks eu-south-2 and its account:\n%s", r.stdout)
 	}
 }
+
+// TestRegionsEmptyPartition: a valid partition without a region of the image exits 0
+// with an empty result in every format and says why on stderr.
+func TestRegionsEmptyPartition(t *testing.T) {
+	for _, tt := range []struct {
+		format, stdout string
+	}{
+		{"json", "[]\n"},
+		{"code", ""},
+		{"table", "CODE  NAME  PARTITION  ACCOUNT  OPT-IN  FIPS\n"},
+	} {
+		for _, partition := range []string{"aws-us-gov", "AWS-ISO"} {
+			r := runCLI(t, "regions", "--partition", partition, "-o", tt.format)
+			r.wantCode(t, exitOK)
+			if r.stdout != tt.stdout {
+				t.Errorf("%s -o %s: stdout %q, want %q", partition, tt.format, r.stdout, tt.stdout)
+			}
+			want := "note: partition " + strings.ToLower(partition) + " is valid, but no region of it has a public App Mesh Envoy image"
+			if lines := strings.Split(strings.TrimSuffix(r.stderr, "\n"), "\n"); len(lines) != 1 || !strings.HasPrefix(lines[0], want) {
+				t.Errorf("%s -o %s: stderr %q, want one line starting %q", partition, tt.format, r.stderr, want)
+			}
+		}
+	}
+}

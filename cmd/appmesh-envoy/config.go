@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"os"
 	"strings"
 
@@ -17,8 +16,8 @@ import (
 )
 
 // loadConfig loads the AWS configuration the way the AWS CLI does (environment, shared
-// files, --profile, --region), then checks --endpoint-url and applies --debug. region,
-// when not empty, overrides the configured region.
+// files, --profile, --region) and applies --debug. region, when not empty, overrides the
+// configured region. (The global flags were checked when they were parsed.)
 //
 // --endpoint-url is not applied here but per client (see ssmOptions, ecrOptions,
 // iamClient, stsClient): a client option function that sets BaseEndpoint runs after the
@@ -49,12 +48,6 @@ func (a *app) loadConfig(ctx context.Context, region string) (aws.Config, error)
 	if region == "" && cfg.Region == "" {
 		// The AWS CLI reads AWS_DEFAULT_REGION too; the Go SDK only AWS_REGION.
 		cfg.Region = os.Getenv("AWS_DEFAULT_REGION")
-	}
-	if a.g.endpointURL != "" {
-		u, err := url.Parse(a.g.endpointURL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return aws.Config{}, usageErrorf("--endpoint-url %q is not an http(s) URL such as http://127.0.0.1:4566", a.g.endpointURL)
-		}
 	}
 	return cfg, nil
 }

@@ -1,11 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"io"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -18,6 +21,10 @@ const redactedText = "[REDACTED]"
 // secret access key, session token, registry passwords, and their base64 forms) and
 // anything in a place where secrets live (Authorization and X-Amz-Security-Token headers,
 // JSON and XML fields named like tokens, passwords and secrets, signed query strings).
+//
+// JSON is judged as a JSON parser reads it, not as its bytes look: every JSON object in
+// the text is decoded, and a field whose decoded name is secret-like loses its value, so
+// an escaped name ("authorization\u0054oken") or an escaped value cannot slip through.
 //
 // A redactor is safe for concurrent use: the SDK logs from many goroutines at once.
 type redactor struct {
@@ -98,10 +105,106 @@ func (r *redactor) redact(s string) string {
 			s = strings.ReplaceAll(s, v, redactedText)
 		}
 	}
+	s = redactJSON(s, secrets)
 	for _, p := range redactPatterns() {
 		s = p.re.ReplaceAllString(s, p.repl)
 	}
 	return s
+}
+
+// maxJSONAttempts bounds how many '{' redactJSON tries to decode from, so that text full
+// of braces that are not JSON costs little.
+const maxJSONAttempts = 256
+
+// redactJSON decodes every JSON object in s (such as the body of an HTTP answer in an
+// SDK debug log) and writes back, re-encoded, each one that held a secret: the value of
+// every field whose decoded name is secret-like (see secretField) is replaced, and so is
+// every known secret inside a decoded string. Objects without secrets, and text that is
+// not JSON, are left as they are.
+func redactJSON(s string, secrets []string) string {
+	var b strings.Builder
+	done := 0 // s[:done] is in b
+	for i, attempts := 0, 0; attempts < maxJSONAttempts; attempts++ {
+		j := strings.IndexByte(s[i:], '{')
+		if j < 0 {
+			break
+		}
+		start := i + j
+		dec := json.NewDecoder(strings.NewReader(s[start:]))
+		dec.UseNumber()
+		var v any
+		if err := dec.Decode(&v); err != nil {
+			i = start + 1
+			continue
+		}
+		end := start + int(dec.InputOffset())
+		i = end
+		v, changed := redactValue(v, secrets)
+		if !changed {
+			continue
+		}
+		var out bytes.Buffer
+		enc := json.NewEncoder(&out)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(v); err != nil {
+			// Not expected for decoded JSON; never let the original through.
+			out.Reset()
+			out.WriteString(strconv.Quote(redactedText))
+		}
+		b.WriteString(s[done:start])
+		b.Write(bytes.TrimRight(out.Bytes(), "\n"))
+		done = end
+	}
+	if done == 0 {
+		return s
+	}
+	b.WriteString(s[done:])
+	return b.String()
+}
+
+// secretField reports whether a JSON field name (decoded) is where secrets live:
+// "authorizationToken", "password", "SecretAccessKey", "SessionToken", "auth", ...
+func secretField(name string) bool {
+	n := strings.ToLower(name)
+	return n == "auth" || strings.Contains(n, "token") || strings.Contains(n, "passw") ||
+		strings.Contains(n, "secret") || strings.Contains(n, "credential")
+}
+
+// redactValue returns v (decoded JSON) with the values of secret fields and the known
+// secrets in strings replaced, and whether anything was.
+func redactValue(v any, secrets []string) (any, bool) {
+	switch x := v.(type) {
+	case map[string]any:
+		changed := false
+		for k, val := range x {
+			if secretField(k) {
+				if s, ok := val.(string); !ok || s != redactedText {
+					x[k] = redactedText
+					changed = true
+				}
+				continue
+			}
+			var c bool
+			x[k], c = redactValue(val, secrets)
+			changed = changed || c
+		}
+		return x, changed
+	case []any:
+		changed := false
+		for i := range x {
+			var c bool
+			x[i], c = redactValue(x[i], secrets)
+			changed = changed || c
+		}
+		return x, changed
+	case string:
+		out := x
+		for _, sec := range secrets {
+			out = strings.ReplaceAll(out, sec, redactedText)
+		}
+		return out, out != x
+	}
+	return v, false
 }
 
 // writer wraps w so that everything written through it is redacted. Each Write is

@@ -2,10 +2,16 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/smithy-go/logging"
 )
@@ -62,19 +68,25 @@ func TestRedactPatterns(t *testing.T) {
 	}
 	r := newRedactor()
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got := r.redact(tt.in)
-			for _, g := range tt.gone {
-				if strings.Contains(got, g) {
-					t.Errorf("redacted text still contains a secret (%d bytes long): %s", len(g), got)
-				}
-			}
-			for _, k := range tt.kept {
-				if !strings.Contains(got, k) {
-					t.Errorf("redacted text lost %q: %s", k, got)
-				}
-			}
-		})
+		t.Run(tt.name, func(t *testing.T) { checkRedacted(t, r.redact(tt.in), tt.gone, tt.kept) })
+	}
+}
+
+// checkRedacted fails when redacted text got holds a string of gone or lacks one of
+// kept. It never prints a secret: only its length, and got with gone blanked out.
+func checkRedacted(t *testing.T, got string, gone, kept []string) {
+	t.Helper()
+	shown := got
+	for _, g := range gone {
+		if strings.Contains(got, g) {
+			t.Errorf("redacted text still contains a secret (%d bytes long)", len(g))
+			shown = strings.ReplaceAll(shown, g, "[SECRET]")
+		}
+	}
+	for _, k := range kept {
+		if !strings.Contains(got, k) {
+			t.Errorf("redacted text lost %q: %s", k, shown)
+		}
 	}
 }
 
@@ -129,6 +141,7 @@ func FuzzRedact(f *testing.F) {
 		"Authorization: AWS4-HMAC-SHA256 Signature=abc",
 		`{"authorizationToken":"QVdTOnBhc3N3b3Jk"}`,
 		`{"a\"token":"x\\"}`,
+		`{"authorization\u0054oken":"QVdTOng="}`,
 		"<SessionToken>x</SessionToken>",
 		"X-Amz-Security-Token=abc&b=c",
 		"plain text",
@@ -145,4 +158,67 @@ func FuzzRedact(f *testing.F) {
 			t.Fatalf("known secret survived redaction")
 		}
 	})
+}
+
+// TestRedactDecodedJSON: JSON is redacted as a parser reads it, so escapes in a field
+// name or value do not hide a secret.
+func TestRedactDecodedJSON(t *testing.T) {
+	const tok = "QVdTOnNlY3JldC1wYXNzd29yZC12YWx1ZQ=="
+	const known = "known/secret+value"
+	tests := []struct {
+		name, in string
+		gone     []string
+		kept     []string
+	}{
+		{"escaped field name", `{"authorizationData":[{"authorization\u0054oken":"` + tok + `","proxyEndpoint":"https://h"}]}`,
+			[]string{tok}, []string{`"proxyEndpoint":"https://h"`}},
+		{"escaped field name, all escapes", `{"\u0070\u0061\u0073\u0073\u0077\u006f\u0072\u0064":"hunter2hunter2"}`,
+			[]string{"hunter2hunter2"}, nil},
+		{"escaped value of a known secret", `{"note":"known\/secret\u002bvalue"}`,
+			[]string{`known\/secret\u002bvalue`}, []string{`"note":"[REDACTED]"`}},
+		{"secret nested in an object value", `{"Credentials":{"AccessKeyId":"ASIA","SecretAccessKey":"wJalrXUtnFEMI"}}`,
+			[]string{"wJalrXUtnFEMI"}, nil},
+		{"JSON after HTTP headers", "HTTP/1.1 200 OK\r\nContent-Type: application/x-amz-json-1.1\r\n\r\n{\"authorization\\u0054oken\":\"" + tok + "\"}\n",
+			[]string{tok}, []string{"HTTP/1.1 200 OK", "Content-Type: application/x-amz-json-1.1"}},
+		{"not JSON is kept", `{not json} {"a":1} {`, nil, []string{`{not json} {"a":1} {`}},
+	}
+	r := newRedactor()
+	r.add(known)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { checkRedacted(t, r.redact(tt.in), tt.gone, tt.kept) })
+	}
+}
+
+// TestDebugRedactsEscapedTokenAnswer runs 'login --debug' against an ECR endpoint whose
+// token answer names its field with an escape ("authorization\u0054oken"), as any JSON
+// encoder may: the SDK decodes it, so the login works, and --debug must not print the
+// token.
+func TestDebugRedactsEscapedTokenAnswer(t *testing.T) {
+	const password = "escaped-key-password-0123456789"
+	token := base64.StdEncoding.EncodeToString([]byte("AWS:" + password))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		if r.Header.Get("X-Amz-Target") != "AmazonEC2ContainerRegistry_V20150921.GetAuthorizationToken" {
+			http.Error(w, `{"__type":"UnknownOperationException"}`, http.StatusBadRequest)
+			return
+		}
+		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		fmt.Fprintf(w, `{"authorizationData":[{"authorization\u0054oken":%q,"expiresAt":%d,"proxyEndpoint":"https://840364872350.dkr.ecr.us-west-2.amazonaws.com"}]}`,
+			token, time.Now().Add(12*time.Hour).Unix())
+	}))
+	defer srv.Close()
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"--endpoint-url", srv.URL, "--debug", "login", "--region", "us-west-2", "--password-stdout"},
+		strings.NewReader(""), &stdout, &stderr)
+	if code != exitOK || strings.TrimSpace(stdout.String()) != password {
+		t.Fatalf("login against the escaped answer: exit %d, stdout %d bytes, stderr:\n%s", code, stdout.Len(), secRedact(stderr.String(), map[string]string{"password": password, "token": token}))
+	}
+	if !strings.Contains(stderr.String(), "[debug] SDK") || !strings.Contains(stderr.String(), "authorizationData") {
+		t.Fatalf("--debug did not log the answer:\n%s", stderr.String())
+	}
+	for name, s := range map[string]string{"password": password, "token": token, "token without padding": strings.TrimRight(token, "=")} {
+		if strings.Contains(stderr.String(), s) {
+			t.Errorf("--debug output contains the %s", name)
+		}
+	}
 }
