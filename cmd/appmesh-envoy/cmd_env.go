@@ -51,9 +51,6 @@ func (s *rawList) String() string     { return strings.Join(*s, " ") }
 func (s *rawList) Set(v string) error { *s = append(*s, v); return nil }
 
 func runEnv(ctx context.Context, a *app, args []string) error {
-	if len(args) > 0 && args[0] == "lint" {
-		return runEnvLint(ctx, a, args[1:])
-	}
 	c := a.newCmd("env", "--virtual-node V | --virtual-gateway V [flags] [-o dotenv|ecs|k8s|docker|json]",
 		`Builds the environment of the App Mesh Envoy container from flags, checks it the way the
 image's agent reads it (every problem at once), and prints only what differs from the image's
