@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 	"strings"
@@ -96,6 +97,9 @@ A container counts as Envoy by its image repository (aws-appmesh-envoy, or a --m
 name), never by its name.`
 
 func runInventory(ctx context.Context, a *app, args []string) error {
+	if len(args) > 0 && (args[0] == "kubernetes" || args[0] == "k8s") {
+		return runInventoryKubernetes(a, args[1:])
+	}
 	c := a.newCmd("inventory", "[--region R]... | --all-regions [--partition ID]  [--role-arn ARN]... [--fail-on VERDICTS] [-o table|json|csv]",
 		`Lists the ECS services of one or more accounts in one or more regions, the task
 definitions their deployments run, and in each the Envoy containers: the image, whether it
@@ -117,6 +121,8 @@ is a terminal. 'policy --principal inventory' prints the IAM policy this command
 Exit status: 1 when a container has a verdict of --fail-on (default at-risk,below-minimum;
 "never" to turn it off) or when a part of the inventory failed (with --all-regions, an
 opt-in region the account has not enabled does not count), 2 for bad usage or input.
+
+Subcommand: 'inventory kubernetes FILE...' reads Kubernetes manifests instead.
 
 `+inventoryJSONKeys,
 		`appmesh-envoy inventory --all-regions --role-arn arn:aws:iam::111122223333:role/inventory -o json
@@ -369,4 +375,76 @@ func (a *app) stsOptions() []func(*sts.Options) {
 		return []func(*sts.Options){func(o *sts.Options) { o.BaseEndpoint = e }}
 	}
 	return nil
+}
+
+func runInventoryKubernetes(a *app, args []string) error {
+	c := a.newCmd("inventory kubernetes", "FILE... | - [--fail-on VERDICTS] [-o table|json|csv]",
+		`Reads Kubernetes manifests — YAML or JSON, any number of documents, List kinds such as
+the output of 'kubectl get pods,deployments,daemonsets,statefulsets,cronjobs -A -o json' —
+from files or standard input ("-"), and lists the Envoy containers and init containers of
+every workload (namespace, kind, name, container) with their verdicts. No cluster access and
+no AWS call: versions are compared with the final release v1.39.1.0.
+
+`+verdictHelp+`
+
+Exit status: 1 when a container has a verdict of --fail-on (default at-risk,below-minimum;
+"never" to turn it off), 2 for bad usage or input (a file that is not YAML or JSON: the
+error names the file, line and column).
+
+`+inventoryJSONKeys,
+		`kubectl get pods,deployments,daemonsets,statefulsets,cronjobs -A -o json | appmesh-envoy inventory kubernetes -
+helm template ./chart | appmesh-envoy inventory kubernetes - -o json`,
+		"table", "json", "csv")
+	var mirrors stringList
+	c.Var(&mirrors, "mirror", "also count images of your repository `REPO` (host/path; {region} allowed) as Envoy (repeatable)")
+	failOn := c.String("fail-on", "at-risk,below-minimum", "exit 1 when a container has one of `VERDICTS` (comma-separated), or never")
+	files, err := c.parse(args)
+	if err != nil {
+		return err
+	}
+	if len(files) == 0 {
+		return usageErrorf("inventory kubernetes: name the manifest files, or - for standard input")
+	}
+	failVerdicts, err := inventory.ParseVerdicts(*failOn)
+	if err != nil {
+		return usageErrorf("--fail-on: %v", err)
+	}
+	var rep inventory.Report
+	m := inventory.Matcher{Mirrors: mirrors}
+	for _, f := range files {
+		data, err := a.readInput(f, inventory.MaxManifestSize)
+		if err != nil {
+			return err
+		}
+		found, err := inventory.Kubernetes(f, data, m)
+		if err != nil {
+			return usageError{err}
+		}
+		rep.Containers = append(rep.Containers, found...)
+	}
+	return a.finishInventory(rep, failVerdicts, func(inventory.Failure) bool { return false })
+}
+
+// readInput reads a file named on the command line ("-": standard input), at most limit
+// bytes; failures are input errors.
+func (a *app) readInput(name string, limit int64) ([]byte, error) {
+	var r io.Reader
+	if name == "-" {
+		r = a.stdin
+	} else {
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, usageErrorf("read %s: %v", name, errors.Unwrap(err))
+		}
+		defer f.Close()
+		r = f
+	}
+	data, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		return nil, usageErrorf("read %s: %v", name, err)
+	}
+	if int64(len(data)) > limit {
+		return nil, usageErrorf("%s is larger than %d MiB", name, limit>>20)
+	}
+	return data, nil
 }

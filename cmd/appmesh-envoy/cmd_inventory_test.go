@@ -3,6 +3,8 @@ package main
 import (
 	"encoding/csv"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"reflect"
 	"regexp"
 	"slices"
@@ -187,5 +189,82 @@ func TestInventoryJSONKeysDocumented(t *testing.T) {
 	}
 	if !strings.Contains(r.stdout, "JSON keys (stable)") {
 		t.Error("--help has no JSON keys (stable) section")
+	}
+}
+
+const kubectlList = `{
+    "apiVersion": "v1",
+    "items": [
+        {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": {"name": "web", "namespace": "shop"},
+            "spec": {"template": {"spec": {"containers": [
+                {"name": "app", "image": "111122223333.dkr.ecr.us-west-2.amazonaws.com/shop/web:2.1"},
+                {"name": "envoy", "image": "840364872350.dkr.ecr.us-west-2.amazonaws.com/aws-appmesh-envoy:v1.29.6.0-prod"}
+            ]}}}
+        }
+    ],
+    "kind": "List",
+    "metadata": {"resourceVersion": ""}
+}`
+
+func TestInventoryKubernetes(t *testing.T) {
+	dir := t.TempDir()
+	clean := filepath.Join(dir, "clean.yaml")
+	if err := os.WriteFile(clean, []byte("kind: Pod\nmetadata: {name: p, namespace: ns}\nspec:\n  containers:\n  - name: proxy\n    image: 111122223333.dkr.ecr.us-west-2.amazonaws.com/aws-appmesh-envoy:v1.39.1.0-prod@sha256:3333333333333333333333333333333333333333333333333333333333333333\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"inventory", "kubernetes", "-", clean, "-o", "json"}
+	r := runWith(t, runOpts{stdin: kubectlList}, args...)
+	r.wantCode(t, exitFailed, args...)
+	r.wantOneLineError(t, "1 of 2 Envoy containers are at-risk or below-minimum")
+	var out inventoryJSON
+	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
+		t.Fatalf("output is not JSON: %v\n%s", err, r.stdout)
+	}
+	var got []string
+	for _, c := range out.Containers {
+		got = append(got, c.File+" "+c.Namespace+" "+c.Kind+"/"+c.Workload+" "+c.Container+" "+c.Source+" "+strings.Join(c.Verdicts, ","))
+	}
+	want := []string{"- shop Deployment/web envoy aws at-risk,older,unpinned", clean + " ns Pod/p proxy mirror ok"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("containers (-want +got):\n%s", diff)
+	}
+	if out.Containers[0].Line != 10 || out.Failures == nil || len(out.Failures) != 0 {
+		t.Errorf("line %d, failures %v", out.Containers[0].Line, out.Failures)
+	}
+
+	r = runCLI(t, "inventory", "kubernetes", clean)
+	r.wantCode(t, exitOK)
+	if !strings.Contains(r.stdout, clean+":6") || !strings.Contains(r.stdout, "Pod/p") {
+		t.Errorf("table:\n%s", r.stdout)
+	}
+}
+
+func TestInventoryKubernetesBadInput(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.yaml")
+	if err := os.WriteFile(bad, []byte("kind: Pod\nspec:\n  containers: [\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name  string
+		args  []string
+		stdin string
+		want  string
+	}{
+		{"malformed YAML", []string{bad}, "", bad + ": line 3: not valid YAML"},
+		{"malformed JSON", []string{"-"}, `{"kind": "List", "items": [}`, "-: line 1, column 28: not valid JSON"},
+		{"missing file", []string{filepath.Join(dir, "missing.yaml")}, "", "no such file"},
+		{"no files", nil, "", "name the manifest files"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := append([]string{"inventory", "kubernetes"}, tt.args...)
+			r := runWith(t, runOpts{stdin: tt.stdin}, args...)
+			r.wantCode(t, exitUsage, args...)
+			r.wantOneLineError(t, tt.want)
+		})
 	}
 }
