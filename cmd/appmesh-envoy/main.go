@@ -76,6 +76,7 @@ func commands() []command {
 		{"logout", "remove what login wrote from a docker config", runLogout},
 		{"env", "build the Envoy container environment from flags; 'env lint' checks an existing one", runEnv},
 		{"inventory", "list the Envoy containers of ECS services (or Kubernetes manifests) with verdicts", runInventory},
+		{"rewrite", "point the Envoy images of task definitions and manifests at your mirror, pinned by digest", runRewrite},
 		{"local-endpoint", "serve a local AWS endpoint (SSM, ECR, IAM, STS) for tests and demos", runLocalEndpoint},
 	}
 }

@@ -171,6 +171,8 @@ func TestKubernetesErrors(t *testing.T) {
 		{"tab indentation", "kind: Pod\nspec:\n\tcontainers: []\n", 3, "not valid YAML"},
 		{"bad JSON", "{\"kind\": \"Pod\",\n \"spec\": }", 2, "not valid JSON"},
 		{"truncated JSON", "{\"kind\": \"Pod\"", 1, "not valid JSON"},
+		{"JSON cut after a comma", "{\"kind\": \"Pod\",", 1, "unexpected end of input"},
+		{"JSON cut after a comma in an array", "[{\"kind\": \"Pod\"},", 1, "unexpected end of input"},
 		{"JSON array of non-objects", "[1, 2, {]", 1, "not valid JSON"},
 	}
 	for _, tt := range tests {

@@ -241,8 +241,19 @@ func jsonValue(dec *json.Decoder, data []byte, ls lines, depth int) (*node, erro
 	if depth > maxDepth {
 		return nil, errTooDeep
 	}
+	// Only the first token of a document may meet the end of the input.
+	token := func() (json.Token, error) {
+		t, err := dec.Token()
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF
+		}
+		return t, err
+	}
 	before := int(dec.InputOffset())
 	tok, err := dec.Token()
+	if err == io.EOF && depth > 0 {
+		err = io.ErrUnexpectedEOF
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -256,7 +267,7 @@ func jsonValue(dec *json.Decoder, data []byte, ls lines, depth int) (*node, erro
 		}
 		for dec.More() {
 			if n.kind == mappingNode {
-				k, err := dec.Token()
+				k, err := token()
 				if err != nil {
 					return nil, err
 				}
@@ -268,17 +279,11 @@ func jsonValue(dec *json.Decoder, data []byte, ls lines, depth int) (*node, erro
 			}
 			v, err := jsonValue(dec, data, ls, depth+1)
 			if err != nil {
-				if err == io.EOF {
-					err = io.ErrUnexpectedEOF
-				}
 				return nil, err
 			}
 			n.items = append(n.items, v)
 		}
-		if _, err := dec.Token(); err != nil { // the closing delimiter
-			if err == io.EOF {
-				err = io.ErrUnexpectedEOF
-			}
+		if _, err := token(); err != nil { // the closing delimiter
 			return nil, err
 		}
 		return n, nil
