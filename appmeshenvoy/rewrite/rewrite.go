@@ -212,4 +212,3 @@ func (r *Rewriter) Kubernetes(ctx context.Context, file string, data []byte) (Re
 	}
 	return Result{Output: out, Changes: changes}, nil
 }
-
