@@ -15,6 +15,7 @@ import (
 	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy"
 	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy/appmeshenvoytest"
 	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy/inventory"
+	"github.com/appmesh-envoy/appmesh-envoy-go/iampolicy"
 	"github.com/appmesh-envoy/appmesh-envoy-go/internal/testenv"
 )
 
@@ -156,6 +157,29 @@ func TestScanECS(t *testing.T) {
 	}
 	if n := srv.Requests("sts:AssumeRole", "*"); n != 3 {
 		t.Errorf("%d AssumeRole calls, want 3 (one per role)", n)
+	}
+
+	// Every call the endpoint authorized is allowed by the policy of
+	// "appmesh-envoy policy --principal inventory" for the same regions and roles.
+	doc, err := iampolicy.Inventory(iampolicy.InventoryOptions{
+		Regions: iampolicy.Regions{Codes: []string{"us-west-2", "eu-west-1", "us-east-1"}},
+		Roles:   []string{roleA, roleB, roleMissing},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ops := srv.Operations()
+	actions := map[string]bool{}
+	for _, op := range ops {
+		actions[op.Action] = true
+		if d := iampolicy.Evaluate(doc, op.Action, op.Resource); d != iampolicy.Allow {
+			t.Errorf("%s on %s by %s: the inventory policy says %v", op.Action, op.Resource, op.Principal, d)
+		}
+	}
+	for _, a := range []string{"ecs:ListClusters", "ecs:ListServices", "ecs:DescribeServices", "ecs:DescribeTaskDefinition", "sts:AssumeRole", "ssm:GetParameter"} {
+		if !actions[a] {
+			t.Errorf("no %s recorded: the check above covers less than the inventory calls", a)
+		}
 	}
 }
 
