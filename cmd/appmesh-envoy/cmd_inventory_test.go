@@ -1,15 +1,19 @@
 package main
 
 import (
+	"bufio"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -267,4 +271,45 @@ func TestInventoryKubernetesBadInput(t *testing.T) {
 			r.wantOneLineError(t, tt.want)
 		})
 	}
+}
+
+// TestInventoryAgainstSeededLocalEndpoint starts 'local-endpoint --seed FILE' and runs
+// the inventory against it through its roles, as a user would try the command.
+func TestInventoryAgainstSeededLocalEndpoint(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	seed := filepath.Join(t.TempDir(), "seed.json")
+	writeFile(t, seed, inventorySeed)
+	cmd := exec.CommandContext(ctx, binary, "local-endpoint", "--seed", seed)
+	cmd.Env = testEnv(t, runOpts{})
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		_ = cmd.Process.Signal(os.Interrupt)
+		_ = cmd.Wait()
+	}()
+	sc := bufio.NewScanner(stdout)
+	var lines []string
+	for len(lines) < 3 && sc.Scan() {
+		lines = append(lines, strings.TrimPrefix(sc.Text(), "export "))
+	}
+	if len(lines) < 3 {
+		t.Fatalf("stdout = %q", lines)
+	}
+	r := runWith(t, runOpts{env: lines[1:3]}, "--endpoint-url", lines[0], "inventory", "--role-arn", invRoleA+","+invRoleB, "--fail-on", "never")
+	r.wantCode(t, exitOK)
+	if !strings.Contains(r.stdout, "111111111111  us-west-2  web:1") || !strings.Contains(r.stdout, "prod/web") {
+		t.Errorf("inventory:\n%s", r.stdout)
+	}
+
+	bad := filepath.Join(t.TempDir(), "bad.json")
+	writeFile(t, bad, `{"regions": [{"region": "mars-1"}]}`)
+	r = runCLI(t, "local-endpoint", "--seed", bad)
+	r.wantCode(t, exitUsage)
+	r.wantOneLineError(t, `region "mars-1" is not a supported region code`)
 }

@@ -28,6 +28,13 @@ there too, as 127.0.0.1:PORT/public.ecr.aws/appmesh/aws-appmesh-envoy.
 IAM roles: ecsTaskExecutionRole exists, plus every --role NAME, in the test account, so
 'policy --apply-to-role' works against it too.
 
+ECS: --seed FILE loads clusters, services and task definitions in any accounts and regions,
+and roles STS AssumeRole lets you assume into those accounts, so 'inventory' runs against
+it. The file is JSON: {"roles": [ROLE ARN...], "regions": [{"account": "111122223333",
+"region": "us-west-2", "clusters": [NAME...], "taskDefinitions": [register-task-definition
+input...], "services": [{"cluster": "prod", "name": "web", "taskDefinition": "web:1",
+"deploying": "web:2"}]}]}.
+
 The first line of stdout is the URL to pass as --endpoint-url; the next lines are shell
 'export' lines with the test credentials it accepts (they work only against this server).
 Notes and an example command go to stderr.`,
@@ -36,6 +43,7 @@ appmesh-envoy --endpoint-url "$(head -n1 endpoint.txt)" image --all-regions`)
 	port := c.Int("port", 0, "listen on 127.0.0.1:`N` (default: a free port)")
 	var roles stringList
 	c.Var(&roles, "role", "also create the IAM role `NAME` (repeatable)")
+	seedFile := c.String("seed", "", "load ECS services, task definitions and assumable roles from JSON `FILE` (appmeshenvoytest.ECSSeed)")
 	pos, err := c.parse(args)
 	if err != nil {
 		return err
@@ -58,6 +66,19 @@ appmesh-envoy --endpoint-url "$(head -n1 endpoint.txt)" image --all-regions`)
 		opts = append(opts, appmeshenvoytest.WithAddr(net.JoinHostPort("127.0.0.1", strconv.Itoa(*port))))
 	}
 	srv := appmeshenvoytest.NewUnstartedServer(opts...)
+	if *seedFile != "" {
+		data, err := a.readInput(*seedFile, 64<<20)
+		if err != nil {
+			return err
+		}
+		seed, err := appmeshenvoytest.ParseECSSeed(data)
+		if err == nil {
+			err = srv.SeedECS(seed)
+		}
+		if err != nil {
+			return usageErrorf("--seed %s: %v", *seedFile, err)
+		}
+	}
 	if err := srv.Start(); err != nil {
 		return fmt.Errorf("start the local endpoint on port %d: %w; choose another --port or 0 for a free one", *port, err)
 	}
