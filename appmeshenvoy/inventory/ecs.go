@@ -4,12 +4,14 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"net/http"
 	"slices"
 	"strings"
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -39,14 +41,17 @@ const maxBatch = 10
 // [Scanner.ECS]). It is safe for concurrent use; the zero Scanner is not usable: its
 // methods return an error (code not-initialized) that says to call [NewScanner].
 type Scanner struct {
-	cfg      aws.Config
-	opts     Options
-	resolver *appmeshenvoy.Resolver
+	cfg       aws.Config
+	opts      Options
+	resolver  *appmeshenvoy.Resolver
+	transport *http.Transport // the shared transport NewScanner made, or nil
 }
 
 // NewScanner returns a Scanner that calls AWS with cfg (the caller's credentials, which
 // assume Options.Roles), after applying the option functions to the defaults described
-// in [Options]. Building it does no I/O.
+// in [Options]. Building it does no I/O. When cfg has no HTTPClient, every client the
+// Scanner builds shares one connection pool, whose idle connections are closed at the
+// end of each scan.
 func NewScanner(cfg aws.Config, optFns ...func(*Options)) *Scanner {
 	opts := defaultOptions()
 	for _, fn := range optFns {
@@ -54,8 +59,16 @@ func NewScanner(cfg aws.Config, optFns ...func(*Options)) *Scanner {
 	}
 	opts.normalize()
 	s := &Scanner{cfg: cfg, opts: opts}
+	if cfg.HTTPClient == nil {
+		// One connection pool for every client of every account and region: an SDK
+		// client built from a config without HTTPClient makes its own pool, and
+		// thousands of clients would each keep idle connections open (file
+		// descriptors run out at 100 accounts × 25 regions).
+		s.transport = awshttp.NewBuildableClient().GetTransport()
+		s.cfg.HTTPClient = &http.Client{Transport: s.transport}
+	}
 	if opts.Latest == nil {
-		s.resolver = appmeshenvoy.NewResolver(cfg, func(o *appmeshenvoy.ResolverOptions) {
+		s.resolver = appmeshenvoy.NewResolver(s.cfg, func(o *appmeshenvoy.ResolverOptions) {
 			o.SSMOptions = opts.SSMOptions
 			o.RetryMaxAttempts = opts.RetryMaxAttempts
 			o.RetryMaxBackoff = opts.RetryMaxBackoff
@@ -155,6 +168,9 @@ func (s *Scanner) ECS(ctx context.Context, regions []string) (Report, error) {
 		}
 	}
 	_ = g.Wait()
+	if s.transport != nil {
+		s.transport.CloseIdleConnections()
+	}
 	if err := ctx.Err(); err != nil {
 		return sc.report, err
 	}
