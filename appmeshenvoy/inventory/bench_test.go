@@ -61,10 +61,14 @@ func benchServer(b *testing.B, accounts int) (*appmeshenvoytest.Server, []string
 	if err := srv.SeedECS(seed); err != nil {
 		b.Fatal(err)
 	}
-	for _, op := range []string{"ecs:*", "sts:*", "ssm:*"} {
-		srv.SetLatency(op, "*", benchLatency)
-	}
 	return srv, roles, regions
+}
+
+// setLatency injects d into every call the inventory makes (0 removes it).
+func setLatency(srv *appmeshenvoytest.Server, d time.Duration) {
+	for _, op := range []string{"ecs:*", "sts:*", "ssm:*"} {
+		srv.SetLatency(op, "*", d)
+	}
 }
 
 func mustSelectAll(b *testing.B) []region.Region {
@@ -81,12 +85,19 @@ func mustSelectAll(b *testing.B) []region.Region {
 // first pair of an account also waits for AssumeRole, the first of a region for the
 // SSM parameter. So the wall time is at least ceil(pairs/concurrency) × 4 rounds of
 // 20 ms plus 2; the metrics report the rounds measured (wall / 20 ms) and that model.
+// The runs without latency measure the CPU cost of the calls (client and endpoint share
+// the machine), the floor under any concurrency.
 func BenchmarkScanECS(b *testing.B) {
 	accounts := benchScale(b)
 	srv, roles, regions := benchServer(b, accounts)
 	pairs := accounts * len(regions)
-	for _, conc := range []int{32, 128, 512} {
-		b.Run(fmt.Sprintf("accounts=%d/regions=%d/concurrency=%d", accounts, len(regions), conc), func(b *testing.B) {
+	for _, run := range []struct {
+		conc    int
+		latency time.Duration
+	}{{32, benchLatency}, {128, benchLatency}, {512, benchLatency}, {32, 0}, {128, 0}} {
+		conc := run.conc
+		setLatency(srv, run.latency)
+		b.Run(fmt.Sprintf("accounts=%d/regions=%d/concurrency=%d/latency=%v", accounts, len(regions), conc, run.latency), func(b *testing.B) {
 			for b.Loop() {
 				srv.ResetCounts()
 				s := inventory.NewScanner(srv.Config("us-east-1"), func(o *inventory.Options) {
@@ -102,11 +113,13 @@ func BenchmarkScanECS(b *testing.B) {
 				if len(rep.Failures) != 0 || len(rep.Containers) != pairs || rep.Services != 3*pairs {
 					b.Fatalf("%d containers, %d services, failures %v", len(rep.Containers), rep.Services, rep.Failures)
 				}
-				model := (pairs+conc-1)/conc*4 + 2
 				b.ReportMetric(float64(wall.Milliseconds()), "wall-ms")
-				b.ReportMetric(float64(wall)/float64(benchLatency), "rounds")
-				b.ReportMetric(float64(model), "model-rounds")
+				if run.latency > 0 {
+					b.ReportMetric(float64(wall)/float64(run.latency), "rounds")
+					b.ReportMetric(float64((pairs+conc-1)/conc*4+2), "model-rounds")
+				}
 				b.ReportMetric(float64(srv.Requests("*", "*")), "requests")
+				b.ReportMetric(float64(srv.Connections()), "connections")
 			}
 		})
 	}

@@ -34,6 +34,9 @@ var (
 	ErrInvalidRole error = errcode.New(errcode.InvalidInput, "invalid role ARN")
 )
 
+// maxIdleConns bounds the idle connections the shared pool keeps.
+const maxIdleConns = 4096
+
 // maxBatch is how many services one DescribeServices call takes (ECS API Reference).
 const maxBatch = 10
 
@@ -64,7 +67,12 @@ func NewScanner(cfg aws.Config, optFns ...func(*Options)) *Scanner {
 		// client built from a config without HTTPClient makes its own pool, and
 		// thousands of clients would each keep idle connections open (file
 		// descriptors run out at 100 accounts × 25 regions).
+		// The pool keeps as many idle connections as calls can be in flight, so that
+		// connections are reused instead of opened and closed for every call.
 		s.transport = awshttp.NewBuildableClient().GetTransport()
+		inFlight := min(opts.Concurrency*opts.RegionConcurrency, maxIdleConns)
+		s.transport.MaxIdleConns = max(s.transport.MaxIdleConns, inFlight)
+		s.transport.MaxIdleConnsPerHost = max(s.transport.MaxIdleConnsPerHost, inFlight)
 		s.cfg.HTTPClient = &http.Client{Transport: s.transport}
 	}
 	if opts.Latest == nil {

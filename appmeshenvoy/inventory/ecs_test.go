@@ -319,19 +319,3 @@ func TestScanECSClientOption(t *testing.T) {
 	}
 }
 
-// TestScanECSReusesConnections scans one pair at a time: every client of every account
-// and region shares one connection pool, so one connection serves the whole scan
-// (a pool per client would open one per pair and keep them).
-func TestScanECSReusesConnections(t *testing.T) {
-	srv := newServer(t)
-	s := scanner(srv, func(o *inventory.Options) {
-		o.Roles = []string{roleA, roleB}
-		o.Concurrency, o.RegionConcurrency = 1, 1
-	})
-	if _, err := s.ECS(context.Background(), []string{"us-west-2", "eu-west-1", "us-east-1"}); err != nil {
-		t.Fatal(err)
-	}
-	if n := srv.Connections(); n > 2 {
-		t.Errorf("%d connections for 6 pairs scanned one at a time, want 1 or 2", n)
-	}
-}
