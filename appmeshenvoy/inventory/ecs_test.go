@@ -318,4 +318,3 @@ func TestScanECSClientOption(t *testing.T) {
 		t.Errorf("canceled: %v", err)
 	}
 }
-
