@@ -44,9 +44,10 @@ rewritten before any is written: on an error none is.
 Exit status: 1 when an operation failed (the mirror has no such image, access denied), 2
 for bad usage or input (malformed YAML or JSON, a task definition without containers, an
 image that cannot be rewritten: the error names the file, line and column).`,
-		`aws ecs describe-task-definition --task-definition web --include TAGS > web.json
+		`appmesh-envoy rewrite --to 111122223333.dkr.ecr.us-west-2.amazonaws.com/aws-appmesh-envoy --diff k8s/*.yaml
+aws ecs describe-task-definition --task-definition web --include TAGS > web.json
 appmesh-envoy rewrite --to 111122223333.dkr.ecr.{region}.amazonaws.com/mirror/aws-appmesh-envoy web.json > web-mirror.json
-appmesh-envoy rewrite --to 111122223333.dkr.ecr.us-west-2.amazonaws.com/aws-appmesh-envoy --diff k8s/*.yaml`)
+aws ecs register-task-definition --cli-input-json file://web-mirror.json`)
 	to := c.String("to", "", "mirror repository `REPO` (host/path; {region} allowed)")
 	format := c.String("format", "auto", "input `FORMAT`: auto, kubernetes or ecs (auto: a JSON object with taskDefinition or containerDefinitions is ecs)")
 	diff := c.Bool("diff", false, "print a unified diff instead of the rewritten document")
