@@ -390,7 +390,14 @@ func (p *pair) readTaskDefinition(ctx context.Context, td string) {
 	p.mu.Unlock()
 	for _, c := range out.TaskDefinition.ContainerDefinitions {
 		ref := aws.ToString(c.Image)
-		img, ok := p.sc.s.opts.Matcher.Match(ref)
+		img, ok, err := p.sc.s.opts.Matcher.Match(ref)
+		if err != nil {
+			p.mu.Lock()
+			p.failures = append(p.failures, Failure{Account: account, Region: p.r.Code, Action: "ecs:DescribeTaskDefinition", Resource: td,
+				Err: errcode.Wrap(appmeshenvoy.ErrInvalidImage, "container "+quote.Input(aws.ToString(c.Name))+" of "+td+": "+err.Error(), err)})
+			p.mu.Unlock()
+			continue
+		}
 		if !ok {
 			continue
 		}

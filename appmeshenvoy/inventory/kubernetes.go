@@ -1,6 +1,8 @@
 package inventory
 
 import (
+	"strconv"
+
 	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy"
 	"github.com/appmesh-envoy/appmesh-envoy-go/internal/errcode"
 	"github.com/appmesh-envoy/appmesh-envoy-go/internal/manifest"
@@ -24,8 +26,8 @@ const MaxManifestSize = manifest.MaxSize
 //
 // No cluster and no AWS call is needed: versions are compared with the final release
 // ([FinalImage]), the latest image of every region since App Mesh's end of support.
-// The error, for input that is not YAML or JSON, names file, line and column and matches
-// [ErrMalformedManifest].
+// The error, for input that is not YAML or JSON or an Envoy image value that is not an
+// image reference, names file, line and column and matches [ErrMalformedManifest].
 func Kubernetes(file string, data []byte, m Matcher) ([]Container, error) {
 	imgs, err := manifest.Kubernetes(data)
 	if err != nil {
@@ -33,7 +35,10 @@ func Kubernetes(file string, data []byte, m Matcher) ([]Container, error) {
 	}
 	var out []Container
 	for _, im := range imgs {
-		img, ok := m.Match(im.Value)
+		img, ok, err := m.Match(im.Value)
+		if err != nil {
+			return nil, errcode.Wrap(ErrMalformedManifest, quote.Text(file, 256)+":"+strconv.Itoa(im.Line)+":"+strconv.Itoa(im.Column)+": "+err.Error(), err)
+		}
 		if !ok {
 			continue
 		}

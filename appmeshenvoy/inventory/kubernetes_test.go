@@ -103,11 +103,15 @@ func TestMatcher(t *testing.T) {
 		{"aws-appmesh-envoy:v1.29.6.0-prod", false, ""},
 		{"envoyproxy/envoy:v1.31.0", false, ""},
 		{"not a reference", false, ""},
+		{"registry.example.com/aws-appmesh-envoy-x", false, ""},
 		{"", false, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.ref, func(t *testing.T) {
-			img, ok := m.Match(tt.ref)
+			img, ok, err := m.Match(tt.ref)
+			if err != nil {
+				t.Fatal(err)
+			}
 			if ok != tt.match {
 				t.Fatalf("Match = %v, want %v", ok, tt.match)
 			}
@@ -137,5 +141,22 @@ func TestParseVerdicts(t *testing.T) {
 		if err != nil && appmeshenvoy.CodeOf(err) != appmeshenvoy.CodeInvalidInput {
 			t.Errorf("code = %s", appmeshenvoy.CodeOf(err))
 		}
+	}
+}
+
+func TestMatcherInvalidEnvoyReference(t *testing.T) {
+	m := inventory.Matcher{Mirrors: []string{"registry.example.com/team/proxy"}}
+	for _, ref := range []string{
+		"840364872350.dkr.ecr.us-west-2.amazonaws.com/aws-appmesh-envoy:bad tag",
+		"840364872350.dkr.ecr.us-west-2.amazonaws.com/aws-appmesh-envoy@sha256:short",
+		"registry.example.com/team/proxy:-bad",
+	} {
+		if _, ok, err := m.Match(ref); ok || !errors.Is(err, appmeshenvoy.ErrInvalidImage) {
+			t.Errorf("Match(%q) = %v, %v; want an invalid-image error", ref, ok, err)
+		}
+	}
+	_, err := inventory.Kubernetes("pod.yaml", []byte("kind: Pod\nspec:\n  containers:\n  - image: '840364872350.dkr.ecr.us-west-2.amazonaws.com/aws-appmesh-envoy:v1!'\n"), m)
+	if !errors.Is(err, inventory.ErrMalformedManifest) || !strings.HasPrefix(err.Error(), "pod.yaml:4:12: ") {
+		t.Errorf("Kubernetes: %v", err)
 	}
 }

@@ -101,30 +101,51 @@ type Matcher struct {
 }
 
 // Match parses ref and reports whether it is an Envoy image. A reference without tag or
-// digest (which pulls "latest") is matched too, with an empty Tag. References that are
-// not image references, or have no registry host (Docker Hub short names), never match.
-func (m Matcher) Match(ref string) (appmeshenvoy.Image, bool) {
+// digest (which pulls "latest") is matched too, with an empty Tag. References without a
+// registry host (Docker Hub short names) never match. The error is for a value that
+// names an Envoy repository but is not a valid image reference (a bad tag or digest):
+// a *appmeshenvoy.ParseError matching appmeshenvoy.ErrInvalidImage.
+func (m Matcher) Match(ref string) (appmeshenvoy.Image, bool, error) {
 	img, err := appmeshenvoy.ParseImage(ref)
-	if err != nil {
+	if err != nil && !strings.Contains(ref, "@") && !strings.Contains(ref[strings.LastIndexByte(ref, '/')+1:], ":") {
 		// A reference without tag or digest pulls "latest": parse it with one.
-		if strings.ContainsAny(ref, "@") || strings.Contains(ref[strings.LastIndexByte(ref, '/')+1:], ":") {
-			return appmeshenvoy.Image{}, false
+		if img, err = appmeshenvoy.ParseImage(ref + ":latest"); err == nil {
+			img.Tag = ""
 		}
-		if img, err = appmeshenvoy.ParseImage(ref + ":latest"); err != nil {
-			return appmeshenvoy.Image{}, false
-		}
-		img.Tag = ""
 	}
-	repo := img.Repository
-	if repo == region.RepositoryName || strings.HasSuffix(repo, "/"+region.RepositoryName) {
-		return img, true
+	if err != nil {
+		if m.envoyRepository(repositoryPart(ref)) {
+			_, err = appmeshenvoy.ParseImage(ref) // the error of the reference as written
+			return appmeshenvoy.Image{}, false, err
+		}
+		return appmeshenvoy.Image{}, false, nil
+	}
+	return img, m.envoyRepository(img.RepositoryURI()), nil
+}
+
+// envoyRepository reports whether "host/path" is an Envoy repository: its last path
+// component is aws-appmesh-envoy, or it is one of the mirrors.
+func (m Matcher) envoyRepository(uri string) bool {
+	if i := strings.IndexByte(uri, '/'); i < 0 {
+		return false
+	} else if repo := uri[i+1:]; repo == region.RepositoryName || strings.HasSuffix(repo, "/"+region.RepositoryName) {
+		return true
 	}
 	for _, mirror := range m.Mirrors {
-		if matchMirror(strings.TrimSuffix(strings.TrimSpace(mirror), "/"), img.RepositoryURI()) {
-			return img, true
+		if matchMirror(strings.TrimSuffix(strings.TrimSpace(mirror), "/"), uri) {
+			return true
 		}
 	}
-	return appmeshenvoy.Image{}, false
+	return false
+}
+
+// repositoryPart returns ref without its digest and tag: "host/path".
+func repositoryPart(ref string) string {
+	ref, _, _ = strings.Cut(ref, "@")
+	if i := strings.LastIndexByte(ref, ':'); i > strings.LastIndexByte(ref, '/') {
+		ref = ref[:i]
+	}
+	return ref
 }
 
 // matchMirror reports whether uri is the mirror pattern, where "{region}" matches one

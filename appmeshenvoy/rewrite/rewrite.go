@@ -149,11 +149,14 @@ func (r *Rewriter) plan(ctx context.Context, file string, imgs []manifest.Image)
 	var edits []edit
 	var changes []Change
 	for _, im := range imgs {
-		img, ok := r.opts.Matcher.Match(im.Value)
+		img, ok, err := r.opts.Matcher.Match(im.Value)
+		where := quote.Text(file, 256) + ":" + strconv.Itoa(im.Line) + ":" + strconv.Itoa(im.Column) + ": " + quote.Input(im.Value)
+		if err != nil {
+			return nil, nil, errcode.Wrap(ErrMalformed, quote.Text(file, 256)+":"+strconv.Itoa(im.Line)+":"+strconv.Itoa(im.Column)+": "+err.Error(), err)
+		}
 		if !ok {
 			continue
 		}
-		where := quote.Text(file, 256) + ":" + strconv.Itoa(im.Line) + ":" + strconv.Itoa(im.Column) + ": " + quote.Input(im.Value)
 		if im.Problem != "" {
 			return nil, nil, errcode.Wrap(ErrCannotRewrite, where+": cannot be replaced in place: "+im.Problem+"; rewrite it by hand", nil)
 		}

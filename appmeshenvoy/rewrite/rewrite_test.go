@@ -202,7 +202,9 @@ func TestErrors(t *testing.T) {
 		{"malformed JSON", true, `{"family": "x", "containerDefinitions": [}`, "in.yaml: line 1, column 42: not valid JSON", appmeshenvoy.CodeInvalidInput, rewrite.ErrMalformed},
 		{"task definition without containers", true, `{"taskDefinition": {"family": "x"}}`, "no containerDefinitions", appmeshenvoy.CodeInvalidInput, rewrite.ErrMalformed},
 		{"container without image", true, `{"family": "x", "containerDefinitions": [{"name": "a"}]}`, "container definition 1 has no image", appmeshenvoy.CodeInvalidInput, rewrite.ErrMalformed},
-		{"image that is not an image", true, `{"family": "x", "containerDefinitions": [{"name": "a", "image": "not an image/aws-appmesh-envoy"}]}`, "", "", nil},
+		{"image that is not an image", true, `{"family": "x", "containerDefinitions": [{"name": "a", "image": "not an image/aws-appmesh-envoy"}]}`,
+			`in.yaml:1:65: invalid image reference "not an image/aws-appmesh-envoy": bad registry host`, appmeshenvoy.CodeInvalidInput, rewrite.ErrMalformed},
+		{"other image that is not an image", true, `{"family": "x", "containerDefinitions": [{"name": "a", "image": "not an image"}]}`, "", "", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
