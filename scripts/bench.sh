@@ -3,10 +3,12 @@
 # endpoint with injected per-region latency (scripts/bench/latency-endpoint), next to
 # the AWS CLI on the same endpoint, and writes BENCHMARKS.md.
 #
-# Usage: scripts/bench.sh [-o FILE] [--quick]
+# Usage: scripts/bench.sh [-o FILE] [--quick] [--only inventory]
 #
-#   -o FILE   where to write the report (default BENCHMARKS.md at the repository root)
-#   --quick   fewer runs (for trying the script; the numbers are noisier)
+#   -o FILE          where to write the report (default BENCHMARKS.md at the repository root)
+#   --quick          fewer runs (for trying the script; the numbers are noisier)
+#   --only inventory measure only the ECS inventory (100 accounts x 25 regions) and
+#                    replace only its section of the report
 #
 # Needs go, /usr/bin/aws (Debian awscli v2; else the aws on PATH), and hyperfine with jq
 # (apt-get install -y hyperfine jq); without hyperfine it falls back to a bash timing
@@ -18,14 +20,100 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 out="$root/BENCHMARKS.md"
 quick=0
+only=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	-o) out=$2; shift 2 ;;
 	--quick) quick=1; shift ;;
-	-h | --help) sed -n '2,15p' "$0"; exit 0 ;;
+	--only) only=$2; shift 2 ;;
+	-h | --help) sed -n '2,17p' "$0"; exit 0 ;;
 	*) echo "bench.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
 	esac
 done
+
+# The ECS inventory benchmark: the library scanning accounts x every aws region of the
+# in-process local endpoint with 20 ms on every call (appmeshenvoy/inventory/bench_test.go).
+inv_count=2
+[ "$quick" = 1 ] && inv_count=1
+inventory_bench() { # inventory_bench OUTFILE
+	local before
+	before=$(cut -d' ' -f1-3 /proc/loadavg)
+	timeout 900 go test -run '^$' -bench ScanECS -benchtime 1x -count "$inv_count" ./appmeshenvoy/inventory/ >"$1" 2>&1 ||
+		{ cat "$1" >&2; exit 1; }
+	echo "load average (1, 5, 15 min) before: $before; after: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$1"
+}
+inventory_section() { # inventory_section BENCHFILE: prints the report's inventory section
+	echo "<!-- inventory:begin -->"
+	echo "## Inventory: ECS, 100 accounts × 25 regions"
+	echo
+	echo '```'
+	echo "go test -run '^\$' -bench ScanECS -benchtime 1x -count $inv_count ./appmeshenvoy/inventory/"
+	echo '```'
+	echo
+	echo "\`inventory.Scanner.ECS\` against the in-process local endpoint: 100 accounts, each reached"
+	echo "with STS AssumeRole, × the 25 regions of the aws partition; in each pair one cluster of"
+	echo "three services running two task definitions (one with an Envoy container). Every ECS, STS"
+	echo "and SSM call waits 20 ms. One scan is 12,625 requests (2,500 × ListClusters, ListServices,"
+	echo "DescribeServices and 2 DescribeTaskDefinition, 100 AssumeRole, 25 GetParameter)."
+	echo
+	echo "Within a pair 4 calls cannot overlap (ListClusters → ListServices → DescribeServices →"
+	echo "DescribeTaskDefinition); pairs run \`--concurrency\` at a time; an account's first pair also"
+	echo "waits for AssumeRole and a region's first for the SSM parameter. So a scan takes at least"
+	echo "ceil(2500 / concurrency) × 4 + 2 rounds of 20 ms (\"model\"); \"measured\" is wall time / 20 ms."
+	echo "Without latency the scan measures the CPU cost of the requests (client and endpoint share"
+	echo "the machine's cores), the floor under any concurrency."
+	echo
+	echo "| concurrency | latency | wall (each run) | measured rounds | model rounds | measured / model | connections |"
+	echo "|---|---|---|---|---|---|---|"
+	awk '
+	/^BenchmarkScanECS\// {
+		split($1, p, "/"); c = p[4]; sub("concurrency=", "", c); l = p[5]; sub("latency=", "", l); sub("-[0-9]+$", "", l)
+		key = c "|" l
+		if (!(key in seen)) { order[++n] = key; seen[key] = 1 }
+		for (i = 3; i < NF; i++) {
+			if ($(i+1) == "wall-ms") wall[key] = wall[key] (wall[key] == "" ? "" : ", ") $i " ms"
+			if ($(i+1) == "rounds") r[key] = r[key] (r[key] == "" ? "" : ", ") sprintf("%.0f", $i)
+			if ($(i+1) == "model-rounds") { m[key] = $i; rs[key] += 0 }
+			if ($(i+1) == "connections") conn[key] = conn[key] (conn[key] == "" ? "" : ", ") $i
+			if ($(i+1) == "rounds") { sum[key] += $i; cnt[key]++ }
+		}
+	}
+	END {
+		for (k = 1; k <= n; k++) {
+			key = order[k]; split(key, f, "|")
+			ratio = (m[key] > 0 && cnt[key] > 0) ? sprintf("%.2f", sum[key] / cnt[key] / m[key]) : ""
+			printf "| %s | %s | %s | %s | %s | %s | %s |\n", f[1], f[2], wall[key], (r[key] == "" ? "" : r[key]), (m[key] == "" ? "" : m[key]), ratio, conn[key]
+		}
+	}' "$1"
+	echo
+	echo "Machine: $(nproc) CPUs, shared with other builds; $(grep '^load average' "$1")."
+	echo
+	echo "Raw output:"
+	echo
+	echo '```'
+	grep -E '^(cpu|Benchmark|ok)' "$1"
+	echo '```'
+	echo "<!-- inventory:end -->"
+}
+if [ "$only" = inventory ]; then
+	tmpi=$(mktemp)
+	trap 'rm -f "$tmpi" "$tmpi.md"' EXIT
+	printf '%s bench.sh: running the inventory benchmark\n' "$(date +%H:%M:%S)" >&2
+	inventory_bench "$tmpi"
+	inventory_section "$tmpi" >"$tmpi.md"
+	if [ -f "$out" ] && grep -q '^<!-- inventory:begin -->$' "$out"; then
+		awk -v f="$tmpi.md" '/^<!-- inventory:begin -->$/ { while ((getline l < f) > 0) print l; skip = 1; next }
+			/^<!-- inventory:end -->$/ { skip = 0; next } !skip' "$out" >"$out.tmp"
+	else
+		{ [ -f "$out" ] && cat "$out" && echo; cat "$tmpi.md"; } >"$out.tmp"
+	fi
+	mv "$out.tmp" "$out"
+	printf '%s bench.sh: wrote the inventory section of %s\n' "$(date +%H:%M:%S)" "$out" >&2
+	exit 0
+elif [ -n "$only" ]; then
+	echo "bench.sh: --only takes inventory" >&2
+	exit 2
+fi
 
 # Runs per measurement: fast commands, one aws CLI call, the aws CLI shell loop (25
 # sequential CLI starts, ~40 s per run on a 2-core box) and xargs -P 25 (25 CLI starts
@@ -187,6 +275,8 @@ log "running the Go benchmarks"
 bench_re='LatestAllCold|LatestAllReused|LatestSequentialCold|WarmWire|Concurrent1000'
 timeout 600 go test -run '^$' -bench "$bench_re" -benchmem -count "$bench_count" ./appmeshenvoy/ >"$tmp/gobench.txt" 2>&1 ||
 	{ cat "$tmp/gobench.txt" >&2; exit 1; }
+log "running the inventory benchmark"
+inventory_bench "$tmp/invbench.txt"
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # metric BENCH UNIT: the value of a custom metric (or ns/op, allocs/op) of a benchmark.
@@ -295,6 +385,8 @@ fi
 	echo "# \$tmp/aws-xargs.sh:"
 	sed -e "s#$url#URL#g" -e "s#$tmp/#\$tmp/#g" "$tmp/aws-xargs.sh" | grep -v '^#!'
 	echo '```'
+	echo
+	inventory_section "$tmp/invbench.txt"
 	echo
 	echo "$analysis"
 } >"$out.tmp"

@@ -23,7 +23,14 @@
 //     PutRolePolicy, GetRolePolicy, CreatePolicy, GetPolicy, CreatePolicyVersion,
 //     ListPolicyVersions, DeletePolicyVersion, GetPolicyVersion, AttachRolePolicy,
 //     ListAttachedRolePolicies.
-//   - STS, Query protocol (Version 2011-06-15): GetCallerIdentity.
+//   - ECS, JSON 1.1 protocol (X-Amz-Target AmazonEC2ContainerServiceV20141113.*): the
+//     read operations of an inventory — ListClusters, ListServices (pages of ECS's
+//     sizes, with nextToken), DescribeServices, DescribeTaskDefinition — over data a
+//     test loads with [Server.SeedECS] (or [Server.RegisterTaskDefinition],
+//     [Server.CreateCluster], [Server.PutService]) in any account and region.
+//   - STS, Query protocol (Version 2011-06-15): GetCallerIdentity, and AssumeRole for
+//     roles that exist in their account: the temporary credentials sign as the role, so
+//     later calls see that account's data and are recorded under the assumed-role ARN.
 //   - The container registry API of every ECR registry (see "Registries" below).
 //
 // The service is taken from the SigV4 credential scope of each request, and the region

@@ -42,11 +42,11 @@ func Throttling(op string) AWSError {
 }
 
 // InternalError returns the server-side failure of op's service: InternalServerError
-// (500) for SSM, ServerException (500) for ECR, ServiceFailure (500) for IAM,
+// (500) for SSM, ServerException (500) for ECR and ECS, ServiceFailure (500) for IAM,
 // InternalFailure (500) for STS.
 func InternalError(op string) AWSError {
 	switch serviceOf(op) {
-	case "ecr":
+	case "ecr", "ecs":
 		return AWSError{Code: "ServerException", Status: http.StatusInternalServerError, Message: "We encountered an internal error. Please try again."}
 	case "iam":
 		return AWSError{Code: "ServiceFailure", Status: http.StatusInternalServerError, Message: "The request processing has failed because of an unknown error, exception or failure."}

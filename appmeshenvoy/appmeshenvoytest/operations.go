@@ -65,7 +65,10 @@ func (s *Server) recordCall(c *call, opName string) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p := principalARN(c.account, c.user, c.region)
+	p := c.principal
+	if p == "" {
+		p = principalARN(c.account, c.user, c.region)
+	}
 	for _, res := range resources {
 		s.recordLocked(Operation{Action: opName, Resource: res, Region: c.region, Principal: p})
 	}

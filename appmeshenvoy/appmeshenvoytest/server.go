@@ -127,7 +127,7 @@ func WithTimeouts(t Timeouts) Option {
 	}
 }
 
-// Server is a local AWS endpoint for SSM, ECR, IAM and STS. Create it with [NewServer]
+// Server is a local AWS endpoint for SSM, ECR, ECS, IAM and STS. Create it with [NewServer]
 // (or [NewUnstartedServer] and [Server.Start]) and stop it with [Server.Close].
 //
 // All methods are safe for concurrent use, including while requests are served.
@@ -173,12 +173,15 @@ type Server struct {
 	galleryLimit  int
 	galleryWindow int64
 	galleryCount  int
+
+	ecs ecsState // ECS clusters, services and task definitions (ecs.go)
 }
 
 type identity struct {
 	secret  string
 	account string
 	user    string
+	arn     string // the principal ARN of an assumed role's session; "" for IAM users
 }
 
 type countKey struct{ op, region string }
@@ -395,6 +398,7 @@ func init() {
 	services = map[string]*service{
 		"ssm": {name: "ssm", proto: protoJSON, target: "AmazonSSM", ops: ssmOps, unknownCode: "UnknownOperationException"},
 		"ecr": {name: "ecr", proto: protoJSON, target: "AmazonEC2ContainerRegistry_V20150921", ops: ecrOps, unknownCode: "UnknownOperationException"},
+		"ecs": {name: "ecs", proto: protoJSON, target: "AmazonEC2ContainerServiceV20141113", ops: ecsOps, unknownCode: "UnknownOperationException"},
 		"iam": {name: "iam", proto: protoQuery, version: "2010-05-08", xmlns: "https://iam.amazonaws.com/doc/2010-05-08/", ops: iamOps, unknownCode: "InvalidAction"},
 		"sts": {name: "sts", proto: protoQuery, version: "2011-06-15", xmlns: "https://sts.amazonaws.com/doc/2011-06-15/", ops: stsOps, unknownCode: "InvalidAction"},
 	}
@@ -408,6 +412,7 @@ type call struct {
 	region    string
 	account   string
 	user      string
+	principal string // the caller's ARN when it is an assumed role's session
 	requestID string
 	body      []byte     // JSON input
 	form      url.Values // Query input
@@ -480,7 +485,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	svc, ok := services[auth.service]
 	if !ok {
 		unread()
-		s.refuse(w, guess, reqID, fmt.Sprintf("service %s in the credential scope: only ssm, ecr, iam and sts are implemented", quoteClient(auth.service)))
+		s.refuse(w, guess, reqID, fmt.Sprintf("service %s in the credential scope: only ssm, ecr, ecs, iam and sts are implemented", quoteClient(auth.service)))
 		return
 	}
 	s.mu.Lock()
@@ -553,7 +558,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		writeError(w, svc, reqID, errUnknownKey.forProto(svc.proto))
 		return
 	}
-	c.account, c.user = id.account, id.user
+	c.account, c.user, c.principal = id.account, id.user, id.arn
 
 	if f := s.applyFaults(r.Context(), opName, c.region); f != nil {
 		if f.stalled {

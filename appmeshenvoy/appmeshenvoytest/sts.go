@@ -8,6 +8,7 @@ import (
 
 var stsOps = map[string]handlerFunc{
 	"GetCallerIdentity": (*Server).stsGetCallerIdentity,
+	"AssumeRole":        (*Server).stsAssumeRole,
 }
 
 // userID returns a stable IAM user ID ("AIDA...") for a user name.
@@ -18,12 +19,16 @@ func userID(prefix, name string) string {
 
 func (s *Server) stsGetCallerIdentity(c *call) (any, *AWSError) {
 	c.resources = []string{"*"}
+	principal := c.principal
+	if principal == "" {
+		principal = "arn:" + partitionID(c.region) + ":iam::" + c.account + ":user/" + c.user
+	}
 	return struct {
 		Arn     string `xml:"Arn"`
 		UserID  string `xml:"UserId"`
 		Account string `xml:"Account"`
 	}{
-		Arn:     "arn:" + partitionID(c.region) + ":iam::" + c.account + ":user/" + c.user,
+		Arn:     principal,
 		UserID:  userID("AIDA", c.account+"/"+c.user),
 		Account: c.account,
 	}, nil

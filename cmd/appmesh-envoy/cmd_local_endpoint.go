@@ -185,6 +185,13 @@ there too, as 127.0.0.1:PORT/public.ecr.aws/appmesh/aws-appmesh-envoy.
 IAM roles: ecsTaskExecutionRole exists, plus every --role NAME, in the test account, so
 'policy --apply-to-role' works against it too.
 
+ECS: --ecs-data FILE loads clusters, services and task definitions in any accounts and regions,
+and roles STS AssumeRole lets you assume into those accounts, so 'inventory' runs against
+it. The file is JSON: {"roles": [ROLE ARN...], "regions": [{"account": "111122223333",
+"region": "us-west-2", "clusters": [NAME...], "taskDefinitions": [register-task-definition
+input...], "services": [{"cluster": "prod", "name": "web", "taskDefinition": "web:1",
+"deploying": "web:2"}]}]}.
+
 The first line of stdout is the URL to pass as --endpoint-url; the next lines are shell
 'export' lines: the test credentials it accepts (they work only against this server),
 AWS_REGION and AWS_DEFAULT_REGION (--region, default us-west-2; AWS CLI v1 reads only the
@@ -201,6 +208,7 @@ appmesh-envoy image --all-regions`)
 	c.Var(&roles, "role", "also create the IAM role `NAME` (repeatable)")
 	var faults localFaults
 	faults.register(c)
+	seedFile := c.String("ecs-data", "", "load ECS services, task definitions and assumable roles from JSON `FILE` (appmeshenvoytest.ECSSeed)")
 	pos, err := c.parse(args)
 	if err != nil {
 		return err
@@ -235,6 +243,19 @@ appmesh-envoy image --all-regions`)
 	notes, err := faults.apply(srv)
 	if err != nil {
 		return err
+	}
+	if *seedFile != "" {
+		data, err := a.readInput(*seedFile, 64<<20)
+		if err != nil {
+			return err
+		}
+		seed, err := appmeshenvoytest.ParseECSSeed(data)
+		if err == nil {
+			err = srv.SeedECS(seed)
+		}
+		if err != nil {
+			return usageErrorf("--ecs-data %s: %v", *seedFile, err)
+		}
 	}
 	if err := srv.Start(); err != nil {
 		return fmt.Errorf("start the local endpoint on port %d: %w; choose another --port or 0 for a free one", *port, err)

@@ -90,6 +90,12 @@ func commands() []command {
 		{name: "env", summary: "build the Envoy container environment from flags", run: runEnv, subs: []command{
 			{name: "lint", summary: "check an existing Envoy container environment", run: runEnvLint},
 		}},
+		{name: "inventory", summary: "list the Envoy containers of ECS services (or Kubernetes manifests) with verdicts", run: runInventory, subs: []command{
+			{name: "kubernetes", summary: "list the Envoy containers of Kubernetes manifests or kubectl JSON output", run: func(_ context.Context, a *app, args []string) error {
+				return runInventoryKubernetes(a, args)
+			}},
+		}},
+		{name: "rewrite", summary: "point the Envoy images of task definitions and manifests at your mirror, pinned by digest", run: runRewrite},
 		{name: "local-endpoint", summary: "serve a local AWS endpoint (SSM, ECR, IAM, STS) for tests and demos", run: runLocalEndpoint},
 		{name: "version", summary: "print the version, commit and Go version of this build", run: runVersion},
 		{name: "completion", summary: "print a shell completion script (bash, zsh, fish)", run: runCompletion},
