@@ -167,6 +167,10 @@ func New(optFns ...func(*Options)) (*Client, error) {
 	return c, nil
 }
 
+// CloseIdleConnections closes the connections the client keeps open for reuse. The
+// client stays usable.
+func (c *Client) CloseIdleConnections() { c.http.CloseIdleConnections() }
+
 // Repo is a repository as references name it: a registry host and a repository name
 // (path) inside it.
 type Repo struct {
@@ -421,7 +425,7 @@ func (c *Client) transportError(op, ref string, parent, rctx context.Context, er
 			Hint: "the registry (or something between) sent the request where credentials or data must not go"}}
 	case parent.Err() != nil:
 		return transportErr{err: &Error{Op: op, Ref: ref, Message: "stopped: " + parent.Err().Error(), Err: parent.Err()}}
-	case rctx != nil && errors.Is(context.Cause(rctx), errIdle):
+	case errors.Is(err, errIdle) || rctx != nil && errors.Is(context.Cause(rctx), errIdle):
 		return transportErr{err: &Error{Op: op, Ref: ref, Message: "no data moved for " + c.opts.IdleTimeout.String(),
 			Hint: "the registry or the network stalled", Kind: errcode.New(errcode.Timeout, "idle timeout"), Err: err}, retry: true}
 	}

@@ -143,29 +143,29 @@ func statusError(op, ref string, resp *http.Response) *Error {
 	if e.Message == "" {
 		e.Message = strings.ToLower(http.StatusText(resp.StatusCode))
 	}
-	e.Kind, e.Hint = classify(resp.StatusCode, e.RegistryCode, e.Message)
+	e.Hint, e.Kind = classify(resp.StatusCode, e.RegistryCode, e.Message)
 	return e
 }
 
-// classify returns the sentinel and the advice for an HTTP status and registry code.
-func classify(status int, code, msg string) (error, string) {
+// classify returns the advice and the sentinel for an HTTP status and registry code.
+func classify(status int, code, msg string) (hint string, kind error) {
 	switch {
 	case status == http.StatusUnauthorized:
-		return ErrUnauthorized, "the registry refused the credentials: for ECR check the region and that the token is fresh; for another registry log in to it (docker login HOST)"
+		return "the registry refused the credentials: for ECR check the region and that the token is fresh; for another registry log in to it (docker login HOST)", ErrUnauthorized
 	case status == http.StatusForbidden:
-		return ErrAccessDenied, "the credentials lack a permission for this: grant it (appmesh-envoy policy --principal mirror prints the policy a mirror needs)"
+		return "the credentials lack a permission for this: grant it (appmesh-envoy policy --principal mirror prints the policy a mirror needs)", ErrAccessDenied
 	case status == http.StatusNotFound && code == "NAME_UNKNOWN":
-		return ErrRepositoryNotFound, "create the repository (--create-repository) or check its name"
+		return "create the repository (--create-repository) or check its name", ErrRepositoryNotFound
 	case status == http.StatusNotFound:
-		return ErrNotFound, "check the repository and the tag or digest"
+		return "check the repository and the tag or digest", ErrNotFound
 	case code == "TAG_INVALID" && strings.Contains(strings.ToLower(msg), "immutable"):
-		return ErrTagImmutable, "the repository has immutable tags: an existing tag can never be written again (not even at the same digest)"
+		return "the repository has immutable tags: an existing tag can never be written again (not even at the same digest)", ErrTagImmutable
 	case status == http.StatusTooManyRequests:
-		return ErrRateLimited, "the registry throttled every attempt: try again later (authenticated pulls get higher limits)"
+		return "the registry throttled every attempt: try again later (authenticated pulls get higher limits)", ErrRateLimited
 	case status >= 500:
-		return ErrServer, "the registry failed on every attempt: try again later"
+		return "the registry failed on every attempt: try again later", ErrServer
 	case status == http.StatusRequestEntityTooLarge:
-		return ErrTooLarge, "the registry refused the size"
+		return "the registry refused the size", ErrTooLarge
 	}
-	return ErrProtocol, "the registry refused the request"
+	return "the registry refused the request", ErrProtocol
 }

@@ -86,6 +86,7 @@ func nextLink(values []string) string {
 	for _, v := range values {
 		for _, part := range strings.Split(v, ",") {
 			target, params, ok := strings.Cut(strings.TrimSpace(part), ";")
+			target = strings.TrimSpace(target)
 			if !ok || !strings.HasPrefix(target, "<") || !strings.HasSuffix(target, ">") {
 				continue
 			}
