@@ -158,6 +158,14 @@ func isECRPrivate(h string) bool {
 	return err == nil && !r.Public
 }
 
+// CloseIdleConnections closes the registry connections the Mirror keeps open for
+// reuse. The Mirror stays usable.
+func (m *Mirror) CloseIdleConnections() {
+	if m != nil && m.reg != nil {
+		m.reg.CloseIdleConnections()
+	}
+}
+
 // group is the work of one source region: its source repository and destinations.
 type group struct {
 	region *region.Region // nil for a gallery source named without region

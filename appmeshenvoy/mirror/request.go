@@ -135,7 +135,7 @@ func parseDestination(template, regionCode string) (destination, error) {
 		return fail("want host/repository, as in 111122223333.dkr.ecr.us-west-2.amazonaws.com/platform/envoy")
 	}
 	if i := strings.IndexAny(name, ":@"); i >= 0 {
-		return fail("a destination is a repository, without tag or digest (the tags come from the source): " + host + "/" + name[:i])
+		return fail("a destination is a repository, without tag or digest (the tags come from the source): " + quote.Input(host+"/"+name[:i]))
 	}
 	if !strings.ContainsAny(host, ".:") && host != "localhost" {
 		return fail(quote.Input(host) + " is not a registry host (a registry host has a dot or a port, or is localhost)")
