@@ -27,7 +27,9 @@ func TestCreateRepositoryTagsAuthorizeTagResource(t *testing.T) {
 		t.Fatal(err)
 	}
 	me := "arn:aws:iam::" + appmeshenvoytest.AccountID + ":user/" + appmeshenvoytest.UserName
-	arn := func(name string) string { return "arn:aws:ecr:eu-west-1:" + appmeshenvoytest.AccountID + ":repository/" + name }
+	arn := func(name string) string {
+		return "arn:aws:ecr:eu-west-1:" + appmeshenvoytest.AccountID + ":repository/" + name
+	}
 	want := []appmeshenvoytest.Operation{
 		{Action: "ecr:CreateRepository", Resource: arn("plain/envoy"), Region: "eu-west-1", Principal: me},
 		{Action: "ecr:TagResource", Resource: arn("tagged/envoy"), Region: "eu-west-1", Principal: me},
