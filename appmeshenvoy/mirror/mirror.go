@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 
@@ -350,7 +351,7 @@ func (m *Mirror) runGroup(ctx context.Context, sem *semaphore.Weighted, g group,
 			with = append(with, t)
 			if v, err := appmeshenvoy.ParseVersion(t); err == nil && !v.FIPS {
 				v.FIPS = true
-				if f := v.String(); !containsString(tags, f) {
+				if f := v.String(); !slices.Contains(tags, f) {
 					with = append(with, f)
 				}
 			}
@@ -383,15 +384,6 @@ func (m *Mirror) newResult(g group, d destination, tag string) Result {
 		r.Region = g.region.Code
 	}
 	return r
-}
-
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // ecrClient returns the repository client of a region.

@@ -319,7 +319,7 @@ func (c *Client) do(ctx context.Context, cl call) (*http.Response, error) {
 			return nil, terr.err
 		}
 		c.logResponse(ctx, resp)
-		resp.Body = &idleBody{rc: resp.Body, it: it}
+		resp.Body = newIdleBody(resp.Body, it)
 		if resp.StatusCode == http.StatusUnauthorized && !challenged && cl.canRetry() {
 			challenged = true
 			ok, err := c.answerChallenge(ctx, resp, ep, scopes, sentAuth)

@@ -157,16 +157,12 @@ func (r *idleReader) Read(p []byte) (int, error) {
 
 // idleBody is a response body that kicks the timer on every read and stops it on Close.
 type idleBody struct {
+	idleReader
 	rc io.ReadCloser
-	it *idleTimer
 }
 
-func (b *idleBody) Read(p []byte) (int, error) {
-	n, err := b.rc.Read(p)
-	if n > 0 {
-		b.it.kick()
-	}
-	return n, err
+func newIdleBody(rc io.ReadCloser, it *idleTimer) *idleBody {
+	return &idleBody{idleReader: idleReader{r: rc, it: it}, rc: rc}
 }
 
 func (b *idleBody) Close() error {
