@@ -3,8 +3,11 @@
 # endpoint with injected per-region latency (scripts/bench/latency-endpoint), next to
 # the AWS CLI on the same endpoint, and writes BENCHMARKS.md.
 #
-# Usage: scripts/bench.sh [-o FILE] [--quick]
+# Usage: scripts/bench.sh [mirror] [-o FILE] [--quick]
 #
+#   mirror    run only the mirror section (scripts/bench/mirror.sh: appmesh-envoy mirror
+#             against skopeo between docker-registry processes) and update its part of
+#             the report; without it, the mirror section runs last
 #   -o FILE   where to write the report (default BENCHMARKS.md at the repository root)
 #   --quick   fewer runs (for trying the script; the numbers are noisier)
 #
@@ -17,15 +20,22 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 out="$root/BENCHMARKS.md"
-quick=0
+quick=0 mirror_only=0
 while [ $# -gt 0 ]; do
 	case "$1" in
 	-o) out=$2; shift 2 ;;
 	--quick) quick=1; shift ;;
-	-h | --help) sed -n '2,15p' "$0"; exit 0 ;;
+	mirror) mirror_only=1; shift ;;
+	-h | --help) sed -n '2,19p' "$0"; exit 0 ;;
 	*) echo "bench.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
 	esac
 done
+
+mirror_args=(-o "$out")
+if [ "$quick" = 1 ]; then mirror_args+=(--quick); fi
+if [ "$mirror_only" = 1 ]; then
+	exec "$root/scripts/bench/mirror.sh" "${mirror_args[@]}"
+fi
 
 # Runs per measurement: fast commands, one aws CLI call, the aws CLI shell loop (25
 # sequential CLI starts, ~40 s per run on a 2-core box) and xargs -P 25 (25 CLI starts
@@ -208,6 +218,10 @@ analysis=
 if [ -f "$out" ]; then
 	analysis=$(sed -n '/^<!-- analysis:begin -->$/,/^<!-- analysis:end -->$/p' "$out")
 fi
+mirror_block=
+if [ -f "$out" ]; then
+	mirror_block=$(sed -n '/^<!-- mirror:begin -->$/,/^<!-- mirror:end -->$/p' "$out")
+fi
 if [ -z "$analysis" ]; then
 	analysis=$'<!-- analysis:begin -->\n## Analysis\n\n(Not written yet.)\n<!-- analysis:end -->'
 fi
@@ -296,7 +310,16 @@ fi
 	sed -e "s#$url#URL#g" -e "s#$tmp/#\$tmp/#g" "$tmp/aws-xargs.sh" | grep -v '^#!'
 	echo '```'
 	echo
+	if [ -n "$mirror_block" ]; then
+		echo "$mirror_block"
+		echo
+	fi
 	echo "$analysis"
 } >"$out.tmp"
 mv "$out.tmp" "$out"
 log "wrote $out"
+
+# The mirror section last: it needs the machine for itself less than the CLI timings do.
+cleanup
+trap - EXIT
+"$root/scripts/bench/mirror.sh" "${mirror_args[@]}"
