@@ -117,9 +117,9 @@ func TestBadOptions(t *testing.T) {
 			t.Errorf("error %v (code %s), want an input error", err, appmeshenvoy.CodeOf(err))
 		}
 	}
-	var zero mirror.Mirror
+	var zero mirror.Copier
 	if _, err := zero.Copy(context.Background(), mirror.Request{}); appmeshenvoy.CodeOf(err) != appmeshenvoy.CodeNotInitialized {
-		t.Errorf("zero Mirror: %v", err)
+		t.Errorf("zero Copier: %v", err)
 	}
 }
 

@@ -68,9 +68,9 @@ func (b *builder) index(tag string, children ...string) string {
 }
 
 // sourceFixture maps the us-west-2 Envoy registry to a repository of the test account,
-// where a test writes the source content it needs, and returns the builder and a Mirror
+// where a test writes the source content it needs, and returns the builder and a Copier
 // that reads from it.
-func sourceFixture(t *testing.T, srv *appmeshenvoytest.Server) (*builder, *mirror.Mirror) {
+func sourceFixture(t *testing.T, srv *appmeshenvoytest.Server) (*builder, *mirror.Copier) {
 	t.Helper()
 	stage := registry.Repo{Host: appmeshenvoytest.AccountID + ".dkr.ecr.us-west-2.amazonaws.com", Name: region.RepositoryName}
 	if err := srv.CreateRepository(stage.String(), appmeshenvoytest.RepositoryOptions{}); err != nil {

@@ -2,7 +2,7 @@
 // so that deployments keep working when AWS's copies go away (AWS ended App Mesh support
 // on 2026-09-30).
 //
-// [Mirror.Copy] reads the image of a region's AWS registry (or of the public gallery,
+// [Copier.Copy] reads the image of a region's AWS registry (or of the public gallery,
 // public.ecr.aws/appmesh/aws-appmesh-envoy) by tag, or the region's latest when no tag
 // is given, and writes it into every destination repository:
 //

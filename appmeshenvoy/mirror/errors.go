@@ -5,7 +5,7 @@ import (
 	"github.com/appmesh-envoy/appmesh-envoy-go/internal/registry"
 )
 
-// Errors of [Mirror.Copy]. Input errors (the request itself is wrong: code
+// Errors of [Copier.Copy]. Input errors (the request itself is wrong: code
 // invalid-input, invalid-repository, invalid-version, mixed-partitions,
 // fips-unavailable, unsupported-region) are returned before any request is made;
 // operation errors are in each [Result].

@@ -13,7 +13,7 @@ import (
 // Copy the latest Envoy image of us-west-2 into a repository of your own, created on the
 // way, then run the same copy again. The local endpoint of appmeshenvoytest plays AWS
 // (SSM, ECR and the registries), so this runs without an AWS account.
-func ExampleMirror_Copy() {
+func ExampleCopier_Copy() {
 	srv := appmeshenvoytest.NewServer()
 	defer srv.Close()
 

@@ -61,7 +61,7 @@ func concurrentTargets(targets []*target, fn func(*target) error) {
 }
 
 // runJob copies one source image (one tag) into every destination of g.
-func (m *Mirror) runJob(ctx context.Context, sem *semaphore.Weighted, g group, tag string, req Request) []Result {
+func (m *Copier) runJob(ctx context.Context, sem *semaphore.Weighted, g group, tag string, req Request) []Result {
 	targets := make([]*target, len(g.dests))
 	for i, d := range g.dests {
 		targets[i] = &target{d: d, res: m.newResult(g, d, tag), need: map[string]bool{}, have: map[string]bool{}}
@@ -101,7 +101,7 @@ func (m *Mirror) runJob(ctx context.Context, sem *semaphore.Weighted, g group, t
 
 // prepare finds what a destination needs: its repository (created when asked), its
 // tag, and the blobs it lacks.
-func (m *Mirror) prepare(ctx context.Context, t *target, img *image, tag string, req Request) error {
+func (m *Copier) prepare(ctx context.Context, t *target, img *image, tag string, req Request) error {
 	created := false
 	if req.Create != nil && t.d.ecr != nil {
 		var err error
@@ -172,7 +172,7 @@ func (m *Mirror) prepare(ctx context.Context, t *target, img *image, tag string,
 
 // writeManifests writes the children of the index by digest, then the top manifest
 // under the tag: the tag last, after everything it references exists.
-func (m *Mirror) writeManifests(ctx context.Context, t *target, img *image, tag string) error {
+func (m *Copier) writeManifests(ctx context.Context, t *target, img *image, tag string) error {
 	if !t.write {
 		return nil
 	}
@@ -194,7 +194,7 @@ func (m *Mirror) writeManifests(ctx context.Context, t *target, img *image, tag 
 
 // verify re-reads the image from the destination: the tag's manifest, every child and
 // every blob, each checked against its digest and size.
-func (m *Mirror) verify(ctx context.Context, sem *semaphore.Weighted, t *target, img *image, tag string) error {
+func (m *Copier) verify(ctx context.Context, sem *semaphore.Weighted, t *target, img *image, tag string) error {
 	top, err := m.reg.GetManifest(ctx, t.d.repo, tag)
 	if err != nil {
 		return errcode.Wrap(ErrVerify, "verify "+t.d.repo.String()+":"+tag+": "+err.Error(), err)
@@ -230,7 +230,7 @@ func (m *Mirror) verify(ctx context.Context, sem *semaphore.Weighted, t *target,
 }
 
 // finish fills in t's result and sends its last progress report.
-func (m *Mirror) finish(t *target, req Request) Result {
+func (m *Copier) finish(t *target, req Request) Result {
 	r := t.res
 	if err := t.failed(); err != nil {
 		r.Status, r.Err = StatusFailed, err

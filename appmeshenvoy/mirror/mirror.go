@@ -24,11 +24,11 @@ import (
 	"github.com/appmesh-envoy/appmesh-envoy-go/region"
 )
 
-// Mirror copies the Envoy image into destination registries. Create it with [New]; the
+// Copier copies the Envoy image into destination registries. Create it with [New]; the
 // zero value is not usable (its Copy returns an error with code not-initialized). A
-// Mirror is safe for concurrent use; it caches ECR tokens, registry credentials and
+// Copier is safe for concurrent use; it caches ECR tokens, registry credentials and
 // clients between calls.
-type Mirror struct {
+type Copier struct {
 	cfg     aws.Config
 	opts    Options
 	reg     *registry.Client
@@ -44,14 +44,14 @@ type Mirror struct {
 	ecrClients map[string]RepositoryAPI
 }
 
-// errNotInitialized is the error of a zero Mirror.
-var errNotInitialized = errcode.New(errcode.NotInitialized, "mirror: the Mirror is not initialized; create it with mirror.New(cfg)")
+// errNotInitialized is the error of a zero Copier.
+var errNotInitialized = errcode.New(errcode.NotInitialized, "mirror: the Copier is not initialized; create it with mirror.New(cfg)")
 
-// New returns a Mirror that uses cfg's credentials for ECR (tokens, repository
+// New returns a Copier that uses cfg's credentials for ECR (tokens, repository
 // creation) and SSM (the latest tag). An option that is invalid (an endpoint that is
 // not an http(s) URL, plain http to a host that is not loopback, an unreadable
 // AWS_CA_BUNDLE) makes every Copy return that error.
-func New(cfg aws.Config, optFns ...func(*Options)) *Mirror {
+func New(cfg aws.Config, optFns ...func(*Options)) *Copier {
 	o := Options{Concurrency: DefaultConcurrency, IdleTimeout: DefaultIdleTimeout}
 	for _, fn := range optFns {
 		fn(&o)
@@ -81,14 +81,14 @@ func New(cfg aws.Config, optFns ...func(*Options)) *Mirror {
 			r.Logger = o.Logger
 		})
 	}
-	m := &Mirror{cfg: cfg, opts: o, ecrClients: map[string]RepositoryAPI{}}
+	m := &Copier{cfg: cfg, opts: o, ecrClients: map[string]RepositoryAPI{}}
 	m.ecrAPIOverridden = ecr.NewFromConfig(cfg, o.ECROptions...).Options().BaseEndpoint != nil
 	m.reg, m.initErr = m.newRegistryClient()
 	return m
 }
 
 // newRegistryClient builds the registry client of the options.
-func (m *Mirror) newRegistryClient() (*registry.Client, error) {
+func (m *Copier) newRegistryClient() (*registry.Client, error) {
 	o := m.opts
 	overrides := map[string]*url.URL{}
 	for h, raw := range o.RegistryEndpoints {
@@ -159,9 +159,9 @@ func isECRPrivate(h string) bool {
 	return err == nil && !r.Public
 }
 
-// CloseIdleConnections closes the registry connections the Mirror keeps open for
-// reuse. The Mirror stays usable.
-func (m *Mirror) CloseIdleConnections() {
+// CloseIdleConnections closes the registry connections the Copier keeps open for
+// reuse. The Copier stays usable.
+func (m *Copier) CloseIdleConnections() {
 	if m != nil && m.reg != nil {
 		m.reg.CloseIdleConnections()
 	}
@@ -183,7 +183,7 @@ type group struct {
 // [ErrInvalidRequest]) or a context that ended (the results then say how far each
 // destination got). A destination that fails has its error in its Result; the others
 // go on.
-func (m *Mirror) Copy(ctx context.Context, req Request) ([]Result, error) {
+func (m *Copier) Copy(ctx context.Context, req Request) ([]Result, error) {
 	if m == nil || m.reg == nil && m.initErr == nil {
 		return nil, errNotInitialized
 	}
@@ -213,7 +213,7 @@ func (m *Mirror) Copy(ctx context.Context, req Request) ([]Result, error) {
 }
 
 // groups checks req and splits it into groups, one per source region.
-func (m *Mirror) groups(req Request) ([]group, error) {
+func (m *Copier) groups(req Request) ([]group, error) {
 	invalid := func(msg string) error { return errcode.Wrap(ErrInvalidRequest, msg, nil) }
 	if len(req.Destinations) == 0 {
 		return nil, invalid("no destination: name at least one repository to copy the image into")
@@ -322,7 +322,7 @@ func (m *Mirror) groups(req Request) ([]group, error) {
 
 // checkTokenEndpoint refuses to send an ECR token from real AWS to an overridden URL
 // (DESIGN, "Registry traffic").
-func (m *Mirror) checkTokenEndpoint(host string) error {
+func (m *Copier) checkTokenEndpoint(host string) error {
 	u, overridden := m.endpointOf(host)
 	if !overridden || m.ecrAPIOverridden || m.opts.TrustRegistryEndpoints {
 		return nil
@@ -332,7 +332,7 @@ func (m *Mirror) checkTokenEndpoint(host string) error {
 }
 
 // runGroup copies every tag of one group.
-func (m *Mirror) runGroup(ctx context.Context, sem *semaphore.Weighted, g group, req Request) []Result {
+func (m *Copier) runGroup(ctx context.Context, sem *semaphore.Weighted, g group, req Request) []Result {
 	tags := g.tags
 	code := ""
 	if g.region != nil {
@@ -366,7 +366,7 @@ func (m *Mirror) runGroup(ctx context.Context, sem *semaphore.Weighted, g group,
 }
 
 // failAll returns a failed result for every destination of g.
-func (m *Mirror) failAll(g group, tag string, err error) []Result {
+func (m *Copier) failAll(g group, tag string, err error) []Result {
 	out := make([]Result, len(g.dests))
 	for i, d := range g.dests {
 		out[i] = m.newResult(g, d, tag)
@@ -376,7 +376,7 @@ func (m *Mirror) failAll(g group, tag string, err error) []Result {
 }
 
 // newResult returns the result skeleton of one destination.
-func (m *Mirror) newResult(g group, d destination, tag string) Result {
+func (m *Copier) newResult(g group, d destination, tag string) Result {
 	r := Result{Destination: d.repo.String(), Tag: tag,
 		Source: appmeshenvoy.Image{Registry: g.src.Host, Repository: g.src.Name, Tag: tag},
 		Image:  appmeshenvoy.Image{Registry: d.repo.Host, Repository: d.repo.Name, Tag: tag}}
@@ -387,7 +387,7 @@ func (m *Mirror) newResult(g group, d destination, tag string) Result {
 }
 
 // ecrClient returns the repository client of a region.
-func (m *Mirror) ecrClient(regionCode string) RepositoryAPI {
+func (m *Copier) ecrClient(regionCode string) RepositoryAPI {
 	if m.opts.ECRClientForRegion != nil {
 		return m.opts.ECRClientForRegion(regionCode)
 	}
@@ -406,7 +406,7 @@ func (m *Mirror) ecrClient(regionCode string) RepositoryAPI {
 }
 
 // report sends a progress report, one at a time.
-func (m *Mirror) report(p Progress) {
+func (m *Copier) report(p Progress) {
 	if m.opts.Progress == nil {
 		return
 	}

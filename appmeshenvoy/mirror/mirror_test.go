@@ -28,9 +28,9 @@ func newServer(t *testing.T, opts ...appmeshenvoytest.Option) *appmeshenvoytest.
 	return srv
 }
 
-// newMirror returns a Mirror of the local endpoint: its ECR API, its registries, no
+// newMirror returns a Copier of the local endpoint: its ECR API, its registries, no
 // docker config.
-func newMirror(t *testing.T, srv *appmeshenvoytest.Server, optFns ...func(*mirror.Options)) *mirror.Mirror {
+func newMirror(t *testing.T, srv *appmeshenvoytest.Server, optFns ...func(*mirror.Options)) *mirror.Copier {
 	t.Helper()
 	m := mirror.New(srv.Config("us-west-2"), append([]func(*mirror.Options){func(o *mirror.Options) {
 		o.AWSRegistryEndpoint = srv.URL
@@ -41,7 +41,7 @@ func newMirror(t *testing.T, srv *appmeshenvoytest.Server, optFns ...func(*mirro
 }
 
 // copyOK runs req and fails the test on an error or a failed result.
-func copyOK(t *testing.T, m *mirror.Mirror, req mirror.Request) []mirror.Result {
+func copyOK(t *testing.T, m *mirror.Copier, req mirror.Request) []mirror.Result {
 	t.Helper()
 	res, err := m.Copy(context.Background(), req)
 	if err != nil {

@@ -25,7 +25,7 @@ const (
 	MaxManifests = 1024
 )
 
-// Options configures a [Mirror]. [New] fills in the defaults before it calls the option
+// Options configures a [Copier]. [New] fills in the defaults before it calls the option
 // functions.
 type Options struct {
 	// Resolver finds the latest image of a region when a request names no tag.

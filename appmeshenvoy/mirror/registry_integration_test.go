@@ -113,7 +113,7 @@ func TestRealRegistries(t *testing.T) {
 	ecr1, ecr2, ecr4 := appmeshenvoytest.AccountID+".dkr.ecr.us-east-1.amazonaws.com", appmeshenvoytest.AccountID+".dkr.ecr.eu-west-1.amazonaws.com",
 		appmeshenvoytest.AccountID+".dkr.ecr.ap-south-1.amazonaws.com"
 	endpoints := map[string]string{srcHost: "http://" + src.Addr, ecr1: "http://" + d1.Addr, ecr2: "http://" + d2.Addr, ecr4: "http://" + d4.Addr}
-	newRealMirror := func(optFns ...func(*mirror.Options)) *mirror.Mirror {
+	newRealMirror := func(optFns ...func(*mirror.Options)) *mirror.Copier {
 		return newMirror(t, srv, append([]func(*mirror.Options){func(o *mirror.Options) {
 			o.RegistryEndpoints = endpoints
 			o.Keychain = authn.DefaultKeychain

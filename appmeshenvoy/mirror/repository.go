@@ -14,7 +14,7 @@ import (
 // ensureRepository creates the ECR repository of d unless it exists, and reports
 // whether it created it (with dryRun: whether it would). ECR refuses pushes into a
 // repository that does not exist.
-func (m *Mirror) ensureRepository(ctx context.Context, d destination, s RepositorySettings, dryRun bool) (bool, error) {
+func (m *Copier) ensureRepository(ctx context.Context, d destination, s RepositorySettings, dryRun bool) (bool, error) {
 	reg := d.ecr
 	repo := appmeshenvoy.Repository{Registry: *reg, Name: d.repo.Name}
 	c := m.ecrClient(reg.Region)

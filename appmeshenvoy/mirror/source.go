@@ -23,7 +23,7 @@ type image struct {
 // fetchSource reads the image ref names in src: the manifest or index and, for an
 // index, every manifest it references, each checked against its descriptor (digest,
 // size, media type).
-func (m *Mirror) fetchSource(ctx context.Context, src registry.Repo, ref string) (*image, error) {
+func (m *Copier) fetchSource(ctx context.Context, src registry.Repo, ref string) (*image, error) {
 	top, err := m.reg.GetManifest(ctx, src, ref)
 	if err != nil {
 		return nil, err

@@ -32,7 +32,7 @@ const chunkSize = 256 << 10
 const reportEvery = 4 << 20
 
 // transferAll copies every blob some destination needs, largest first.
-func (m *Mirror) transferAll(ctx context.Context, sem *semaphore.Weighted, src registry.Repo, img *image, targets []*target) {
+func (m *Copier) transferAll(ctx context.Context, sem *semaphore.Weighted, src registry.Repo, img *image, targets []*target) {
 	blobs := append([]registry.Descriptor(nil), img.blobs...)
 	sort.SliceStable(blobs, func(i, j int) bool { return blobs[i].Size > blobs[j].Size })
 	var g errgroup.Group
@@ -46,7 +46,7 @@ func (m *Mirror) transferAll(ctx context.Context, sem *semaphore.Weighted, src r
 }
 
 // transferBlob puts blob b into every destination that lacks it.
-func (m *Mirror) transferBlob(ctx context.Context, sem *semaphore.Weighted, src registry.Repo, b registry.Descriptor, targets []*target) {
+func (m *Copier) transferBlob(ctx context.Context, sem *semaphore.Weighted, src registry.Repo, b registry.Descriptor, targets []*target) {
 	type regGroup struct {
 		needers []*target
 		from    *target // a destination of this registry that holds b already
@@ -115,7 +115,7 @@ func (m *Mirror) transferBlob(ctx context.Context, sem *semaphore.Weighted, src 
 
 // upload streams b from the source into the targets, with up to maxTransferAttempts
 // attempts for failures that another attempt may cure.
-func (m *Mirror) upload(ctx context.Context, sem *semaphore.Weighted, src registry.Repo, b registry.Descriptor, targets []*target) {
+func (m *Copier) upload(ctx context.Context, sem *semaphore.Weighted, src registry.Repo, b registry.Descriptor, targets []*target) {
 	pending := targets
 	for attempt := 1; len(pending) > 0; attempt++ {
 		if err := sem.Acquire(ctx, 1); err != nil {
@@ -162,7 +162,7 @@ var errUploadOver = errors.New("the upload ended")
 // read as long as one target takes the bytes. When the source fails (or its bytes do not
 // match the digest), every upload is aborted before it is committed, and the source's
 // error is every target's.
-func (m *Mirror) fanout(ctx context.Context, src registry.Repo, b registry.Descriptor, targets []*target) []error {
+func (m *Copier) fanout(ctx context.Context, src registry.Repo, b registry.Descriptor, targets []*target) []error {
 	errs := make([]error, len(targets))
 	rc, err := m.reg.OpenBlob(ctx, src, b)
 	if err != nil {
@@ -240,7 +240,7 @@ func (m *Mirror) fanout(ctx context.Context, src registry.Repo, b registry.Descr
 type countingReader struct {
 	r io.Reader
 	t *target
-	m *Mirror
+	m *Copier
 	n atomic.Int64 // the transport may still read after Upload returned
 }
 
@@ -255,7 +255,7 @@ func (c *countingReader) Read(p []byte) (int, error) {
 
 // addBytes counts uploaded bytes (negative: an attempt that failed) and reports every
 // few MiB.
-func (t *target) addBytes(m *Mirror, n int64) {
+func (t *target) addBytes(m *Copier, n int64) {
 	t.mu.Lock()
 	t.prog.BytesDone += n
 	p, due := t.prog, t.prog.BytesDone-t.last >= reportEvery
@@ -276,7 +276,7 @@ func (t *target) holds(d string) bool {
 }
 
 // blobCopied records an uploaded blob.
-func (t *target) blobCopied(m *Mirror, b registry.Descriptor) {
+func (t *target) blobCopied(m *Copier, b registry.Descriptor) {
 	t.mu.Lock()
 	delete(t.need, b.Digest)
 	t.have[b.Digest] = true
@@ -289,7 +289,7 @@ func (t *target) blobCopied(m *Mirror, b registry.Descriptor) {
 }
 
 // blobMounted records a blob mounted from another repository of the registry.
-func (t *target) blobMounted(m *Mirror, b registry.Descriptor) {
+func (t *target) blobMounted(m *Copier, b registry.Descriptor) {
 	t.mu.Lock()
 	delete(t.need, b.Digest)
 	t.have[b.Digest] = true

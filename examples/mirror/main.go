@@ -4,7 +4,7 @@
 // 2026-09-30 and may remove its images at any time; a mirror keeps your deployments
 // working.
 //
-// It shows mirror.New, Mirror.Copy with a mirror.Request, and the Result of each
+// It shows mirror.New, Copier.Copy with a mirror.Request, and the Result of each
 // destination: its status, its blob counts and the pinned reference to deploy.
 //
 // Against AWS (needs the permissions iampolicy.Mirror lists; creates the repository with
