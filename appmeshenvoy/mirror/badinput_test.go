@@ -193,3 +193,14 @@ func TestBadRegistries(t *testing.T) {
 		})
 	}
 }
+
+// TestFormatHidesSecrets: printing a Copier never shows its credentials.
+func TestFormatHidesSecrets(t *testing.T) {
+	cfg := aws.Config{Region: "us-west-2", Credentials: credentials.NewStaticCredentialsProvider("AKIDFORMAT", "format-secret-key", "session-token")}
+	m := mirror.New(cfg)
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
+		if out := fmt.Sprintf(verb, m); strings.Contains(out, "format-secret-key") || strings.Contains(out, "session-token") {
+			t.Errorf("%s shows a secret: %s", verb, out)
+		}
+	}
+}

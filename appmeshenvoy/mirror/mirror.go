@@ -2,6 +2,8 @@ package mirror
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"log/slog"
 	"net/url"
 	"slices"
@@ -157,6 +159,17 @@ func isECRPrivate(h string) bool {
 	}
 	r, err := appmeshenvoy.ParseRegistryHost(h)
 	return err == nil && !r.Public
+}
+
+// Format prints a summary of m for every fmt verb, never its configuration: fmt would
+// otherwise print the aws.Config's credentials (a static provider holds the secret
+// access key).
+func (m *Copier) Format(f fmt.State, _ rune) {
+	if m == nil || m.reg == nil {
+		_, _ = io.WriteString(f, "<uninitialized mirror.Copier>")
+		return
+	}
+	_, _ = io.WriteString(f, "&mirror.Copier{credentials and configuration not shown}")
 }
 
 // CloseIdleConnections closes the registry connections the Copier keeps open for
