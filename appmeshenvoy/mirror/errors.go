@@ -30,13 +30,28 @@ var (
 // missing manifest, an immutable tag, a digest mismatch, throttling on every attempt,
 // an unreachable registry.
 var (
-	ErrUnauthorized   = registry.ErrUnauthorized
-	ErrAccessDenied   = registry.ErrAccessDenied
-	ErrNotFound       = registry.ErrNotFound
-	ErrTagImmutable   = registry.ErrTagImmutable
+	// ErrUnauthorized: a registry refused the credentials (code unauthorized).
+	ErrUnauthorized = registry.ErrUnauthorized
+	// ErrAccessDenied: the credentials lack a permission (code access-denied).
+	ErrAccessDenied = registry.ErrAccessDenied
+	// ErrNotFound: no such manifest or blob (code manifest-unknown).
+	ErrNotFound = registry.ErrNotFound
+	// ErrRepositoryNotFound: no such repository (code image-not-found); create it with
+	// [Request.Create].
+	ErrRepositoryNotFound = registry.ErrRepositoryNotFound
+	// ErrTagImmutable: the repository refused to write an existing tag (code
+	// tag-immutable).
+	ErrTagImmutable = registry.ErrTagImmutable
+	// ErrDigestMismatch: content that does not match its digest or size (code
+	// digest-mismatch).
 	ErrDigestMismatch = registry.ErrDigestMismatch
-	ErrRateLimited    = registry.ErrRateLimited
-	ErrUnreachable    = registry.ErrUnreachable
-	ErrTooLarge       = registry.ErrTooLarge
-	ErrUnsupported    = registry.ErrUnsupported
+	// ErrRateLimited: 429 on every attempt (code rate-limited).
+	ErrRateLimited = registry.ErrRateLimited
+	// ErrUnreachable: a registry that could not be reached, or only by breaking the
+	// traffic rules (code registry-unreachable).
+	ErrUnreachable = registry.ErrUnreachable
+	// ErrTooLarge: an answer larger than any valid one (code response-too-large).
+	ErrTooLarge = registry.ErrTooLarge
+	// ErrUnsupported: content that is not copied (code unsupported-manifest).
+	ErrUnsupported = registry.ErrUnsupported
 )

@@ -21,10 +21,15 @@ import (
 
 // Defaults of [Options].
 const (
-	DefaultIdleTimeout   = time.Minute
-	DefaultMaxRedirects  = 5
-	DefaultMaxAttempts   = 5
-	DefaultMaxBackoff    = 10 * time.Second
+	// DefaultIdleTimeout is the default of [Options.IdleTimeout].
+	DefaultIdleTimeout = time.Minute
+	// DefaultMaxRedirects is the default of [Options.MaxRedirects].
+	DefaultMaxRedirects = 5
+	// DefaultMaxAttempts is the default of [Options.MaxAttempts].
+	DefaultMaxAttempts = 5
+	// DefaultMaxBackoff is the default of [Options.MaxBackoff].
+	DefaultMaxBackoff = 10 * time.Second
+	// DefaultMaxRetryAfter is the default of [Options.MaxRetryAfter].
 	DefaultMaxRetryAfter = time.Minute
 )
 

@@ -28,10 +28,15 @@ const (
 // Docker's image manifest v2 schema 2). Schema 1 manifests are refused: their digest is
 // not that of their bytes once re-signed, and registries have dropped them.
 const (
+	// MediaTypeDockerManifest is Docker's image manifest, schema 2.
 	MediaTypeDockerManifest = "application/vnd.docker.distribution.manifest.v2+json"
-	MediaTypeDockerList     = "application/vnd.docker.distribution.manifest.list.v2+json"
-	MediaTypeOCIManifest    = "application/vnd.oci.image.manifest.v1+json"
-	MediaTypeOCIIndex       = "application/vnd.oci.image.index.v1+json"
+	// MediaTypeDockerList is Docker's manifest list (the type ECR serves for the Envoy
+	// image).
+	MediaTypeDockerList = "application/vnd.docker.distribution.manifest.list.v2+json"
+	// MediaTypeOCIManifest is the OCI image manifest.
+	MediaTypeOCIManifest = "application/vnd.oci.image.manifest.v1+json"
+	// MediaTypeOCIIndex is the OCI image index.
+	MediaTypeOCIIndex = "application/vnd.oci.image.index.v1+json"
 )
 
 // manifestAccept is the Accept header of manifest reads: every type above, indexes
@@ -57,10 +62,14 @@ type Manifest struct {
 // Descriptor is a content descriptor: what a manifest says about a blob or a child
 // manifest.
 type Descriptor struct {
-	MediaType string   `json:"mediaType"`
-	Digest    string   `json:"digest"`
-	Size      int64    `json:"size"`
-	URLs      []string `json:"urls,omitempty"`
+	// MediaType is the content's media type.
+	MediaType string `json:"mediaType"`
+	// Digest is the content's digest, "sha256:<hex>".
+	Digest string `json:"digest"`
+	// Size is the content's size in bytes.
+	Size int64 `json:"size"`
+	// URLs are where a foreign layer may be fetched from; they are never followed.
+	URLs []string `json:"urls,omitempty"`
 }
 
 // Foreign reports a layer that registries do not hold (a foreign or non-distributable
