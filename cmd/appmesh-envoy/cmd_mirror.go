@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -24,7 +25,8 @@ type mirrorJSON struct {
 	Tag         string `json:"tag"`
 	// Image is destination:tag@digest, ready to paste into a task definition.
 	Image string `json:"image,omitempty"`
-	// Status is copied, up-to-date, moved, planned (--dry-run) or failed.
+	// Status is copied, up-to-date, moved, planned (--dry-run), failed, or with
+	// --all-regions not-enabled (an opt-in region the account has not enabled).
 	Status            string `json:"status"`
 	RepositoryCreated bool   `json:"repositoryCreated"`
 	BlobsCopied       int    `json:"blobsCopied"`
@@ -84,7 +86,8 @@ terminal. Every destination is printed, then the exit status is 1 if any failed.
 
 JSON keys (stable), one object per destination and tag: region, source, destination,
 tag, image (destination:tag@digest), status (copied, up-to-date, moved, planned,
-failed), repositoryCreated, blobsCopied, blobsMounted, blobsSkipped, bytesCopied,
+failed; with --all-regions not-enabled for an opt-in region the account has not
+enabled, which does not fail the run), repositoryCreated, blobsCopied, blobsMounted, blobsSkipped, bytesCopied,
 manifests, verified, code and error (when it failed).`,
 		`appmesh-envoy mirror --region us-west-2 --to 111122223333.dkr.ecr.us-west-2.amazonaws.com/platform/envoy --create-repository
 appmesh-envoy mirror --all-regions --fips --to 111122223333.dkr.ecr.{region}.amazonaws.com/platform/envoy --dry-run
@@ -176,8 +179,8 @@ appmesh-envoy --endpoint-url http://127.0.0.1:4566 mirror --region us-west-2 --t
 	rows := make([]mirrorJSON, len(results))
 	failed := 0
 	for i, r := range results {
-		rows[i] = mirrorRow(r)
-		if r.Status == mirror.StatusFailed {
+		rows[i] = mirrorRow(r, *all)
+		if rows[i].Status == string(mirror.StatusFailed) {
 			failed++
 		}
 	}
@@ -207,7 +210,9 @@ func (a *app) needsAWS(req mirror.Request) bool {
 	return false
 }
 
-func mirrorRow(r mirror.Result) mirrorJSON {
+// mirrorRow turns a result into its output row. With allRegions, an opt-in region the
+// account has not enabled is "not-enabled" rather than "failed", as in 'image'.
+func mirrorRow(r mirror.Result, allRegions bool) mirrorJSON {
 	row := mirrorJSON{Region: r.Region, Source: r.Source.String(), Destination: r.Destination, Tag: r.Tag,
 		Status: string(r.Status), RepositoryCreated: r.RepositoryCreated, BlobsCopied: r.BlobsCopied,
 		BlobsMounted: r.BlobsMounted, BlobsSkipped: r.BlobsSkipped, BytesCopied: r.BytesCopied,
@@ -218,6 +223,9 @@ func mirrorRow(r mirror.Result) mirrorJSON {
 	if r.Err != nil {
 		row.Code = string(appmeshenvoy.CodeOf(r.Err))
 		row.Error = oneLine(r.Err.Error())
+		if allRegions && errors.Is(r.Err, appmeshenvoy.ErrRegionNotEnabled) {
+			row.Status = statusNotEnabled
+		}
 	}
 	return row
 }

@@ -141,3 +141,30 @@ func TestMirrorHelp(t *testing.T) {
 		}
 	}
 }
+
+// TestMirrorAllRegions mirrors every region of the partition into the caller's
+// registry of that region; an opt-in region the account has not enabled is reported as
+// not-enabled and does not fail the run.
+func TestMirrorAllRegions(t *testing.T) {
+	ts := newTestServer(t)
+	ts.SetRegionEnabled("me-south-1", false)
+	r := ts.run(t, ts.opts(), "mirror", "--all-regions", "--to", cliAccount+".dkr.ecr.{region}.amazonaws.com/mirror/envoy", "--create-repository", "-o", "json")
+	r.wantCode(t, 0)
+	var rows []mirrorJSON
+	if err := json.Unmarshal([]byte(r.stdout), &rows); err != nil {
+		t.Fatal(err)
+	}
+	aws, _ := region.InPartition("aws")
+	if len(rows) != len(aws) {
+		t.Fatalf("%d rows for %d regions", len(rows), len(aws))
+	}
+	for _, row := range rows {
+		want := "copied"
+		if row.Region == "me-south-1" {
+			want = "not-enabled"
+		}
+		if row.Status != want || !strings.Contains(row.Destination, ".dkr.ecr."+row.Region+".") {
+			t.Errorf("%s: status %s (%s), destination %s", row.Region, row.Status, row.Error, row.Destination)
+		}
+	}
+}

@@ -227,7 +227,7 @@ var errNoLocation = &Error{Op: "upload blob", Message: "the registry's answer ha
 
 // cancelUpload deletes an upload session, best effort, even when ctx is done.
 func (c *Client) cancelUpload(ctx context.Context, repo Repo, loc *url.URL) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
 	resp, err := c.do(ctx, call{op: "cancel upload", ref: repo.String(), method: http.MethodDelete, abs: loc, repo: repo, push: true})
 	if err == nil {
