@@ -2,7 +2,10 @@ package main
 
 import (
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy/appmeshenvoytest"
@@ -166,5 +169,31 @@ func TestMirrorAllRegions(t *testing.T) {
 		if row.Status != want || !strings.Contains(row.Destination, ".dkr.ecr."+row.Region+".") {
 			t.Errorf("%s: status %s (%s), destination %s", row.Region, row.Status, row.Error, row.Destination)
 		}
+	}
+}
+
+// TestMirrorHonoursProxy: registry traffic to a host on the network goes through
+// HTTPS_PROXY (here a test proxy on 127.0.0.1 that refuses every tunnel), as the SDK's
+// traffic does; loopback traffic (the local endpoint) does not.
+func TestMirrorHonoursProxy(t *testing.T) {
+	ts := newTestServer(t)
+	var mu sync.Mutex
+	var connects []string
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		connects = append(connects, r.Method+" "+r.Host)
+		mu.Unlock()
+		http.Error(w, "no tunnels here", http.StatusForbidden)
+	}))
+	defer proxy.Close()
+	r := ts.run(t, ts.opts("HTTPS_PROXY="+proxy.URL), "mirror", "--region", "us-west-2", "--to", "registry.example.com/envoy", "-o", "json")
+	r.wantCode(t, 1)
+	if !strings.Contains(r.stdout, `"code": "registry-unreachable"`) {
+		t.Errorf("output:\n%s", r.stdout)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(connects) == 0 || connects[0] != "CONNECT registry.example.com:443" {
+		t.Errorf("the proxy saw %q, want a CONNECT to registry.example.com:443", connects)
 	}
 }
