@@ -26,7 +26,7 @@ var bin string
 
 var examples = []string{
 	"latest-image", "all-regions", "pin-digest", "ecs-execution-role-policy",
-	"docker-login", "ecs-sidecar-task", "kubernetes-sidecar", "quickstart",
+	"docker-login", "ecs-sidecar-task", "kubernetes-sidecar", "quickstart", "mirror",
 }
 
 // TestMain builds every example once and runs the tests in the module's test
@@ -312,9 +312,42 @@ func TestQuickstart(t *testing.T) {
 		"registry 840364872350.dkr.ecr.us-west-2.amazonaws.com, user AWS, expires ",
 		"(password not shown)",
 		"APPMESH_RESOURCE_ARN=arn:aws:appmesh:us-west-2:111122223333:mesh/shop/virtualNode/cart\nENABLE_ENVOY_XRAY_TRACING=1\n",
+		"copied: 123456789012.dkr.ecr.us-west-2.amazonaws.com/platform/envoy:v1.39.1.0-prod@sha256:",
+		"up-to-date: 123456789012.dkr.ecr.us-west-2.amazonaws.com/platform/envoy:v1.39.1.0-prod@sha256:",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q", want)
 		}
 	}
+}
+
+func TestMirror(t *testing.T) {
+	out, stderr := runExample(t, "mirror", "-local")
+	_, _, digest := seededManifest(t)
+	want := "run 1: 123456789012.dkr.ecr.us-west-2.amazonaws.com/platform/envoy:v1.39.1.0-prod copied: 8 blobs copied, 0 skipped, "
+	if !strings.Contains(out, want) || !strings.Contains(out, "run 2: 123456789012.dkr.ecr.us-west-2.amazonaws.com/platform/envoy:v1.39.1.0-prod up-to-date: 0 blobs copied") {
+		t.Errorf("output:\n%s", out)
+	}
+	if !strings.Contains(out, "deploy: 123456789012.dkr.ecr.us-west-2.amazonaws.com/platform/envoy:v1.39.1.0-prod@"+digest) {
+		t.Errorf("no pinned reference with the source digest %s:\n%s", digest, out)
+	}
+	if !strings.Contains(stderr, "registry 840364872350.dkr.ecr.us-west-2.amazonaws.com → http://127.0.0.1:") {
+		t.Errorf("the overrides are not shown:\n%s", stderr)
+	}
+	plan, _ := runExample(t, "mirror", "-local", "-dry-run")
+	if !strings.Contains(plan, "planned: 8 blobs copied") || strings.Contains(plan, "run 2") {
+		t.Errorf("dry run output:\n%s", plan)
+	}
+	_, msg := runExampleExit(t, nil, 1, "mirror")
+	if !strings.Contains(msg, "-to REPOSITORY is required") {
+		t.Errorf("without -to against AWS: %s", msg)
+	}
+}
+
+// seededManifest returns the Envoy index a local endpoint serves.
+func seededManifest(t *testing.T) ([]byte, string, string) {
+	t.Helper()
+	srv := appmeshenvoytest.NewServer()
+	defer srv.Close()
+	return srv.Manifest()
 }

@@ -3,12 +3,16 @@
 # endpoint with injected per-region latency (scripts/bench/latency-endpoint), next to
 # the AWS CLI on the same endpoint, and writes BENCHMARKS.md.
 #
-# Usage: scripts/bench.sh [-o FILE] [--quick] [--only inventory]
+# Usage: scripts/bench.sh [-o FILE] [--quick] [--only inventory|mirror]
 #
 #   -o FILE          where to write the report (default BENCHMARKS.md at the repository root)
 #   --quick          fewer runs (for trying the script; the numbers are noisier)
 #   --only inventory measure only the ECS inventory (100 accounts x 25 regions) and
 #                    replace only its section of the report
+#   --only mirror    measure only the mirror (scripts/bench/mirror.sh: appmesh-envoy mirror
+#                    against skopeo between docker-registry processes) and update its part
+#                    of the report ("mirror" alone says the same); without --only, the
+#                    mirror section runs last
 #
 # Needs go, /usr/bin/aws (Debian awscli v2; else the aws on PATH), and hyperfine with jq
 # (apt-get install -y hyperfine jq); without hyperfine it falls back to a bash timing
@@ -26,7 +30,8 @@ while [ $# -gt 0 ]; do
 	-o) out=$2; shift 2 ;;
 	--quick) quick=1; shift ;;
 	--only) only=$2; shift 2 ;;
-	-h | --help) sed -n '2,17p' "$0"; exit 0 ;;
+	mirror) only=mirror; shift ;;
+	-h | --help) sed -n '2,22p' "$0"; exit 0 ;;
 	*) echo "bench.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
 	esac
 done
@@ -110,8 +115,13 @@ if [ "$only" = inventory ]; then
 	mv "$out.tmp" "$out"
 	printf '%s bench.sh: wrote the inventory section of %s\n' "$(date +%H:%M:%S)" "$out" >&2
 	exit 0
+fi
+mirror_args=(-o "$out")
+if [ "$quick" = 1 ]; then mirror_args+=(--quick); fi
+if [ "$only" = mirror ]; then
+	exec "$root/scripts/bench/mirror.sh" "${mirror_args[@]}"
 elif [ -n "$only" ]; then
-	echo "bench.sh: --only takes inventory" >&2
+	echo "bench.sh: --only takes inventory or mirror" >&2
 	exit 2
 fi
 
@@ -298,6 +308,10 @@ analysis=
 if [ -f "$out" ]; then
 	analysis=$(sed -n '/^<!-- analysis:begin -->$/,/^<!-- analysis:end -->$/p' "$out")
 fi
+mirror_block=
+if [ -f "$out" ]; then
+	mirror_block=$(sed -n '/^<!-- mirror:begin -->$/,/^<!-- mirror:end -->$/p' "$out")
+fi
 if [ -z "$analysis" ]; then
 	analysis=$'<!-- analysis:begin -->\n## Analysis\n\n(Not written yet.)\n<!-- analysis:end -->'
 fi
@@ -374,7 +388,7 @@ fi
 	echo
 	echo "Commands (URL is the endpoint's, URL0 the one without latency, ARN a virtual node ARN; the environment is"
 	echo "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY of \`appmeshenvoytest\`, AWS_EC2_METADATA_DISABLED=true,"
-	echo "AWS_CONFIG_FILE=/dev/null, AWS_SHARED_CREDENTIALS_FILE=/dev/null):"
+	echo "AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE naming files that do not exist):"
 	echo
 	echo '```'
 	for name in "${order[@]}"; do
@@ -388,7 +402,16 @@ fi
 	echo
 	inventory_section "$tmp/invbench.txt"
 	echo
+	if [ -n "$mirror_block" ]; then
+		echo "$mirror_block"
+		echo
+	fi
 	echo "$analysis"
 } >"$out.tmp"
 mv "$out.tmp" "$out"
 log "wrote $out"
+
+# The mirror section last: it needs the machine for itself less than the CLI timings do.
+cleanup
+trap - EXIT
+"$root/scripts/bench/mirror.sh" "${mirror_args[@]}"

@@ -479,6 +479,13 @@ func (s *Server) ecrCreateRepository(c *call) (any, *AWSError) {
 		return nil, &AWSError{Code: "RepositoryAlreadyExistsException", Status: http.StatusBadRequest,
 			Message: "The repository with name '" + in.RepositoryName + "' already exists in the registry with id '" + registryID + "'"}
 	}
+	if len(in.Tags) > 0 {
+		// Tags given on creation are authorized as ecr:TagResource too (ECR User Guide,
+		// "Using Tag-Based Access Control": "Amazon performs additional authorization ...
+		// to verify if users have permissions to create tags").
+		s.recordLocked(Operation{Action: "ecr:TagResource", Resource: key.repositoryARN(in.RepositoryName), Region: c.region,
+			Principal: principalARN(c.account, c.user, c.region)})
+	}
 	r := newRepository(key, in.RepositoryName, s.now())
 	r.immutable, r.encryption, r.kmsKey = immutable, encryption, kmsKey
 	r.resTags = append([]ecrTag(nil), in.Tags...)

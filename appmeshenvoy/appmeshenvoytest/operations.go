@@ -32,7 +32,9 @@ const maxOperations = 10000
 // (or since [Server.ResetCounts]), in the order first seen: authenticated AWS API calls
 // that reached their handler (after fault injection), and authenticated registry
 // requests the caller may make (recorded before fault injection, so a throttled pull
-// is listed too), whatever their answer. A registry write into another account's
+// is listed too), whatever their answer. A CreateRepository call with tags is
+// recorded as ecr:TagResource too, the permission ECR checks for tags given on
+// creation. A registry write into another account's
 // registry is refused and not recorded. Anonymous pulls from the public gallery need no
 // IAM action and are not recorded. At most 10,000 distinct operations are kept.
 func (s *Server) Operations() []Operation {

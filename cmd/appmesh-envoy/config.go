@@ -60,6 +60,17 @@ func (a *app) endpoint() *string {
 	return aws.String(strings.TrimRight(a.g.endpointURL, "/"))
 }
 
+// awsEndpoint is the one endpoint for every AWS service of this invocation, which
+// registry traffic for AWS's registry hosts follows too: --endpoint-url, else the
+// aws.Config's BaseEndpoint (AWS_ENDPOINT_URL or the profile's endpoint_url, which the SDK
+// has read), else "" (the real registries).
+func (a *app) awsEndpoint(cfg aws.Config) string {
+	if a.g.endpointURL != "" {
+		return a.g.endpointURL
+	}
+	return aws.ToString(cfg.BaseEndpoint)
+}
+
 // ssmOptions returns the SSM client options of this invocation: BaseEndpoint from
 // --endpoint-url.
 func (a *app) ssmOptions() []func(*ssm.Options) {

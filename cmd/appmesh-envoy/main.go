@@ -96,6 +96,7 @@ func commands() []command {
 			}},
 		}},
 		{name: "rewrite", summary: "point the Envoy images of task definitions and manifests at your mirror, pinned by digest", run: runRewrite},
+		{name: "mirror", summary: "copy the Envoy image, exactly, into your own registries", run: runMirror},
 		{name: "local-endpoint", summary: "serve a local AWS endpoint (SSM, ECR, IAM, STS) for tests and demos", run: runLocalEndpoint},
 		{name: "version", summary: "print the version, commit and Go version of this build", run: runVersion},
 		{name: "completion", summary: "print a shell completion script (bash, zsh, fish)", run: runCompletion},

@@ -3,7 +3,9 @@
 //  1. the latest App Mesh Envoy image of every aws region, pinned to its digest;
 //  2. the least-privilege IAM policy a task execution role needs to pull it;
 //  3. a docker login to the Envoy registry, into a temporary docker config;
-//  4. the Envoy container's environment for a virtual node.
+//  4. the Envoy container's environment for a virtual node;
+//  5. a copy of the image in your own registry (locally only: against real AWS it would
+//     create a repository, so it is skipped; see examples/mirror).
 //
 // By default it needs nothing but Go and no AWS account: it starts a local AWS endpoint
 // in process (package appmeshenvoytest: the real SSM, ECR and STS wire protocols, SigV4
@@ -35,6 +37,7 @@ import (
 	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy"
 	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy/appmeshenvoytest"
 	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy/dockerconfig"
+	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy/mirror"
 	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy/sidecar"
 	"github.com/appmesh-envoy/appmesh-envoy-go/iampolicy"
 	"github.com/appmesh-envoy/appmesh-envoy-go/region"
@@ -55,6 +58,7 @@ func run(real bool, regionCode string) error {
 	defer cancel()
 
 	var cfg aws.Config
+	registries := "" // the local endpoint also serves the registries
 	if real {
 		var err error
 		if cfg, err = config.LoadDefaultConfig(ctx, config.WithRegion(regionCode)); err != nil {
@@ -68,6 +72,7 @@ func run(real bool, regionCode string) error {
 		srv := appmeshenvoytest.NewServer()
 		defer srv.Close()
 		cfg = srv.Config(regionCode)
+		registries = srv.URL
 		fmt.Printf("== Talking to a LOCAL AWS endpoint at %s (in process, test credentials; no AWS account is used)\n", srv.URL)
 		fmt.Println("   Run with -real to do the same against your AWS account.")
 	}
@@ -133,5 +138,31 @@ func run(real bool, regionCode string) error {
 		return err
 	}
 	fmt.Printf("%s", sidecar.Dotenv(cc.Env()))
+
+	// 5. Your own copy of the image.
+	fmt.Println("\n== 5. A copy of the image in your own registry (same digest), then the same copy again")
+	if real {
+		fmt.Println("skipped against real AWS (it would create a repository): go run ./examples/mirror -to YOUR_REPOSITORY")
+		return nil
+	}
+	m := mirror.New(cfg, func(o *mirror.Options) { o.AWSRegistryEndpoint = registries })
+	defer m.CloseIdleConnections()
+	req := mirror.Request{
+		Regions:      []string{regionCode},
+		Destinations: []string{appmeshenvoytest.AccountID + ".dkr.ecr." + regionCode + ".amazonaws.com/platform/envoy"},
+		Create:       &mirror.RepositorySettings{},
+	}
+	for run := 1; run <= 2; run++ {
+		copies, err := m.Copy(ctx, req)
+		if err != nil {
+			return err
+		}
+		for _, c := range copies {
+			if c.Err != nil {
+				return c.Err
+			}
+			fmt.Printf("%s: %s (%d blobs copied)\n", c.Status, c.Image, c.BlobsCopied)
+		}
+	}
 	return nil
 }
