@@ -84,6 +84,9 @@ const (
 	CodeRegistryUnreachable = errcode.RegistryUnreachable
 	// CodeFallbackUsed: an answer came from a fallback source, not the SSM parameter.
 	CodeFallbackUsed = errcode.FallbackUsed
+	// CodeUnsupportedManifest: registry content that is not copied or read (a schema 1
+	// manifest, an unknown media type, an index nested or wide beyond the bound).
+	CodeUnsupportedManifest = errcode.UnsupportedManifest
 	// CodeInvalidDockerConfig: an existing docker config file that is not a docker config.
 	CodeInvalidDockerConfig = errcode.InvalidDockerConfig
 	// CodeCredentialHelper: a docker credential helper program failed.

@@ -16,12 +16,14 @@ type globals struct {
 	endpointURL string     // --endpoint-url
 	debug       bool       // --debug
 	output      string     // -o, --output
+
+	registryEndpoints registryEndpointFlag // --registry-endpoint HOST=URL (registry_endpoint.go)
 }
 
 // globalFlagNames are skipped when a command lists its own flags.
 var globalFlagNames = map[string]bool{
 	"region": true, "profile": true, "endpoint-url": true, "debug": true, "o": true, "output": true,
-	"h": true, "help": true,
+	"h": true, "help": true, "registry-endpoint": true,
 }
 
 const globalFlagsHelp = `  --region REGION        AWS region (default: AWS_REGION or the profile's region)
@@ -29,6 +31,9 @@ const globalFlagsHelp = `  --region REGION        AWS region (default: AWS_REGIO
   --endpoint-url URL     send every AWS request (every service and region) to URL, such as
                          the one 'appmesh-envoy local-endpoint' prints
   --debug                log SDK requests and responses to stderr, secrets redacted
+  --registry-endpoint HOST=URL
+                         send the registry traffic of HOST to URL (repeatable; https, or
+                         http on loopback only); wins over --endpoint-url for that host
   -o, --output FORMAT    output format (table by default; see each command)
   -h, --help             show help
 `
@@ -67,6 +72,7 @@ func (a *app) newFlagSet(name, usage string) *flag.FlagSet {
 	fs.StringVar(&a.g.profile, "profile", a.g.profile, "shared config profile `NAME`")
 	fs.StringVar(&a.g.endpointURL, "endpoint-url", a.g.endpointURL, "endpoint `URL` for every service")
 	fs.BoolVar(&a.g.debug, "debug", a.g.debug, "log SDK requests to stderr")
+	fs.Var(&a.g.registryEndpoints, "registry-endpoint", "registry `HOST=URL` (repeatable)")
 	fs.StringVar(&a.g.output, "o", a.g.output, "output `FORMAT`")
 	fs.StringVar(&a.g.output, "output", a.g.output, "output `FORMAT`")
 	return fs

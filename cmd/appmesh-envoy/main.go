@@ -75,6 +75,7 @@ func commands() []command {
 		{"login", "log docker in to the Envoy registry of a region (or any ECR registry)", runLogin},
 		{"logout", "remove what login wrote from a docker config", runLogout},
 		{"env", "build the Envoy container environment from flags; 'env lint' checks an existing one", runEnv},
+		{"mirror", "copy the Envoy image, exactly, into your own registries", runMirror},
 		{"local-endpoint", "serve a local AWS endpoint (SSM, ECR, IAM, STS) for tests and demos", runLocalEndpoint},
 	}
 }

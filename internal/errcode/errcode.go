@@ -108,6 +108,9 @@ const (
 	RegistryUnreachable Code = "registry-unreachable"
 	// FallbackUsed: an answer came from a fallback source, not the SSM parameter.
 	FallbackUsed Code = "fallback-used"
+	// UnsupportedManifest: registry content that is not copied or read: a schema 1
+	// manifest, an unknown media type, an index nested or wide beyond the bound.
+	UnsupportedManifest Code = "unsupported-manifest"
 
 	// InvalidDockerConfig: an existing docker config file that is not a docker config.
 	InvalidDockerConfig Code = "invalid-docker-config"

@@ -63,7 +63,7 @@ func TestCodesAreKebabCase(t *testing.T) {
 		ParameterNotFound, RegionNotEnabled, AccessDenied, Throttled, InvalidCredentials,
 		NoCredentials, ServerError, EndpointUnreachable, AWSError, ResponseTooLarge, UntrustedImage, LegacyAccount,
 		ImageNotFound, DigestMismatch, MalformedToken, Unauthorized, ManifestUnknown, TagImmutable,
-		RateLimited, RegistryUnreachable, FallbackUsed, InvalidDockerConfig, CredentialHelper,
+		RateLimited, RegistryUnreachable, FallbackUsed, UnsupportedManifest, InvalidDockerConfig, CredentialHelper,
 		FileError, InvalidConfig, NotEnvironment, InvalidPolicy, PolicyTooLarge, MixedPartitions,
 		RoleNotFound} {
 		if !kebab.MatchString(string(c)) {
