@@ -7,6 +7,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecrpublic"
+
 	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy"
 	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy/dockerconfig"
 	"github.com/appmesh-envoy/appmesh-envoy-go/region"
@@ -185,7 +188,7 @@ appmesh-envoy login --region us-west-2 --password-stdout | docker login --userna
 	if err := a.checkCredentials(ctx, cfg); err != nil {
 		return err
 	}
-	tp := appmeshenvoy.NewTokenProvider(cfg, func(o *appmeshenvoy.TokenOptions) { o.ECROptions = a.ecrOptions() })
+	tp := a.tokenProvider(cfg)
 	tokens := make([]appmeshenvoy.Token, 0, len(hosts))
 	for _, h := range hosts {
 		tok, err := tp.TokenForRegistry(ctx, h)
@@ -226,6 +229,18 @@ appmesh-envoy login --region us-west-2 --password-stdout | docker login --userna
 		fmt.Fprintf(a.stderr, "note: %s\n", n.String())
 	}
 	return nil
+}
+
+// tokenProvider returns a token provider whose ECR and ECR Public clients follow
+// --endpoint-url.
+func (a *app) tokenProvider(cfg aws.Config) *appmeshenvoy.TokenProvider {
+	e := a.endpoint()
+	return appmeshenvoy.NewTokenProvider(cfg, func(o *appmeshenvoy.TokenOptions) {
+		o.ECROptions = a.ecrOptions()
+		if e != nil {
+			o.ECRPublicOptions = []func(*ecrpublic.Options){func(o *ecrpublic.Options) { o.BaseEndpoint = e }}
+		}
+	})
 }
 
 // options applies the flags to the docker config writer.

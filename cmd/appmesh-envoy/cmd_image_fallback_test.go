@@ -1,0 +1,112 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy"
+	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy/appmeshenvoytest"
+	"github.com/appmesh-envoy/appmesh-envoy-go/region"
+)
+
+const cliMirror = "111122223333.dkr.ecr.us-west-2.amazonaws.com/mirror/envoy"
+
+func TestImageFallback(t *testing.T) {
+	ts := newTestServer(t)
+	ts.DeleteParameter("us-west-2")
+	if err := ts.CreateRepository(cliMirror, appmeshenvoytest.RepositoryOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	var digest string
+	for _, tag := range []string{"latest", "v1.34.13.3-prod", "v1.29.6.0-prod"} {
+		d, err := ts.PushImage(cliMirror, tag, 16)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tag == "v1.34.13.3-prod" {
+			digest = d
+		}
+	}
+	builtin := region.MustLookup("us-west-2").RepositoryURI() + ":" + appmeshenvoy.FinalRelease().String()
+	mirrorFlag := "repository=111122223333.dkr.ecr.{region}.amazonaws.com/mirror/envoy"
+
+	tests := []struct {
+		name   string
+		args   []string
+		code   int
+		want   imageJSON // compared on Status, Source, Image, Unverified
+		stderr []string
+	}{
+		{name: "no fallback: the region fails", args: []string{"image", "-o", "json"}, code: exitFailed,
+			want: imageJSON{Status: statusFailed}},
+		{name: "builtin", args: []string{"image", "--fallback", "builtin", "-o", "json"}, code: exitOK,
+			want:   imageJSON{Status: statusFallbackUsed, Source: "builtin", Image: builtin, Unverified: true},
+			stderr: []string{"note: us-west-2: builtin answered, not the SSM parameter: the SSM parameter /aws/service/appmesh/envoy is gone from us-west-2", "unverified until pinned"}},
+		{name: "fail on fallback", args: []string{"image", "--fallback", "builtin", "--fail-on-fallback", "-o", "json"}, code: exitFailed,
+			want:   imageJSON{Status: statusFallbackUsed, Source: "builtin", Image: builtin, Unverified: true},
+			stderr: []string{"1 of 1 regions were answered by a fallback, not the SSM parameter (--fail-on-fallback)"}},
+		{name: "mirror first, pinned", args: []string{"image", "--fallback", mirrorFlag, "--fallback", "builtin", "--pin", "-o", "json"}, code: exitOK,
+			want:   imageJSON{Status: statusFallbackUsed, Source: "repository", Image: cliMirror + ":v1.34.13.3-prod@" + digest},
+			stderr: []string{"repository answered", "v1.34.13.3-prod is the highest release tag there"}},
+		{name: "builtin pinned is verified", args: []string{"image", "--fallback", "builtin", "--pin", "-o", "json"}, code: exitOK,
+			want: imageJSON{Status: statusFallbackUsed, Source: "builtin"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := ts.run(t, ts.opts(), tt.args...)
+			r.wantCode(t, tt.code, tt.args...)
+			rows := decodeImages(t, r.stdout)
+			if len(rows) != 1 {
+				t.Fatalf("%d rows", len(rows))
+			}
+			got := rows[0]
+			if got.Status != tt.want.Status || got.Source != tt.want.Source || got.Unverified != tt.want.Unverified ||
+				(tt.want.Image != "" && got.Image != tt.want.Image) {
+				t.Errorf("row %+v, want %+v", got, tt.want)
+			}
+			if tt.want.Status == statusFailed && got.Code != string(appmeshenvoy.CodeParameterNotFound) {
+				t.Errorf("code %q, want parameter-not-found", got.Code)
+			}
+			for _, w := range tt.stderr {
+				if !strings.Contains(r.stderr, w) {
+					t.Errorf("stderr does not say %q:\n%s", w, r.stderr)
+				}
+			}
+		})
+	}
+}
+
+func TestImageFallbackBadInput(t *testing.T) {
+	ts := newTestServer(t)
+	for _, tt := range []struct {
+		args []string
+		msg  string
+	}{
+		{[]string{"image", "--fallback", "mirror"}, "want repository=URI, gallery or builtin"},
+		{[]string{"image", "--fallback", "repository="}, "repository= needs a repository"},
+		{[]string{"image", "--fallback", "repository=111122223333.dkr.ecr.{zone}.amazonaws.com/envoy"}, "the only placeholder is {region}"},
+		{[]string{"image", "--fallback", "repository=111122223333.dkr.ecr.us-west-2.amazonaws.com/envoy:v1.29.6.0-prod"}, "this is an image reference"},
+		{[]string{"image", "--fallback", "builtin=yes"}, "builtin takes no value"},
+		{[]string{"image", "--mirror", cliMirror, "--pull-through-cache", "111122223333.dkr.ecr.us-west-2.amazonaws.com/ecr-public"}, "not both"},
+		{[]string{"image", "--pull-through-cache", "registry.example.com/p"}, "--pull-through-cache"},
+	} {
+		t.Run(strings.Join(tt.args[1:], " "), func(t *testing.T) {
+			r := ts.run(t, ts.opts(), tt.args...)
+			r.wantCode(t, exitUsage, tt.args...)
+			r.wantOneLineError(t, tt.msg)
+			if n := ts.Requests("*", "*"); n != 0 {
+				t.Errorf("%d requests for bad input", n)
+			}
+		})
+	}
+}
+
+func TestImagePullThroughCache(t *testing.T) {
+	ts := newTestServer(t)
+	prefix := "111122223333.dkr.ecr.us-west-2.amazonaws.com/ecr-public"
+	r := ts.run(t, ts.opts(), "image", "--pull-through-cache", prefix, "-o", "uri")
+	r.wantCode(t, exitOK)
+	if want := prefix + "/appmesh/aws-appmesh-envoy:" + appmeshenvoytest.DefaultTag + "\n"; r.stdout != want {
+		t.Errorf("stdout %q, want %q", r.stdout, want)
+	}
+}
