@@ -173,6 +173,11 @@ type Server struct {
 	galleryLimit  int
 	galleryWindow int64
 	galleryCount  int
+	publicGrants  map[string]tokenGrant // ECR Public passwords (ecrpublic.go)
+	galleryLogins int
+
+	// Pull-through cache rules by registry host, then prefix (pullthrough.go).
+	cacheRules map[string]map[string]*cacheRule
 }
 
 type identity struct {
@@ -393,10 +398,11 @@ var services map[string]*service
 
 func init() {
 	services = map[string]*service{
-		"ssm": {name: "ssm", proto: protoJSON, target: "AmazonSSM", ops: ssmOps, unknownCode: "UnknownOperationException"},
-		"ecr": {name: "ecr", proto: protoJSON, target: "AmazonEC2ContainerRegistry_V20150921", ops: ecrOps, unknownCode: "UnknownOperationException"},
-		"iam": {name: "iam", proto: protoQuery, version: "2010-05-08", xmlns: "https://iam.amazonaws.com/doc/2010-05-08/", ops: iamOps, unknownCode: "InvalidAction"},
-		"sts": {name: "sts", proto: protoQuery, version: "2011-06-15", xmlns: "https://sts.amazonaws.com/doc/2011-06-15/", ops: stsOps, unknownCode: "InvalidAction"},
+		"ssm":        {name: "ssm", proto: protoJSON, target: "AmazonSSM", ops: ssmOps, unknownCode: "UnknownOperationException"},
+		"ecr":        {name: "ecr", proto: protoJSON, target: "AmazonEC2ContainerRegistry_V20150921", ops: ecrOps, unknownCode: "UnknownOperationException"},
+		"ecr-public": {name: "ecr-public", proto: protoJSON, target: "SpencerFrontendService", ops: ecrPublicOps, unknownCode: "UnknownOperationException"},
+		"iam":        {name: "iam", proto: protoQuery, version: "2010-05-08", xmlns: "https://iam.amazonaws.com/doc/2010-05-08/", ops: iamOps, unknownCode: "InvalidAction"},
+		"sts":        {name: "sts", proto: protoQuery, version: "2011-06-15", xmlns: "https://sts.amazonaws.com/doc/2011-06-15/", ops: stsOps, unknownCode: "InvalidAction"},
 	}
 }
 
@@ -480,7 +486,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	svc, ok := services[auth.service]
 	if !ok {
 		unread()
-		s.refuse(w, guess, reqID, fmt.Sprintf("service %s in the credential scope: only ssm, ecr, iam and sts are implemented", quoteClient(auth.service)))
+		s.refuse(w, guess, reqID, fmt.Sprintf("service %s in the credential scope: only ssm, ecr, ecr-public, iam and sts are implemented", quoteClient(auth.service)))
 		return
 	}
 	s.mu.Lock()

@@ -76,6 +76,7 @@ func commands() []command {
 		{"logout", "remove what login wrote from a docker config", runLogout},
 		{"env", "build the Envoy container environment from flags; 'env lint' checks an existing one", runEnv},
 		{"mirror", "copy the Envoy image, exactly, into your own registries", runMirror},
+		{"pull-through-cache", "'pull-through-cache create': cache the gallery's Envoy image in your ECR registry", runPullThroughCache},
 		{"local-endpoint", "serve a local AWS endpoint (SSM, ECR, IAM, STS) for tests and demos", runLocalEndpoint},
 	}
 }
