@@ -71,7 +71,7 @@ func (p *TokenProvider) publicEndpointOverridden() bool {
 
 // fetchPublicToken calls ecr-public:GetAuthorizationToken in us-east-1.
 func (p *TokenProvider) fetchPublicToken(ctx context.Context, key cacheKey) (cachedToken, error) {
-	if part, ok := region.PartitionOf(p.baseCfg.Region); ok && part.ID != region.PartitionAWS && p.opts.ECRPublicClient == nil && !p.publicEndpointOverridden() {
+	if part, ok := region.PartitionOf(p.baseCfg.Region); ok && part.ID != region.PartitionAWS && p.opts.ECRPublicClient == nil {
 		return cachedToken{}, errcode.Wrap(errPublicUnavailable, "ECR Public exists only in the aws partition, not in "+part.ID+
 			" (the configured region is "+p.baseCfg.Region+"); pull from the gallery anonymously, or from a mirror in your partition", nil)
 	}
