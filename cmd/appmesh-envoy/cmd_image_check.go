@@ -18,7 +18,12 @@ type checkJSON struct {
 	Latest          string `json:"latest"`
 	Behind          string `json:"behind,omitempty"`
 	OtherRepository bool   `json:"otherRepository,omitempty"`
-	Message         string `json:"message"`
+	// LatestSource is "ssm", or "builtin" when the parameter is gone and the image was
+	// compared with the final release; LatestMissing is true when the deployed image's
+	// repository lacks it.
+	LatestSource  string `json:"latestSource,omitempty"`
+	LatestMissing bool   `json:"latestMissing,omitempty"`
+	Message       string `json:"message"`
 }
 
 func runImageCheck(ctx context.Context, a *app, args []string) error {
@@ -32,8 +37,12 @@ image from the retired legacy account.
 Exit status: 1 when the image is older than the latest (--fail-on older, the default) or
 below the minimum / from the legacy account (always, unless --fail-on never).
 
+Without the SSM parameter (AWS ended App Mesh support on 2026-09-30) the latest image is
+the final release, v1.39.1.0-prod, and a mirror that lacks it is reported (latestMissing).
+
 JSON keys (stable): image, region, status, deployed, latest, behind (the version part
-that differs), otherRepository (true for a mirror or another registry), message.`,
+that differs), otherRepository (true for a mirror or another registry), latestSource (ssm,
+or builtin for the final release), latestMissing, message.`,
 		`appmesh-envoy image check 840364872350.dkr.ecr.us-west-2.amazonaws.com/aws-appmesh-envoy:v1.27.3.0-prod`,
 		"table", "json")
 	failOn := c.String("fail-on", "older", "exit 1 from this drift on: `WHEN` older, below-minimum or never")
@@ -109,6 +118,10 @@ that differs), otherRepository (true for a mirror or another registry), message.
 		Image: pos[0], Region: regionCode, Status: d.Status.String(),
 		Deployed: d.Deployed.String(), Latest: d.Latest.String(),
 		Behind: d.Behind, OtherRepository: d.OtherRepository, Message: d.String(),
+		LatestSource: string(d.LatestSource), LatestMissing: d.LatestMissing,
+	}
+	if d.LatestSource == appmeshenvoy.SourceBuiltin {
+		fmt.Fprintf(a.stderr, "%s: note: the SSM parameter is gone from %s: compared with the final release %s\n", progName, regionCode, d.Latest.Tag)
 	}
 	if a.g.output == "json" {
 		err = writeJSON(a.stdout, out)

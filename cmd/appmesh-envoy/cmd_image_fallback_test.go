@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -108,5 +109,42 @@ func TestImagePullThroughCache(t *testing.T) {
 	r.wantCode(t, exitOK)
 	if want := prefix + "/appmesh/aws-appmesh-envoy:" + appmeshenvoytest.DefaultTag + "\n"; r.stdout != want {
 		t.Errorf("stdout %q, want %q", r.stdout, want)
+	}
+}
+
+// TestImageCheckWithoutParameter: image check compares with the final release when the
+// parameter is gone, and reports a mirror that lacks it.
+func TestImageCheckWithoutParameter(t *testing.T) {
+	ts := newTestServer(t)
+	ts.DeleteParameter("us-west-2")
+	if err := ts.CreateRepository(cliMirror, appmeshenvoytest.RepositoryOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ts.PushImage(cliMirror, "v1.34.13.3-prod", 16); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		ref     string
+		missing bool
+	}{
+		{region.MustLookup("us-west-2").RepositoryURI() + ":v1.34.13.3-prod", false},
+		{cliMirror + ":v1.34.13.3-prod", true},
+	} {
+		t.Run(tt.ref, func(t *testing.T) {
+			args := []string{"image", "check", tt.ref, "--fail-on", "never", "-o", "json"}
+			r := ts.run(t, ts.opts(), args...)
+			r.wantCode(t, exitOK, args...)
+			var out checkJSON
+			if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
+				t.Fatalf("stdout: %v\n%s", err, r.stdout)
+			}
+			if out.Status != "older" || out.LatestSource != "builtin" || out.LatestMissing != tt.missing ||
+				!strings.HasSuffix(out.Latest, ":"+appmeshenvoy.FinalRelease().String()) {
+				t.Errorf("%+v: want older than the final release, missing %v", out, tt.missing)
+			}
+			if !strings.Contains(r.stderr, "note: the SSM parameter is gone from us-west-2: compared with the final release v1.39.1.0-prod") {
+				t.Errorf("stderr: %s", r.stderr)
+			}
+		})
 	}
 }

@@ -71,7 +71,7 @@ func (n *nonEmpty) Set(v string) error {
 
 func (a *app) addRegistryFlags(c *cmdFlags) *registryFlags {
 	rf := &registryFlags{}
-	c.Var(&rf.registries, "registry", "ECR registry `HOST` (repeatable), such as your mirror's; default: the Envoy registry of --region")
+	c.Var(&rf.registries, "registry", "ECR registry `HOST` (repeatable), such as your mirror's or public.ecr.aws; default: the Envoy registry of --region")
 	c.Var(&rf.dockerConfig, "docker-config", "docker config `PATH`, a regular file (default $DOCKER_CONFIG/config.json or ~/.docker/config.json)")
 	c.BoolVar(&rf.skipHelpers, "skip-credential-helpers", false, `use "auths" even where docker would use a credential helper ("credHelpers" or "credsStore")`)
 	return rf
@@ -142,7 +142,12 @@ credential helper ("credHelpers" or "credsStore") docker would read it from. Oth
 of the file are kept. Prints the registry and the token's expiry, never the password.
 
 The default registry is the App Mesh Envoy registry of --region (or of AWS_REGION).
---registry logs in to any ECR registry host, such as a mirror in your own account.
+--registry logs in to any ECR registry host, such as a mirror in your own account, or to
+the ECR Public Gallery (public.ecr.aws, or its dual-stack ecr-public.aws.com): docker pulls
+the gallery anonymously too, but a logged-in client gets higher rate limits and no
+anonymous monthly cap. Its token comes from ecr-public:GetAuthorizationToken in us-east-1
+(which also needs sts:GetServiceBearerToken; 'policy --principal puller --public-gallery')
+and exists in the aws partition only.
 
 --password-stdout writes nothing and prints only the password, for
 'docker login --username AWS --password-stdin HOST', like 'aws ecr get-login-password'.
@@ -151,6 +156,7 @@ JSON keys (stable), one object per registry: registry, username, expiresAt (RFC 
 dockerConfig, notes (when docker will read the credentials from elsewhere, or when
 the file is readable by others).`,
 		`appmesh-envoy login --region us-west-2
+appmesh-envoy login --registry public.ecr.aws
 appmesh-envoy login --region us-west-2 --password-stdout | docker login --username AWS --password-stdin 840364872350.dkr.ecr.us-west-2.amazonaws.com`,
 		"table", "json")
 	rf := a.addRegistryFlags(c)
@@ -169,12 +175,6 @@ appmesh-envoy login --region us-west-2 --password-stdout | docker login --userna
 	hosts, err := a.registryHosts(rf, cfg.Region)
 	if err != nil {
 		return err
-	}
-	for _, h := range hosts {
-		if reg, err := appmeshenvoy.ParseRegistryHost(h); err == nil && reg.Public {
-			// Checked before any AWS call: it is the input, not the account, that is wrong.
-			return usageErrorf("--registry %s needs no login: docker pulls %s anonymously; drop it", h, region.PublicRepository)
-		}
 	}
 	if *passwordStdout && len(hosts) != 1 {
 		return usageErrorf("--password-stdout needs exactly one registry, got %d", len(hosts))
