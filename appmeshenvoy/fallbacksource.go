@@ -57,6 +57,21 @@ func (f Fallback) repositoryIn(code string) (sourceRepo, error) {
 	return parseOtherRepository(f, in)
 }
 
+// ECRRepository returns the ECR private repository a repository fallback reads in the
+// region code (RegionPlaceholder replaced), for the IAM policy of a resolver. ok is false
+// for other sources and for repositories of registries that are not ECR private
+// registries, which IAM does not govern.
+func (f Fallback) ECRRepository(code string) (repo Repository, ok bool, err error) {
+	if f.Source != SourceRepository {
+		return Repository{}, false, nil
+	}
+	sr, err := f.repositoryIn(code)
+	if err != nil || !sr.isECR() {
+		return Repository{}, false, err
+	}
+	return Repository{Registry: sr.ecr, Name: sr.name}, true, nil
+}
+
 // askRepository answers with the highest release tag of repo.
 func (r *Resolver) askRepository(ctx context.Context, repo sourceRepo) (answer, error) {
 	ans := answer{repository: repo.String()}

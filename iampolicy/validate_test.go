@@ -233,7 +233,7 @@ func TestActionTable(t *testing.T) {
 	if !strings.Contains(ActionTableSource(), "iam-data") {
 		t.Errorf("ActionTableSource() = %q", ActionTableSource())
 	}
-	if diff := cmp.Diff([]string{"appmesh", "ecr", "s3", "ssm", "xray"}, KnownServices()); diff != "" {
+	if diff := cmp.Diff([]string{"appmesh", "ecr", "ecr-public", "s3", "ssm", "sts", "xray"}, KnownServices()); diff != "" {
 		t.Error(diff)
 	}
 	// Every action the builders emit is in the table with the resource types they use.
