@@ -17,8 +17,8 @@ import (
 
 // Principals of 'policy --principal'.
 const (
-	principalPuller   = "puller"
-	principalEnvoy    = "envoy"
+	principalPuller     = "puller"
+	principalEnvoy      = "envoy"
 	principalResolver   = "resolver"
 	principalCacheAdmin = "cache-admin"
 	principalAll        = "all"

@@ -18,8 +18,8 @@ func TestPolicyCacheGalleryFallback(t *testing.T) {
 		conditional []string // actions Evaluate cannot decide (a condition)
 	}{
 		{
-			name: "cache admin",
-			args: []string{"policy", "--principal", "cache-admin"},
+			name:  "cache admin",
+			args:  []string{"policy", "--principal", "cache-admin"},
 			allow: [][2]string{{"ecr:CreatePullThroughCacheRule", "*"}, {"ecr:DescribePullThroughCacheRules", "*"}},
 			deny:  [][2]string{{"ecr:DeletePullThroughCacheRule", "*"}, {"ecr:GetAuthorizationToken", "*"}, {"ecr:CreateRepository", cached}},
 		},
