@@ -63,23 +63,7 @@ func TestPolicyCacheGalleryFallback(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			r := runCLI(t, tt.args...)
 			r.wantCode(t, exitOK, tt.args...)
-			doc, err := iampolicy.Parse([]byte(r.stdout))
-			if err != nil {
-				t.Fatalf("stdout is not only a policy: %v\n%s", err, r.stdout)
-			}
-			if err := doc.Validate(); err != nil {
-				t.Errorf("policy does not validate: %v", err)
-			}
-			for _, ar := range tt.allow {
-				if d := iampolicy.Evaluate(doc, ar[0], ar[1]); d != iampolicy.Allow {
-					t.Errorf("%s on %s: %v, want allowed", ar[0], ar[1], d)
-				}
-			}
-			for _, ar := range tt.deny {
-				if d := iampolicy.Evaluate(doc, ar[0], ar[1]); d == iampolicy.Allow {
-					t.Errorf("%s on %s is allowed; least privilege says no", ar[0], ar[1])
-				}
-			}
+			doc := checkPolicyOutput(t, r.stdout, tt.allow, tt.deny)
 			for _, a := range tt.conditional {
 				if d := iampolicy.Evaluate(doc, a, "*"); d != iampolicy.Unsupported {
 					t.Errorf("%s: %v, want unsupported (its condition decides)", a, d)
