@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"strconv"
 	"time"
 
 	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy"
@@ -24,17 +25,22 @@ type pullThroughCacheJSON struct {
 }
 
 func runPullThroughCache(ctx context.Context, a *app, args []string) error {
-	if len(args) == 0 || args[0] != "create" {
-		what := "nothing"
-		if len(args) > 0 {
-			what = "\"" + args[0] + "\""
-		}
-		if len(args) > 0 && (args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
-			return runPullThroughCacheCreate(ctx, a, []string{"--help"})
-		}
-		return usageErrorf("pull-through-cache takes the subcommand create, got %s; run '%s pull-through-cache create --help'", what, progName)
+	if len(args) > 0 && args[0] == "create" {
+		return runPullThroughCacheCreate(ctx, a, args[1:])
 	}
-	return runPullThroughCacheCreate(ctx, a, args[1:])
+	c := a.newCmd("pull-through-cache", "create --region R --prefix P",
+		`Manages the ECR pull-through cache of the public gallery in your registry. Subcommand:
+'pull-through-cache create' (see 'appmesh-envoy pull-through-cache create --help').`,
+		`appmesh-envoy pull-through-cache create --region us-west-2 --prefix ecr-public`)
+	pos, err := c.parse(args)
+	if err != nil {
+		return err
+	}
+	what := "nothing"
+	if len(pos) > 0 {
+		what = strconv.Quote(pos[0])
+	}
+	return usageErrorf("pull-through-cache takes the subcommand create, got %s; run '%s pull-through-cache create --help'", what, progName)
 }
 
 func runPullThroughCacheCreate(ctx context.Context, a *app, args []string) error {
