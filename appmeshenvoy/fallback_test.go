@@ -3,9 +3,13 @@ package appmeshenvoy_test
 import (
 	"context"
 	"errors"
+	"slices"
+	"strconv"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecr"
+	ecrtypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
 
 	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy"
 	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy/appmeshenvoytest"
@@ -97,4 +101,44 @@ func FuzzParseFallback(f *testing.F) {
 			t.Fatalf("%q parsed to %+v, whose String %q parses to %+v, %v", s, fb, fb.String(), again, err)
 		}
 	})
+}
+
+// pagedDescribe answers DescribeImages with one tag per page, following nextToken.
+type pagedDescribe struct {
+	tags   []string
+	tokens []string // the NextToken of each call
+}
+
+func (p *pagedDescribe) DescribeImages(_ context.Context, in *ecr.DescribeImagesInput, _ ...func(*ecr.Options)) (*ecr.DescribeImagesOutput, error) {
+	p.tokens = append(p.tokens, aws.ToString(in.NextToken))
+	i := 0
+	if in.NextToken != nil {
+		i, _ = strconv.Atoi(*in.NextToken)
+	}
+	out := &ecr.DescribeImagesOutput{ImageDetails: []ecrtypes.ImageDetail{{ImageTags: []string{p.tags[i]}}}}
+	if i+1 < len(p.tags) {
+		out.NextToken = aws.String(strconv.Itoa(i + 1))
+	}
+	return out, nil
+}
+
+// TestRepositoryFallbackFollowsNextToken: the highest release tag may be on any page of
+// DescribeImages.
+func TestRepositoryFallbackFollowsNextToken(t *testing.T) {
+	p := &pagedDescribe{tags: []string{"v1.29.6.0-prod", "latest", "v1.34.13.3-prod", "v1.30.0.0-prod"}}
+	res := appmeshenvoy.NewResolver(aws.Config{}, func(o *appmeshenvoy.ResolverOptions) {
+		o.SSMClientForRegion = func(string) appmeshenvoy.GetParameterAPI { return appmeshenvoytest.NewSSM(nil) }
+		o.DescribeImagesClientForRegion = func(string) appmeshenvoy.DescribeImagesAPI { return p }
+		o.Fallbacks = []appmeshenvoy.Fallback{{Source: appmeshenvoy.SourceRepository, Repository: "111122223333.dkr.ecr.eu-west-1.amazonaws.com/envoy"}}
+	})
+	got, err := res.Resolve(context.Background(), "us-west-2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Image.String() != "111122223333.dkr.ecr.eu-west-1.amazonaws.com/envoy:v1.34.13.3-prod" {
+		t.Errorf("image %s", got.Image)
+	}
+	if want := []string{"", "1", "2", "3"}; !slices.Equal(p.tokens, want) {
+		t.Errorf("NextTokens %q, want %q", p.tokens, want)
+	}
 }

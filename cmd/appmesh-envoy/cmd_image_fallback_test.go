@@ -148,3 +148,30 @@ func TestImageCheckWithoutParameter(t *testing.T) {
 		})
 	}
 }
+
+// TestImageGalleryFallback: the gallery's traffic follows --endpoint-url (the override
+// is printed), anonymously or with --gallery-login, and the answer is pinned there.
+func TestImageGalleryFallback(t *testing.T) {
+	ts := newTestServer(t)
+	ts.DeleteParameter("us-west-2")
+	digest, _ := ts.ImageDigest(region.PublicRepository, appmeshenvoytest.DefaultTag)
+	for _, login := range []bool{false, true} {
+		args := []string{"image", "--fallback", "gallery", "--pin", "-o", "json"}
+		if login {
+			args = append(args, "--gallery-login")
+		}
+		r := ts.run(t, ts.opts(), args...)
+		r.wantCode(t, exitOK, args...)
+		rows := decodeImages(t, r.stdout)
+		want := region.PublicRepository + ":" + appmeshenvoytest.DefaultTag + "@" + digest
+		if len(rows) != 1 || rows[0].Status != statusFallbackUsed || rows[0].Source != "gallery" || rows[0].Image != want {
+			t.Fatalf("rows %+v, want %s from the gallery", rows, want)
+		}
+		if !strings.Contains(r.stderr, "public.ecr.aws → "+ts.URL+"/public.ecr.aws") {
+			t.Errorf("stderr does not show the gallery's endpoint override:\n%s", r.stderr)
+		}
+	}
+	if n := ts.GalleryLogins(); n != 1 {
+		t.Errorf("%d gallery logins with an ECR Public token, want 1 (only with --gallery-login)", n)
+	}
+}
