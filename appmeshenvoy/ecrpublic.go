@@ -32,7 +32,7 @@ const publicTokenKey = PublicRegistryHost
 // so here too.
 var errPublicUnavailable = errcode.New(errcode.EndpointUnreachable, "no ECR Public endpoint in this partition")
 
-// publicClient returns the ECR Public client, building the default one on first use.
+// publicAPI returns the ECR Public client, building the default one on first use.
 func (p *TokenProvider) publicAPI() PublicGetAuthorizationTokenAPI {
 	p.publicOnce.Do(func() {
 		p.publicClient = p.opts.ECRPublicClient
