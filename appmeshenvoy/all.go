@@ -38,6 +38,11 @@ func (r *Resolver) LatestAll(ctx context.Context, regions []string) ([]Result, e
 // region does not delay (or, under a deadline, starve) the pins of the others. Each
 // successful Result's Image carries its digest; a region whose pin failed has that
 // error and the zero Image. Errors are as for LatestAll.
+//
+// With ResolverOptions.Fallbacks, a region whose parameter names an image that is gone
+// from its registry (ErrImageNotFound) is answered by the fallbacks, as a missing
+// parameter is, and that answer is pinned where it is. A pinned answer of the builtin
+// source is no longer Unverified: its digest was read from the registry.
 func (r *Resolver) PinAll(ctx context.Context, regions []string) ([]Result, error) {
 	return r.each(ctx, "pin", regions, func(ctx context.Context, code string) Result {
 		res, err := r.Resolve(ctx, code)
@@ -45,10 +50,24 @@ func (r *Resolver) PinAll(ctx context.Context, regions []string) ([]Result, erro
 			return res
 		}
 		img, err := r.Pin(ctx, res.Image)
+		if err != nil && res.Source == SourceSSM && errors.Is(err, ErrImageNotFound) && r.fallbackApplies(err) {
+			if reg, lerr := region.Lookup(res.Region); lerr == nil {
+				fres, _, ferr := r.fallback(ctx, reg, err)
+				if ferr != nil {
+					return Result{Region: res.Region, Err: ferr}
+				}
+				res = fres
+				img, err = r.Pin(ctx, res.Image)
+			}
+		}
 		if err != nil {
 			return Result{Region: res.Region, Err: err}
 		}
 		res.Image = img
+		if res.Unverified {
+			res.Unverified = false
+			res.Warning += "; pinned: the image is in " + img.Registry + " at " + img.Digest
+		}
 		return res
 	})
 }
@@ -56,7 +75,7 @@ func (r *Resolver) PinAll(ctx context.Context, regions []string) ([]Result, erro
 // each runs one for every region (normalized, deduplicated) concurrently and collects the
 // results as LatestAll documents.
 func (r *Resolver) each(ctx context.Context, op string, regions []string, one func(context.Context, string) Result) ([]Result, error) {
-	if err := r.ready(); err != nil {
+	if err := r.usable(); err != nil {
 		return nil, err
 	}
 	what := op + " all regions"

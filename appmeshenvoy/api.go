@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
+	"github.com/aws/aws-sdk-go-v2/service/ecrpublic"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 )
 
@@ -25,8 +26,23 @@ type GetAuthorizationTokenAPI interface {
 	GetAuthorizationToken(ctx context.Context, params *ecr.GetAuthorizationTokenInput, optFns ...func(*ecr.Options)) (*ecr.GetAuthorizationTokenOutput, error)
 }
 
+// PublicGetAuthorizationTokenAPI is the ECR Public operation the [TokenProvider] uses
+// for a token of the public gallery. *ecrpublic.Client implements it.
+type PublicGetAuthorizationTokenAPI interface {
+	GetAuthorizationToken(ctx context.Context, params *ecrpublic.GetAuthorizationTokenInput, optFns ...func(*ecrpublic.Options)) (*ecrpublic.GetAuthorizationTokenOutput, error)
+}
+
+// DescribeImagesAPI is the ECR operation a repository fallback uses to list the tags of
+// an ECR repository (see ResolverOptions.Fallbacks). *ecr.Client implements it.
+type DescribeImagesAPI interface {
+	DescribeImages(ctx context.Context, params *ecr.DescribeImagesInput, optFns ...func(*ecr.Options)) (*ecr.DescribeImagesOutput, error)
+}
+
 var (
 	_ GetParameterAPI          = (*ssm.Client)(nil)
 	_ BatchGetImageAPI         = (*ecr.Client)(nil)
 	_ GetAuthorizationTokenAPI = (*ecr.Client)(nil)
+	_ DescribeImagesAPI        = (*ecr.Client)(nil)
+
+	_ PublicGetAuthorizationTokenAPI = (*ecrpublic.Client)(nil)
 )

@@ -1,8 +1,10 @@
 // Package appmeshenvoy is the AWS App Mesh Envoy image: its references ([Image],
 // [Registry], [Repository], [Version]), the latest one of each region as the public SSM
-// parameter /aws/service/appmesh/envoy names it ([Resolver]), its digest ([Resolver.Pin]),
-// how far a deployed one is behind ([CompareDeployed]), and the ECR credential that pulls
-// it ([TokenProvider]).
+// parameter /aws/service/appmesh/envoy names it ([Resolver]) or, once the parameter is
+// gone, as a fallback finds it ([Fallback]: your repository, the public gallery, the
+// final release), its digest ([Resolver.Pin]), how far a deployed one is behind
+// ([CompareDeployed]), a pull-through cache of it in your registry
+// ([CreatePullThroughCache]), and the ECR credential that pulls it ([TokenProvider]).
 //
 // A [Resolver] verifies every parameter value against the region table of package region
 // (the trust model): the registry host, region and repository must be the region's own,
@@ -12,8 +14,9 @@
 // by the SDK's standard retryer (8 attempts by default); see [ResolverOptions]. Many
 // regions at once: [Resolver.LatestAll] and [Resolver.PinAll].
 //
-// A [TokenProvider] calls ecr:GetAuthorizationToken in the registry's region and caches the
-// token per region and caller identity; tokens never print ([Secret]). Package dockerconfig
+// A [TokenProvider] calls ecr:GetAuthorizationToken in the registry's region (for the
+// public gallery, ecr-public:GetAuthorizationToken in us-east-1) and caches the token per
+// region and caller identity; tokens never print ([Secret]). Package dockerconfig
 // writes them into a docker config.json, package ecrkeychain hands them to
 // go-containerregistry, and package sidecar configures the Envoy container.
 //

@@ -2,7 +2,9 @@ package appmeshenvoy
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"strings"
 
@@ -102,6 +104,15 @@ type Drift struct {
 	// The FIPS and dual-stack endpoint forms of the registry host name the same
 	// registry and do not count as another repository.
 	OtherRepository bool
+	// LatestSource says where Latest came from: SourceSSM, the region's parameter, or
+	// SourceBuiltin, the final release ([FinalRelease]) in the region's registry, when
+	// the parameter is gone (see [Resolver.Check]).
+	LatestSource Source
+	// LatestMissing reports that the deployed image's repository, when it is not the
+	// region's own (a mirror, a pull-through cache, another registry), has no image
+	// with Latest's tag: there is nothing to upgrade to there until it is copied in.
+	// Only [Resolver.Check] sets it, and only when comparing with the final release.
+	LatestMissing bool
 }
 
 // String describes the drift in one line that starts with the status name, such as
@@ -124,6 +135,12 @@ func (d Drift) String() string {
 	}
 	if d.OtherRepository {
 		s += "; deployed from " + d.Deployed.RepositoryURI() + ", not " + d.Latest.RepositoryURI()
+	}
+	if d.LatestSource == SourceBuiltin {
+		s += "; compared with the final App Mesh release " + d.Latest.Tag + " because the SSM parameter is gone"
+	}
+	if d.LatestMissing {
+		s += "; " + d.Deployed.RepositoryURI() + " has no " + d.Latest.Tag + ": copy it there before upgrading"
 	}
 	return s
 }
@@ -178,14 +195,22 @@ func CompareDeployed(deployed, latest Image) Drift {
 }
 
 // Check parses a deployed image reference, resolves the latest image of its region with
-// [Resolver.Latest], and compares them with [CompareDeployed]. The reference must name
+// [Resolver.Resolve], and compares them with [CompareDeployed]. The reference must name
 // an ECR host with a region (a mirror in your own account counts); for a reference of
 // the public gallery, which names no region, use [Resolver.CheckIn]; for other hosts,
-// call Latest for the region yourself and use CompareDeployed. A digest-only reference
-// (repository@sha256:...) of the owner's repository is compared with the latest image's
-// digest, read with [Resolver.Pin]: the same digest is up to date, any other is
-// DriftUnknownVersion (a digest says nothing about a version). Errors are a
-// [*ParseError] for the reference or Latest's [*RegionError].
+// call Latest for the region yourself and use CompareDeployed.
+//
+// When the region's SSM parameter is gone, Check compares with the final release
+// ([FinalRelease], in the region's registry; Drift.LatestSource is SourceBuiltin),
+// whatever ResolverOptions.Fallbacks say: the highest tag of your own mirror would make
+// every deployment from it "up to date". If the deployed image comes from another
+// repository, Check then also asks that repository for the final release's tag (with
+// [Resolver.Pin]) and sets Drift.LatestMissing when it is not there.
+//
+// A digest-only reference (repository@sha256:...) of the owner's repository is compared
+// with the latest image's digest, read with [Resolver.Pin]: the same digest is up to
+// date, any other is DriftUnknownVersion (a digest says nothing about a version). Errors
+// are a [*ParseError] for the reference or Resolve's [*RegionError].
 func (r *Resolver) Check(ctx context.Context, ref string) (Drift, error) {
 	return r.CheckIn(ctx, ref, "")
 }
@@ -202,9 +227,9 @@ func (r *Resolver) Check(ctx context.Context, ref string) (Drift, error) {
 // ECR reference, or a gallery reference with an empty regionCode; a [*RegionError]
 // matching region.ErrUnsupported for a regionCode the image is not published in (both
 // before any request, and both with an input code: [Code.Input] is true); otherwise
-// Latest's [*RegionError].
+// Resolve's [*RegionError].
 func (r *Resolver) CheckIn(ctx context.Context, ref, regionCode string) (Drift, error) {
-	if err := r.ready(); err != nil {
+	if err := r.usable(); err != nil {
 		return Drift{}, err
 	}
 	img, err := ParseImage(ref)
@@ -225,7 +250,7 @@ func (r *Resolver) CheckIn(ctx context.Context, ref, regionCode string) (Drift, 
 		}
 		code = regionCode
 	}
-	latest, err := r.Latest(ctx, code)
+	latest, source, err := r.checkLatest(ctx, code)
 	if err != nil {
 		return Drift{}, err
 	}
@@ -234,10 +259,41 @@ func (r *Resolver) CheckIn(ctx context.Context, ref, regionCode string) (Drift, 
 		// digest, it is that release; otherwise the status stays "unknown".
 		if pinned, err := r.Pin(ctx, latest); err == nil && pinned.Digest == img.Digest {
 			img.Tag = latest.Tag
-			return CompareDeployed(img, pinned), nil
+			d := CompareDeployed(img, pinned)
+			d.LatestSource = source
+			return d, nil
 		}
 	}
-	return CompareDeployed(img, latest), nil
+	d := CompareDeployed(img, latest)
+	d.LatestSource = source
+	if source == SourceBuiltin && d.OtherRepository {
+		there := Image{Registry: img.Registry, Repository: img.Repository, Tag: latest.Tag}
+		_, err := r.Pin(ctx, there)
+		switch {
+		case CodeOf(err) == CodeImageNotFound, CodeOf(err) == CodeManifestUnknown:
+			d.LatestMissing = true
+		case err != nil:
+			r.opts.Logger.LogAttrs(ctx, slog.LevelWarn, "appmeshenvoy: cannot tell whether "+there.String()+" exists", slog.Any("error", err))
+		}
+	}
+	return d, nil
+}
+
+// checkLatest is the image Check compares with: the parameter's, or the final release
+// in the region's registry when the parameter is gone (never a fallback's answer).
+func (r *Resolver) checkLatest(ctx context.Context, code string) (Image, Source, error) {
+	res, err := r.Resolve(ctx, code)
+	switch {
+	case err == nil && res.Source == SourceSSM:
+		return res.Image, SourceSSM, nil
+	case err != nil && !errors.Is(err, ErrParameterNotFound):
+		return Image{}, "", err
+	}
+	reg, err := region.Lookup(code)
+	if err != nil {
+		return Image{}, "", err
+	}
+	return Image{Registry: reg.RegistryHost(), Repository: region.RepositoryName, Tag: FinalRelease().String()}, SourceBuiltin, nil
 }
 
 // sameRegistry reports whether two registry hosts name the same registry (see

@@ -3,7 +3,11 @@ package appmeshenvoy
 import (
 	"context"
 	"log/slog"
+	"net/http"
+	"slices"
 	"time"
+
+	"github.com/google/go-containerregistry/pkg/authn"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
@@ -30,6 +34,10 @@ const (
 	// from 50 ms doubling per attempt, so 7 waits add up to at most 8.35 s (2.2 s on
 	// average) under sustained throttling, inside DefaultTimeout.
 	DefaultRetryMaxBackoff = 2 * time.Second
+	// DefaultGalleryConnectTimeout bounds connecting to the ECR Public Gallery for the
+	// gallery fallback: long enough for a distant region, short enough that a cluster
+	// without internet access moves on to the next fallback quickly.
+	DefaultGalleryConnectTimeout = 3 * time.Second
 )
 
 // ResolverOptions configures a [Resolver]. [NewResolver] fills in the defaults before it
@@ -52,6 +60,68 @@ type ResolverOptions struct {
 	// ECRClientForRegion, if set, supplies the BatchGetImage client [Resolver.Pin] uses
 	// for a region, instead of an *ecr.Client built from the config. Default: nil.
 	ECRClientForRegion func(region string) BatchGetImageAPI
+
+	// DescribeImagesClientForRegion, if set, supplies the DescribeImages client a
+	// repository fallback uses for an ECR repository in a region (the repository's
+	// region), instead of an *ecr.Client built from the config. Default: nil.
+	DescribeImagesClientForRegion func(region string) DescribeImagesAPI
+
+	// Fallbacks are asked, in order, for a region's latest image when the SSM parameter
+	// is gone from it (ErrParameterNotFound) and, in [Resolver.PinAll], when the image
+	// the parameter names is gone (ErrImageNotFound). Any other failure (access denied,
+	// throttling, an unreachable endpoint) stays an error. The first source that answers
+	// wins; its Result says which it was (Result.Source) and why it was asked
+	// (Result.Warning). A source without an answer (no repository, no release tag, no
+	// confirmed FIPS tag, and for the gallery an unreachable endpoint) passes on to the
+	// next; any other failure of a source ends the chain with that error. See
+	// [Fallback]. An invalid entry makes every call fail with [ErrInvalidFallback].
+	// Default: none.
+	Fallbacks []Fallback
+
+	// GalleryConnectTimeout bounds connecting to the ECR Public Gallery (the gallery
+	// fallback, and Pin of a gallery image). Values <= 0 mean the default,
+	// DefaultGalleryConnectTimeout (3 seconds).
+	GalleryConnectTimeout time.Duration
+
+	// GalleryTokens, if set, authenticates gallery reads with an ECR Public token from
+	// this provider (higher rate limits, no anonymous monthly cap). When the token
+	// cannot be had because access is denied or the ECR Public endpoint cannot be
+	// reached (principals without ecr-public:GetAuthorizationToken and
+	// sts:GetServiceBearerToken, aws-cn, GovCloud, policies that deny us-east-1), the
+	// gallery is read anonymously and the answer says so. Default: nil, anonymous.
+	GalleryTokens *TokenProvider
+
+	// RegistryKeychain gives the credentials of registries that are not AWS's, for
+	// repository fallbacks there (and Pin of their images). Default:
+	// authn.DefaultKeychain (the docker config and its credential helpers).
+	RegistryKeychain authn.Keychain
+
+	// AWSRegistryEndpoint is the URL of an endpoint that serves every AWS registry host
+	// by path, as the local endpoint of appmeshenvoytest does (the CLI's
+	// --endpoint-url): the gallery's traffic then goes to <URL>/v2/public.ecr.aws/...
+	// Default "": AWS registries are reached at their own hosts.
+	AWSRegistryEndpoint string
+
+	// RegistryEndpoints sends the traffic of one registry host to a URL (the CLI's
+	// --registry-endpoint HOST=URL), which wins over AWSRegistryEndpoint: https, or
+	// plain http to a loopback address. Default: none.
+	RegistryEndpoints map[string]string
+
+	// TrustRegistryEndpoints lets an ECR Public token from real AWS (GalleryTokens) go
+	// to an overridden gallery URL. Without it the gallery is read anonymously when its
+	// URL is overridden and the token provider's endpoint is not. Default false.
+	TrustRegistryEndpoints bool
+
+	// RegistryTransport is the base HTTP transport of registry traffic (proxies, TLS
+	// roots). Default: the transport of the aws.Config's HTTPClient when it is the
+	// SDK's buildable client, else one with proxies from the environment and
+	// AWS_CA_BUNDLE's roots.
+	RegistryTransport *http.Transport
+
+	// OnRegistryEndpoint is called once for every registry host whose traffic goes to
+	// another URL than its own (an override or AWSRegistryEndpoint), before the first
+	// request to it, so that the caller can show it. Default nil.
+	OnRegistryEndpoint func(host, url string)
 
 	// SSMOptions are applied to every *ssm.Client the resolver builds, after its own
 	// settings (so they may replace the retryer). Default: none.
@@ -118,6 +188,9 @@ func defaultResolverOptions() ResolverOptions {
 		RetryMaxAttempts: DefaultRetryMaxAttempts,
 		RetryMaxBackoff:  DefaultRetryMaxBackoff,
 		Clock:            time.Now,
+
+		GalleryConnectTimeout: DefaultGalleryConnectTimeout,
+		RegistryKeychain:      authn.DefaultKeychain,
 	}
 }
 
@@ -145,4 +218,11 @@ func (o *ResolverOptions) normalize() {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
+	if o.GalleryConnectTimeout <= 0 {
+		o.GalleryConnectTimeout = d.GalleryConnectTimeout
+	}
+	if o.RegistryKeychain == nil {
+		o.RegistryKeychain = authn.DefaultKeychain
+	}
+	o.Fallbacks = slices.Clone(o.Fallbacks)
 }

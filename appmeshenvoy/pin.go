@@ -74,27 +74,40 @@ func checkPinAnswer(got ecrtypes.Image, img Image, host Registry) error {
 // digest ECR reports is the sha256 of the manifest it returned; and, when img already has a
 // digest, that the tag still points at it (else ErrDigestMismatch).
 //
-// img must be a tagged image in an ECR private registry, such as a result of
-// [Resolver.Latest] or a mirror in your own account. Results are cached like Latest's.
+// img must be a tagged image. In an ECR private registry (a result of [Resolver.Latest],
+// a mirror in your own account) the digest is read with ecr:BatchGetImage; in the public
+// gallery or any other registry (the answer of a gallery or repository fallback), with
+// the registry API (see ResolverOptions.GalleryTokens and RegistryKeychain), which
+// checks that the manifest hashes to its digest. Results are cached like Latest's.
 // Errors are [*RegionError] values matching ErrInvalidImage, ErrImageNotFound,
 // ErrAccessDenied, ErrThrottled, ErrInvalidCredentials, ErrNoCredentials,
 // ErrDigestMismatch, or ctx's error.
 func (r *Resolver) Pin(ctx context.Context, img Image) (Image, error) {
-	if err := r.ready(); err != nil {
+	if err := r.usable(); err != nil {
 		return Image{}, err
 	}
 	host, err := ParseRegistryHost(img.Registry)
+	private := err == nil && !host.Public && !strings.Contains(img.Registry, ":")
 	switch {
-	case err != nil || host.Public:
-		return Image{}, &RegionError{Region: img.Region(), Op: "pin", Err: errcode.Wrap(ErrInvalidImage, "cannot pin "+quote.Input(img.String())+": Pin reads ECR private registries (<account>.dkr.ecr.<region>...); pin the private image and re-target it with WithPublicGallery", nil)}
 	case img.Tag == "":
 		return Image{}, &RegionError{Region: host.Region, Op: "pin", Err: errcode.Wrap(ErrInvalidImage, "cannot pin "+quote.Input(img.String())+": the image has no tag", nil)}
+	case !private && (img.Registry == "" || img.Repository == ""):
+		return Image{}, &RegionError{Op: "pin", Err: errcode.Wrap(ErrInvalidImage, "cannot pin "+quote.Input(img.String())+": give a registry and a repository", nil)}
 	}
 	key := img
 	key.Digest = ""
 	pinned, ok := r.pins.Fresh(key)
 	if !ok {
 		pinned, err = r.pins.Do(ctx, key, func(ctx context.Context) (Image, flight.Lifetime, error) {
+			if !private {
+				// The gallery or another registry: the registry API, through the
+				// resolver's registry client (GalleryTokens, RegistryKeychain).
+				pinned, err := r.pinFromRegistry(ctx, key)
+				if err != nil {
+					return Image{}, flight.Lifetime{}, &RegionError{Region: host.Region, Op: "pin", Err: err}
+				}
+				return pinned, r.lifetime(), nil
+			}
 			return r.fetchDigest(ctx, key, host)
 		})
 		if err != nil {

@@ -102,7 +102,7 @@ func TestPinErrors(t *testing.T) {
 		{"throttled", good, func(context.Context, string, *ecr.BatchGetImageInput) (*ecr.BatchGetImageOutput, error) {
 			return nil, &smithy.GenericAPIError{Code: "ThrottlingException"}
 		}, appmeshenvoy.ErrThrottled, "ecr:BatchGetImage"},
-		{"public image", good.WithPublicGallery(), nil, appmeshenvoy.ErrInvalidImage, "private"},
+		{"no registry", appmeshenvoy.Image{Repository: good.Repository, Tag: good.Tag}, nil, appmeshenvoy.ErrInvalidImage, "give a registry"},
 		{"no tag", appmeshenvoy.Image{Registry: good.Registry, Repository: good.Repository, Digest: rsDigest}, nil, appmeshenvoy.ErrInvalidImage, "no tag"},
 	}
 	for _, tt := range tests {

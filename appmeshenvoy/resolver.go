@@ -39,10 +39,17 @@ type Resolver struct {
 	latest *flight.Cache[string, Result] // by region code
 	pins   *flight.Cache[Image, Image]   // by image without Digest
 
-	clientMu   sync.Mutex
-	configs    map[string]aws.Config
-	ssmClients map[string]regionClient[GetParameterAPI]
-	ecrClients map[string]regionClient[BatchGetImageAPI]
+	// optErr is the error of an invalid option (a Fallbacks entry), returned by every
+	// call.
+	optErr error
+
+	clientMu        sync.Mutex
+	configs         map[string]aws.Config
+	ssmClients      map[string]regionClient[GetParameterAPI]
+	ecrClients      map[string]regionClient[BatchGetImageAPI]
+	describeClients map[string]regionClient[DescribeImagesAPI]
+
+	registries registryClients // registry.go's clients for the gallery and other registries
 }
 
 // regionClient is a client and, when the resolver built it from a config, the
@@ -82,15 +89,23 @@ func NewResolver(cfg aws.Config, optFns ...func(*ResolverOptions)) *Resolver {
 		fn(&opts)
 	}
 	opts.normalize()
-	return &Resolver{
-		cfg:        cfg,
-		opts:       opts,
-		latest:     flight.New[string, Result](opts.Timeout, opts.Clock, func(code string) string { return "latest/" + code }),
-		pins:       flight.New[Image, Image](opts.Timeout, opts.Clock, func(img Image) string { return "pin/" + img.String() }),
-		configs:    map[string]aws.Config{},
-		ssmClients: map[string]regionClient[GetParameterAPI]{},
-		ecrClients: map[string]regionClient[BatchGetImageAPI]{},
+	r := &Resolver{
+		cfg:             cfg,
+		opts:            opts,
+		latest:          flight.New[string, Result](opts.Timeout, opts.Clock, func(code string) string { return "latest/" + code }),
+		pins:            flight.New[Image, Image](opts.Timeout, opts.Clock, func(img Image) string { return "pin/" + img.String() }),
+		configs:         map[string]aws.Config{},
+		ssmClients:      map[string]regionClient[GetParameterAPI]{},
+		ecrClients:      map[string]regionClient[BatchGetImageAPI]{},
+		describeClients: map[string]regionClient[DescribeImagesAPI]{},
 	}
+	for _, f := range opts.Fallbacks {
+		if err := f.check(); err != nil {
+			r.optErr = err
+			break
+		}
+	}
+	return r
 }
 
 // ready returns an error for a Resolver that NewResolver did not make.
@@ -99,6 +114,14 @@ func (r *Resolver) ready() error {
 		return errResolverNotInitialized
 	}
 	return nil
+}
+
+// usable returns ready's error, or the error of an invalid option.
+func (r *Resolver) usable() error {
+	if err := r.ready(); err != nil {
+		return err
+	}
+	return r.optErr
 }
 
 // Resolve returns the latest App Mesh Envoy image of a region, such as
@@ -112,7 +135,7 @@ func (r *Resolver) ready() error {
 // ErrInvalidCredentials, ErrNoCredentials, ErrFIPSUnavailable, ErrUntrustedImage,
 // ErrLegacyAccount, or ctx's error when ctx ends first; [CodeOf] gives its code.
 func (r *Resolver) Resolve(ctx context.Context, code string) (Result, error) {
-	if err := r.ready(); err != nil {
+	if err := r.usable(); err != nil {
 		return Result{Region: code, Err: err}, err
 	}
 	if res, ok := r.latest.Fresh(code); ok {
@@ -131,7 +154,11 @@ func (r *Resolver) Resolve(ctx context.Context, code string) (Result, error) {
 			"no FIPS image is published in "+reg.Code+"; FIPS images exist in "+strings.Join(fipsRegions(), ", ")+"; use one of those or turn the FIPS option off", nil)})
 	}
 	res, err := r.latest.Do(ctx, reg.Code, func(ctx context.Context) (Result, flight.Lifetime, error) {
-		return r.fetchLatest(ctx, reg)
+		res, life, err := r.fetchLatest(ctx, reg)
+		if err != nil && errors.Is(err, ErrParameterNotFound) && r.fallbackApplies(err) {
+			return r.fallback(ctx, reg, err)
+		}
+		return res, life, err
 	})
 	if err != nil {
 		return fail(reg.Code, regionError(err, reg.Code, "resolve"))
@@ -371,14 +398,18 @@ func (r *Resolver) ssmClient(ctx context.Context, code string) (regionClient[Get
 
 func (r *Resolver) ecrClient(ctx context.Context, code string) (regionClient[BatchGetImageAPI], error) {
 	return clientFor(r, ctx, code, r.ecrClients, r.opts.ECRClientForRegion, "ECRClientForRegion",
-		func(cfg aws.Config) BatchGetImageAPI {
-			fns := append([]func(*ecr.Options){func(o *ecr.Options) {
-				o.Retryer = awserr.NewRetryer(r.opts.RetryMaxAttempts, r.opts.RetryMaxBackoff)
-				o.RetryMaxAttempts = 0
-			}}, r.opts.ECROptions...)
-			fns = append(fns, func(o *ecr.Options) { o.HTTPClient = bodylimit.Client(o.HTTPClient, maxManifestAnswer) })
-			return ecr.NewFromConfig(cfg, fns...)
-		})
+		func(cfg aws.Config) BatchGetImageAPI { return r.newECRClient(cfg) })
+}
+
+// newECRClient builds the ECR client of a region's config: the resolver's retryer, then
+// ECROptions, then a bound on the answer (a manifest, or a page of image details).
+func (r *Resolver) newECRClient(cfg aws.Config) *ecr.Client {
+	fns := append([]func(*ecr.Options){func(o *ecr.Options) {
+		o.Retryer = awserr.NewRetryer(r.opts.RetryMaxAttempts, r.opts.RetryMaxBackoff)
+		o.RetryMaxAttempts = 0
+	}}, r.opts.ECROptions...)
+	fns = append(fns, func(o *ecr.Options) { o.HTTPClient = bodylimit.Client(o.HTTPClient, maxManifestAnswer) })
+	return ecr.NewFromConfig(cfg, fns...)
 }
 
 // clientFor returns the cached client of a region, else the caller's (custom) or a new one

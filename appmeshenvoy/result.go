@@ -35,6 +35,10 @@ type Result struct {
 	// would be: a parameter whose registry account differs from the region table (see
 	// ResolverOptions.TrustParameterAccount), or an answer from a fallback source.
 	Warning string
+	// Unverified reports an answer nothing was read for: the built-in final release
+	// (SourceBuiltin), which may no longer be in its registry. [Resolver.PinAll] clears
+	// it when the pin succeeds (the digest was read where the image is).
+	Unverified bool
 	// Err is the region's error (a [*RegionError]), or nil.
 	Err error
 }

@@ -3,6 +3,7 @@ package appmeshenvoy
 import (
 	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
+	"github.com/aws/aws-sdk-go-v2/service/ecrpublic"
 
 	"github.com/appmesh-envoy/appmesh-envoy-go/internal/awserr"
 	"github.com/appmesh-envoy/appmesh-envoy-go/internal/bodylimit"
@@ -60,6 +62,18 @@ type TokenOptions struct {
 	// ECROptions are applied, in order, to every *ecr.Client the provider builds, after
 	// its own settings. They are not used when ECRClientForRegion is set. Default: none.
 	ECROptions []func(*ecr.Options)
+
+	// ECRPublicClient, if set, is the client that calls
+	// ecr-public:GetAuthorizationToken for a token of the public gallery
+	// ([TokenProvider.TokenForRegistry] of public.ecr.aws), instead of an
+	// *ecrpublic.Client built from the config in us-east-1, the only region of the ECR
+	// Public API. Default: nil, which builds one with the retryer described at
+	// RetryMaxAttempts and then ECRPublicOptions.
+	ECRPublicClient PublicGetAuthorizationTokenAPI
+
+	// ECRPublicOptions are applied, in order, to the *ecrpublic.Client the provider
+	// builds, after its own settings (such as a BaseEndpoint). Default: none.
+	ECRPublicOptions []func(*ecrpublic.Options)
 
 	// RefreshFraction is the fraction of a token's lifetime after which the provider
 	// fetches a new one. The default 0.5 refreshes a 12-hour token after 6 hours. Values
@@ -130,6 +144,9 @@ type TokenProvider struct {
 
 	mu      sync.RWMutex
 	clients map[string]GetAuthorizationTokenAPI
+
+	publicOnce   sync.Once
+	publicClient PublicGetAuthorizationTokenAPI
 }
 
 type cacheKey struct {
@@ -242,9 +259,11 @@ var envoyRegistryHosts = sync.OnceValue(func() map[string]string {
 // token is fetched in the host's region and its Registry is the bare host. One token
 // serves every registry of a region, so this shares the cache with [TokenProvider.Token].
 //
-// public.ecr.aws gives an error matching [ErrPublicRegistry]: the public gallery needs
-// no token. A host that is not an ECR registry gives an error matching
-// [ErrInvalidRegistryHost].
+// For the ECR Public Gallery (public.ecr.aws and its dual-stack host
+// ecr-public.aws.com) the token comes from ecr-public:GetAuthorizationToken in
+// us-east-1 (see [TokenOptions.ECRPublicClient]); the gallery serves anonymous pulls
+// too, so asking for it is opt-in. A host that is not an ECR registry gives an error
+// matching [ErrInvalidRegistryHost].
 func (p *TokenProvider) TokenForRegistry(ctx context.Context, host string) (Token, error) {
 	if err := p.ready(); err != nil {
 		return Token{}, err
@@ -254,13 +273,13 @@ func (p *TokenProvider) TokenForRegistry(ctx context.Context, host string) (Toke
 		return Token{}, fmt.Errorf("ecr token: %w", err)
 	}
 	if reg.Public {
-		return Token{}, fmt.Errorf("ecr token for %s: %w", reg.Host, ErrPublicRegistry)
+		return p.token(ctx, publicTokenKey, reg.Host)
 	}
 	return p.token(ctx, reg.Region, reg.Host)
 }
 
-// Invalidate drops the cached tokens of the given regions, or of every region when none
-// is given, for every caller identity. The next call fetches a new token; a refresh that
+// Invalidate drops the cached tokens of the given regions ("public.ecr.aws" for the
+// gallery's), or of every region when none is given, for every caller identity. The next call fetches a new token; a refresh that
 // is in flight does not put its result into the cache.
 func (p *TokenProvider) Invalidate(regions ...string) {
 	if p.ready() != nil {
@@ -291,6 +310,23 @@ func (p *TokenProvider) Format(f fmt.State, _ rune) {
 
 // token is the cache lookup shared by Token and TokenForRegistry.
 func (p *TokenProvider) token(ctx context.Context, regionCode, host string) (Token, error) {
+	tok, err := p.cachedToken(ctx, regionCode, host)
+	if err != nil && regionCode == publicTokenKey {
+		publicTokenError(err)
+	}
+	return tok, err
+}
+
+// publicTokenError names the region a gallery token comes from in its error (a
+// separate function, so that the warm path of token does not allocate).
+func publicTokenError(err error) {
+	var te *TokenError
+	if errors.As(err, &te) {
+		te.Region = ECRPublicRegion
+	}
+}
+
+func (p *TokenProvider) cachedToken(ctx context.Context, regionCode, host string) (Token, error) {
 	if p.creds == nil {
 		return Token{}, &TokenError{Region: regionCode, Host: host, Err: fmt.Errorf("%w: the aws.Config has no credentials provider", ErrNoCredentials)}
 	}
@@ -332,6 +368,9 @@ func (p *TokenProvider) fetch(ctx context.Context, key cacheKey) (cachedToken, f
 }
 
 func (p *TokenProvider) fetchToken(ctx context.Context, key cacheKey) (cachedToken, error) {
+	if key.region == publicTokenKey {
+		return p.fetchPublicToken(ctx, key)
+	}
 	client, err := p.client(key.region)
 	if err != nil {
 		return cachedToken{}, err
@@ -346,17 +385,23 @@ func (p *TokenProvider) fetchToken(ctx context.Context, key cacheKey) (cachedTok
 		return cachedToken{}, &MalformedTokenError{Reason: "the response has no authorizationData"}
 	}
 	ad := out.AuthorizationData[0]
-	if ad.AuthorizationToken == nil {
+	return p.cached(ctx, key, start, ad.AuthorizationToken, ad.ExpiresAt)
+}
+
+// cached checks and decodes a token answer (the token and its expiry, received after
+// start) into the cache entry of key.
+func (p *TokenProvider) cached(ctx context.Context, key cacheKey, start time.Time, token *string, expiresAt *time.Time) (cachedToken, error) {
+	if token == nil {
 		return cachedToken{}, &MalformedTokenError{Reason: "the response has no authorizationToken"}
 	}
-	user, pass, err := DecodeAuthorizationToken(*ad.AuthorizationToken)
+	user, pass, err := DecodeAuthorizationToken(*token)
 	if err != nil {
 		return cachedToken{}, err
 	}
-	if ad.ExpiresAt == nil || ad.ExpiresAt.IsZero() {
+	if expiresAt == nil || expiresAt.IsZero() {
 		return cachedToken{}, &MalformedTokenError{Reason: "the response has no expiresAt"}
 	}
-	exp := *ad.ExpiresAt
+	exp := *expiresAt
 	if !start.Before(exp) {
 		return cachedToken{}, &MalformedTokenError{Reason: fmt.Sprintf(
 			"the token expired at %s, before it arrived (%s); check the system clock",

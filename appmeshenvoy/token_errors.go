@@ -13,10 +13,6 @@ import (
 // not a usable token. Errors matching it never contain the token.
 var ErrMalformedToken error = errcode.New(errcode.MalformedToken, "malformed ecr authorization token")
 
-// ErrPublicRegistry means a token was asked for public.ecr.aws. The ECR Public Gallery
-// serves the Envoy image to anonymous clients: pull without logging in.
-var ErrPublicRegistry error = errcode.New(errcode.InvalidRegistryHost, "public.ecr.aws needs no token: pull anonymously")
-
 // MalformedTokenError says what is wrong with an ECR authorization token without
 // showing any part of it. It matches [ErrMalformedToken].
 type MalformedTokenError struct {

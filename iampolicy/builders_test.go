@@ -25,6 +25,8 @@ const (
 	testGateway = "arn:aws:appmesh:us-west-2:444455556666:mesh/shared/virtualGateway/ingress"
 	testMesh    = "arn:aws:appmesh:us-west-2:111122223333:mesh/shop"
 	testMirror  = "arn:aws:ecr:us-west-2:111122223333:repository/mirror/aws-appmesh-envoy"
+	testCache   = "arn:aws:ecr:us-west-2:111122223333:repository/ecr-public"
+	testCached  = testCache + "/appmesh/aws-appmesh-envoy"
 )
 
 // builderCase is one builder output, used by the golden, validation and simulator tests.
@@ -55,6 +57,9 @@ func builderCases() []builderCase {
 		{"pull-all-aws-cn", KindManaged, pull(PullOptions{Regions: Regions{Partition: "aws-cn"}})},
 		{"pull-us-west-2-mirror", KindManaged, pull(PullOptions{Regions: Regions{Codes: []string{"us-west-2"}}, Mirrors: []string{testMirror}})},
 		{"pull-us-west-2-mirror-only", KindManaged, pull(PullOptions{Regions: Regions{Codes: []string{"us-west-2"}}, Mirrors: []string{testMirror}, MirrorsOnly: true})},
+		{"pull-us-west-2-cache", KindManaged, pull(PullOptions{Regions: Regions{Codes: []string{"us-west-2"}}, PullThroughCaches: []string{testCache}})},
+		{"pull-us-west-2-cache-only", KindManaged, pull(PullOptions{Regions: Regions{Codes: []string{"us-west-2"}}, PullThroughCaches: []string{testCache}, MirrorsOnly: true})},
+		{"pull-us-west-2-gallery", KindManaged, pull(PullOptions{Regions: Regions{Codes: []string{"us-west-2"}}, PublicGallery: true})},
 		{"proxy-node", KindManaged, proxy(ProxyOptions{Resources: []string{testNode}})},
 		{"proxy-node-gateway-tracing", KindManaged, proxy(ProxyOptions{Resources: []string{testNode, testGateway}, Tracing: true})},
 		{"proxy-mesh", KindManaged, proxy(ProxyOptions{Meshes: []string{testMesh}})},
@@ -63,6 +68,8 @@ func builderCases() []builderCase {
 		{"parameter-all-aws", KindManaged, param(ParameterOptions{})},
 		{"parameter-all-aws-wildcard", KindManaged, param(ParameterOptions{Regions: Regions{RegionWildcard: true}})},
 		{"parameter-all-aws-cn", KindManaged, param(ParameterOptions{Regions: Regions{Partition: "aws-cn"}})},
+		{"parameter-us-west-2-fallback", KindManaged, param(ParameterOptions{Regions: Regions{Codes: []string{"us-west-2"}}, FallbackRepositories: []string{testMirror, testCached}})},
+		{"cache-admin", KindManaged, func() (Document, error) { return CacheAdmin(), nil }},
 		{"combined-all-aws", KindManaged, func() (Document, error) {
 			a, err := ImagePull(PullOptions{})
 			if err != nil {
@@ -141,6 +148,9 @@ func TestBuildersAreValidAndLintClean(t *testing.T) {
 			}
 			if tc.name == "proxy-mesh" {
 				optIn[ReasonWholeMesh] = true
+			}
+			if strings.Contains(tc.name, "-cache") {
+				optIn[ReasonCachePrefix] = true
 			}
 			explained := map[string]bool{}
 			for _, w := range WildcardReasons(doc) {
@@ -353,7 +363,7 @@ func TestGoldenFilesHaveNoStrays(t *testing.T) {
 			t.Errorf("testdata/golden/%s belongs to no builder case; remove it", e.Name())
 		}
 	}
-	scheme := regexp.MustCompile(`^(pull|proxy|parameter|combined|endpoint)-[a-z0-9]+(-[a-z0-9]+)*$`)
+	scheme := regexp.MustCompile(`^(pull|proxy|parameter|combined|endpoint|cache)-[a-z0-9]+(-[a-z0-9]+)*$`)
 	for _, tc := range builderCases() {
 		if !scheme.MatchString(tc.name) {
 			t.Errorf("builder case %q does not follow the naming scheme BUILDER-SCOPE[-OPTION...]", tc.name)
@@ -420,7 +430,7 @@ func TestSplitKeepsMeaning(t *testing.T) {
 		for _, r := range s.Resource {
 			for _, a := range []string{"ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:PutImage",
 				"appmesh:StreamAggregatedResources", "appmesh:DescribeVirtualNode", "ssm:GetParameter", "ssm:GetParameters"} {
-				reqs = append(reqs, simRequest{a, r}, simRequest{a, r + "x"})
+				reqs = append(reqs, simRequest{Action: a, Resource: r}, simRequest{Action: a, Resource: r + "x"})
 			}
 		}
 	}

@@ -59,7 +59,7 @@ func inventoryMatrix() []simRequest {
 	add := func(actions []string, resources ...string) {
 		for _, a := range actions {
 			for _, r := range resources {
-				reqs = append(reqs, simRequest{a, r})
+				reqs = append(reqs, simRequest{Action: a, Resource: r})
 			}
 		}
 	}

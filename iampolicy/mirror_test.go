@@ -128,14 +128,14 @@ func TestMirrorPolicyAgainstARealRun(t *testing.T) {
 	}
 	src := region.MustLookup("us-west-2").RepositoryARN()
 	neighbours := []simRequest{
-		{"ecr:PutImage", src}, {"ecr:InitiateLayerUpload", src}, {"ecr:CreateRepository", src},
-		{"ecr:BatchGetImage", region.MustLookup("us-east-1").RepositoryARN()},
-		{"ecr:BatchDeleteImage", arns[0]}, {"ecr:DeleteRepository", arns[0]}, {"ecr:SetRepositoryPolicy", arns[0]},
-		{"ecr:ListImages", arns[0]}, {"ecr:PutImage", strings.Replace(arns[0], "platform/envoy", "platform/other", 1)},
-		{"ecr:PutImage", strings.Replace(arns[0], appmeshenvoytest.AccountID, "444455556666", 1)},
-		{"ecr:CreateRepository", "arn:aws:ecr:us-east-1:" + appmeshenvoytest.AccountID + ":repository/other"},
-		{"ssm:GetParameters", region.MustLookup("us-west-2").ParameterARN()},
-		{"ssm:GetParameter", region.MustLookup("us-east-1").ParameterARN()},
+		{Action: "ecr:PutImage", Resource: src}, {Action: "ecr:InitiateLayerUpload", Resource: src}, {Action: "ecr:CreateRepository", Resource: src},
+		{Action: "ecr:BatchGetImage", Resource: region.MustLookup("us-east-1").RepositoryARN()},
+		{Action: "ecr:BatchDeleteImage", Resource: arns[0]}, {Action: "ecr:DeleteRepository", Resource: arns[0]}, {Action: "ecr:SetRepositoryPolicy", Resource: arns[0]},
+		{Action: "ecr:ListImages", Resource: arns[0]}, {Action: "ecr:PutImage", Resource: strings.Replace(arns[0], "platform/envoy", "platform/other", 1)},
+		{Action: "ecr:PutImage", Resource: strings.Replace(arns[0], appmeshenvoytest.AccountID, "444455556666", 1)},
+		{Action: "ecr:CreateRepository", Resource: "arn:aws:ecr:us-east-1:" + appmeshenvoytest.AccountID + ":repository/other"},
+		{Action: "ssm:GetParameters", Resource: region.MustLookup("us-west-2").ParameterARN()},
+		{Action: "ssm:GetParameter", Resource: region.MustLookup("us-east-1").ParameterARN()},
 	}
 	checkAgainstRun(t, doc, srv.Operations(), neighbours)
 
@@ -156,8 +156,8 @@ func TestMirrorPolicyAgainstARealRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkAgainstRun(t, doc, srv.Operations(), []simRequest{{"ecr:BatchGetImage", src}, {"ssm:GetParameter", region.MustLookup("us-west-2").ParameterARN()},
-		{"ecr:CreateRepository", arn}, {"ecr:DescribeRepositories", arn}})
+	checkAgainstRun(t, doc, srv.Operations(), []simRequest{{Action: "ecr:BatchGetImage", Resource: src}, {Action: "ssm:GetParameter", Resource: region.MustLookup("us-west-2").ParameterARN()},
+		{Action: "ecr:CreateRepository", Resource: arn}, {Action: "ecr:DescribeRepositories", Resource: arn}})
 }
 
 // checkAgainstRun checks doc against the operations of a run: every operation is
@@ -169,7 +169,7 @@ func checkAgainstRun(t *testing.T, doc Document, ops []appmeshenvoytest.Operatio
 	var reqs []simRequest
 	used := map[[2]string]bool{}
 	for _, op := range ops {
-		reqs = append(reqs, simRequest{op.Action, op.Resource})
+		reqs = append(reqs, simRequest{Action: op.Action, Resource: op.Resource})
 		used[[2]string{op.Action, op.Resource}] = true
 		if got := Evaluate(doc, op.Action, op.Resource); got != Allow {
 			t.Errorf("recorded %s on %s: Evaluate says %v", op.Action, op.Resource, got)

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -48,6 +49,8 @@ func needNode(t *testing.T, required bool) string {
 type simRequest struct {
 	Action   string `json:"action"`
 	Resource string `json:"resource"`
+	// Context holds request context keys, such as sts:AWSServiceName.
+	Context map[string]string `json:"context,omitempty"`
 }
 
 type simResult struct {
@@ -106,7 +109,7 @@ func matrix() []simRequest {
 	add := func(actions []string, resources ...string) {
 		for _, a := range actions {
 			for _, r := range resources {
-				reqs = append(reqs, simRequest{a, r})
+				reqs = append(reqs, simRequest{Action: a, Resource: r})
 			}
 		}
 	}
@@ -126,6 +129,12 @@ func matrix() []simRequest {
 		testMirror,
 		"arn:aws:ecr:us-west-2:111122223333:repository/mirror/other",
 		"arn:aws:ecr:us-east-1:111122223333:repository/mirror/aws-appmesh-envoy",
+		// A pull-through cache of the gallery and its neighbours.
+		testCached,
+		testCache+"/other",
+		"arn:aws:ecr:us-west-2:111122223333:repository/ecr-public2/appmesh/aws-appmesh-envoy",
+		"arn:aws:ecr:us-east-1:111122223333:repository/ecr-public/appmesh/aws-appmesh-envoy",
+		"arn:aws:ecr:us-west-2:444455556666:repository/ecr-public/appmesh/aws-appmesh-envoy",
 	)
 	params = append(params,
 		"arn:aws:ssm:us-west-2::parameter/aws/service/ecs/optimized-ami/amazon-linux-2/recommended",
@@ -144,9 +153,12 @@ func matrix() []simRequest {
 		"arn:aws-cn:appmesh:cn-north-1:111122223333:mesh/shop/virtualNode/payments",
 	}
 	add([]string{"ecr:GetAuthorizationToken", "xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules",
-		"xray:GetSamplingTargets", "xray:GetSamplingStatisticSummaries", "xray:GetTraceSummaries"}, "*")
+		"xray:GetSamplingTargets", "xray:GetSamplingStatisticSummaries", "xray:GetTraceSummaries",
+		"ecr-public:GetAuthorizationToken", "ecr:CreatePullThroughCacheRule", "ecr:DescribePullThroughCacheRules",
+		"ecr:DeletePullThroughCacheRule", "sts:GetServiceBearerToken"}, "*")
 	add([]string{"ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability",
-		"ecr:PutImage", "ecr:DescribeRepositories", "ecr:ListImages", "ecr:InitiateLayerUpload"}, repos...)
+		"ecr:PutImage", "ecr:DescribeRepositories", "ecr:ListImages", "ecr:InitiateLayerUpload",
+		"ecr:DescribeImages", "ecr:BatchImportUpstreamImage", "ecr:CreateRepository"}, repos...)
 	add([]string{"ssm:GetParameter", "ssm:GetParameters", "ssm:PutParameter", "ssm:GetParametersByPath"}, params...)
 	add([]string{"appmesh:StreamAggregatedResources"}, meshes...)
 	for _, m := range meshes {
@@ -242,6 +254,16 @@ var intended = map[string][]grant{
 		a, ok := splitARN(s)
 		return ok && a.Partition == "aws" && a.AccountID == "" && a.Resource == "parameter"+region.ParameterName
 	}}},
+	"pull-us-west-2-cache": {authGrant, {pullActions, exact(append(reposOf("us-west-2"), testCached)...)},
+		{[]string{"ecr:BatchImportUpstreamImage", "ecr:CreateRepository"}, func(s string) bool { return strings.HasPrefix(s, testCache+"/") }}},
+	"pull-us-west-2-cache-only": {authGrant, {pullActions, exact(testCached)},
+		{[]string{"ecr:BatchImportUpstreamImage", "ecr:CreateRepository"}, func(s string) bool { return strings.HasPrefix(s, testCache+"/") }}},
+	// sts:GetServiceBearerToken is allowed only with its condition met: see
+	// TestGalleryBearerTokenCondition.
+	"pull-us-west-2-gallery": {authGrant, {pullActions, exact(reposOf("us-west-2")...)}, {[]string{"ecr-public:GetAuthorizationToken"}, exact("*")}},
+	"parameter-us-west-2-fallback": {{paramActions, exact(paramsOf("us-west-2")...)}, authGrant,
+		{[]string{"ecr:BatchGetImage", "ecr:DescribeImages", "ecr:ListImages"}, exact(testMirror, testCached)}},
+	"cache-admin": {{[]string{"ecr:CreatePullThroughCacheRule", "ecr:DescribePullThroughCacheRules"}, exact("*")}},
 	"combined-all-aws": {authGrant, xrayGrant,
 		{pullActions, exact(reposOf(codesOf("aws")...)...)},
 		{[]string{"appmesh:StreamAggregatedResources"}, exact(testNode)},
@@ -291,7 +313,11 @@ func TestLeastPrivilegeAgainstSimulator(t *testing.T) {
 				if simD != want {
 					t.Errorf("%s on %s: simulator says %v, want %v", rq.Action, rq.Resource, simD, want)
 				}
-				if got := Evaluate(doc, rq.Action, rq.Resource); got != simD {
+				got := Evaluate(doc, rq.Action, rq.Resource)
+				if got == Unsupported && conditional(doc, rq.Action) {
+					continue // the simulator without context; see TestGalleryBearerTokenCondition
+				}
+				if got != simD {
 					t.Errorf("%s on %s: Evaluate says %v, simulator %v", rq.Action, rq.Resource, got, simD)
 				}
 			}
@@ -324,7 +350,7 @@ func TestEvaluateAgreesWithSimulatorOnHandWrittenPolicies(t *testing.T) {
 		"case": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ECR:batchgetimage","Resource":"arn:aws:ecr:us-west-2:840364872350:repository/AWS-APPMESH-ENVOY"}]}`,
 	}
 	reqs := matrix()
-	reqs = append(reqs, simRequest{"ecr:BatchGetImage", "arn:aws:ecr:us-west-2:840364872350:repository/AWS-APPMESH-ENVOY"})
+	reqs = append(reqs, simRequest{Action: "ecr:BatchGetImage", Resource: "arn:aws:ecr:us-west-2:840364872350:repository/AWS-APPMESH-ENVOY"})
 	for name, text := range docs {
 		t.Run(name, func(t *testing.T) {
 			doc, err := Parse([]byte(text))
@@ -373,5 +399,50 @@ func TestActionTableMatchesIAMData(t *testing.T) {
 	}
 	if diff := cmp.Diff(string(src), string(have)); diff != "" {
 		t.Errorf("actions_data.go is stale (-generated +file); run go generate ./iampolicy:\n%s", diff)
+	}
+}
+
+// conditional reports whether doc has a statement with a Condition for action.
+func conditional(doc Document, action string) bool {
+	for _, st := range doc.Statement {
+		if len(st.Condition) > 0 && slices.Contains(st.Action, action) {
+			return true
+		}
+	}
+	return false
+}
+
+// TestGalleryBearerTokenCondition checks the conditional statement of PublicGallery
+// with the simulator: sts:GetServiceBearerToken is allowed for ECR Public's service
+// name only, and Evaluate, which does not evaluate conditions, answers Unsupported.
+func TestGalleryBearerTokenCondition(t *testing.T) {
+	node := needNode(t, false)
+	doc, err := ImagePull(PullOptions{Regions: Regions{Codes: []string{"us-west-2"}}, PublicGallery: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := Evaluate(doc, "sts:GetServiceBearerToken", "*"); got != Unsupported {
+		t.Errorf("Evaluate says %v, want Unsupported (a condition decides)", got)
+	}
+	for _, tt := range []struct {
+		service string // "" sends no sts:AWSServiceName
+		want    string
+	}{
+		{GalleryBearerTokenService, "Allowed"},
+		{"codeartifact.amazonaws.com", "ImplicitlyDenied"},
+		{"", "ImplicitlyDenied"},
+	} {
+		req := simRequest{Action: "sts:GetServiceBearerToken", Resource: "*"}
+		if tt.service != "" {
+			req.Context = map[string]string{"sts:AWSServiceName": tt.service}
+		}
+		res := runSim(t, node, doc, []simRequest{req})
+		if res[0].Decision != tt.want {
+			t.Errorf("service %q: simulator says %s (%s), want %s", tt.service, res[0].Decision, res[0].Error, tt.want)
+		}
+	}
+	// The key and the action are the ones the pinned IAM data lists.
+	if _, ok, known := lookupAction("sts:GetServiceBearerToken"); !ok || !known {
+		t.Error("sts:GetServiceBearerToken is not in the action table")
 	}
 }

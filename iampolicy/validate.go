@@ -519,10 +519,17 @@ func actionFits(svc string, info actionInfo, r string) bool {
 		return false
 	}
 	a, ok := splitARN(r)
-	if !ok || (a.Service != svc && !strings.ContainsAny(a.Service, "*?")) {
+	if !ok {
 		return false
 	}
+	otherService := a.Service != svc && !strings.ContainsAny(a.Service, "*?")
 	for _, t := range info.ResourceTypes {
+		// A resource type may live in another service's ARNs (sts:AssumeRole acts on
+		// iam roles): its ARN template says so. Without a template, only the action's
+		// own service fits.
+		if _, known := resourceTypeData[svc][t]; otherService && !known {
+			continue
+		}
 		if resourceFitsType(r, svc, t) {
 			return true
 		}
@@ -588,6 +595,10 @@ const (
 	// downloads use pre-signed URLs signed by ECR, not by the puller's role, so no
 	// narrower principal works.
 	ReasonPresignedPrincipal = "presigned-url-principal"
+	// ReasonCachePrefix: "repository/PREFIX/*" for ecr:BatchImportUpstreamImage and
+	// ecr:CreateRepository, asked for with [PullOptions.PullThroughCaches]: the
+	// repositories a pull-through cache creates under its prefix on first pull.
+	ReasonCachePrefix = "pull-through-cache-prefix"
 	// ReasonResourcePattern: any other wildcard in a resource ARN (such as a user's
 	// "repository/team/*"); a choice of the policy's author.
 	ReasonResourcePattern = "resource-pattern"
@@ -716,9 +727,24 @@ func patternReason(w WildcardReason, r string) WildcardReason {
 		!strings.ContainsAny(a.Partition+a.Region+a.AccountID+strings.TrimSuffix(a.Resource, "*"), "*?"):
 		w.Code = ReasonWholeMesh
 		w.Detail = "every virtual node of the mesh, including nodes created later; broader than naming the nodes"
+	case ok && a.Service == "ecr" && strings.HasSuffix(a.Resource, "/*") && onlyCacheImport(w.Actions) &&
+		!strings.ContainsAny(a.Partition+a.Region+a.AccountID+strings.TrimSuffix(a.Resource, "*"), "*?"):
+		w.Code = ReasonCachePrefix
+		w.Detail = "the repositories a pull-through cache creates under its prefix on the first pull of each image (ECR User Guide, pull-through cache permissions)"
 	default:
 		w.Code = ReasonResourcePattern
 		w.Detail = "a resource pattern chosen by the policy's author"
 	}
 	return w
+}
+
+// onlyCacheImport reports whether actions are the first-pull actions of a pull-through
+// cache and nothing else.
+func onlyCacheImport(actions []string) bool {
+	for _, a := range actions {
+		if !strings.EqualFold(a, "ecr:BatchImportUpstreamImage") && !strings.EqualFold(a, "ecr:CreateRepository") {
+			return false
+		}
+	}
+	return len(actions) > 0
 }

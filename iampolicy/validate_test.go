@@ -233,7 +233,7 @@ func TestActionTable(t *testing.T) {
 	if !strings.Contains(ActionTableSource(), "iam-data") {
 		t.Errorf("ActionTableSource() = %q", ActionTableSource())
 	}
-	if diff := cmp.Diff([]string{"appmesh", "ecr", "s3", "ssm", "xray"}, KnownServices()); diff != "" {
+	if diff := cmp.Diff([]string{"appmesh", "ecr", "ecr-public", "s3", "ssm", "sts", "xray"}, KnownServices()); diff != "" {
 		t.Error(diff)
 	}
 	// Every action the builders emit is in the table with the resource types they use.
@@ -345,5 +345,22 @@ func TestValidatePrincipalMessageNamesKey(t *testing.T) {
 				t.Errorf("message %q does not start with %q", msg, tc.key)
 			}
 		})
+	}
+}
+
+// TestValidateCrossServiceResourceTypes: an action may act on another service's ARNs
+// (sts:AssumeRole on an iam role); the ARN template of the resource type decides, not the
+// action's service.
+func TestValidateCrossServiceResourceTypes(t *testing.T) {
+	doc := func(action, resource string) Document {
+		return Document{Version: Version, Statement: []Statement{{Effect: EffectAllow, Action: []string{action}, Resource: []string{resource}}}}
+	}
+	if err := doc("sts:AssumeRole", "arn:aws:iam::111122223333:role/inventory").Validate(); err != nil {
+		t.Errorf("sts:AssumeRole on a role: %v", err)
+	}
+	for _, r := range []string{"arn:aws:iam::111122223333:user/x", "arn:aws:sts::111122223333:role/inventory", "arn:aws:ecr:us-west-2:111122223333:repository/x"} {
+		if err := doc("sts:AssumeRole", r).Validate(); err == nil {
+			t.Errorf("sts:AssumeRole on %s validated", r)
+		}
 	}
 }

@@ -186,19 +186,10 @@ func (s *Server) validGalleryToken(tok string) bool {
 	return err == nil && s.now().Unix() < exp
 }
 
-// galleryBasicCredentials is the hook for the Basic credentials of an ECR Public token
-// (user "AWS", the password from ecr-public:GetAuthorizationToken), which the real token
-// endpoint also accepts. The server does not implement ECR Public's API, so no such
-// password exists and every Basic credential is refused; an implementation records the
-// passwords it issues and checks them here.
-func (s *Server) galleryBasicCredentials(user, pw string) bool {
-	_, _ = user, pw
-	return false
-}
-
 // serveToken answers the gallery's token endpoint (GET <server URL>/token/, the realm of
 // the gallery's Bearer challenge): {"token": "..."} for anyone, as the real endpoint
-// answers an anonymous client. The token is valid for the token TTL ([Server.SetTokenTTL]).
+// answers an anonymous client, and for a client with the Basic credentials of an ECR
+// Public token (ecrpublic.go); other credentials are refused. The token is valid for the token TTL ([Server.SetTokenTTL]).
 func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		s.writeRegError(w, r, s.refuseRegistry(http.StatusMethodNotAllowed, "UNSUPPORTED", "method %s on the token endpoint: only GET is implemented", quoteClient(r.Method)))
@@ -210,6 +201,9 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
 			s.writeRegError(w, r, tokenInvalid())
 			return
 		}
+		s.mu.Lock()
+		s.galleryLogins++
+		s.mu.Unlock()
 	}
 	s.mu.Lock()
 	exp := s.now().Add(s.tokenTTL)

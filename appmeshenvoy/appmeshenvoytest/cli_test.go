@@ -267,3 +267,41 @@ func TestAWSCLIFidelity(t *testing.T) {
 		t.Errorf("the server refused CLI requests: %q", rf)
 	}
 }
+
+// TestAWSCLIPullThroughCacheAndECRPublic points the AWS CLI at the server's pull-through
+// cache operations and ECR Public's GetAuthorizationToken, with the options every AWS
+// CLI version that knows these commands has (Debian's 2.9.19 has no --upstream-registry,
+// so it is not used: the URL alone names ECR Public).
+func TestAWSCLIPullThroughCacheAndECRPublic(t *testing.T) {
+	cli := awsCLI(t)
+	srv := newServer(t)
+	out := decode[struct {
+		EcrRepositoryPrefix string `json:"ecrRepositoryPrefix"`
+		UpstreamRegistryURL string `json:"upstreamRegistryUrl"`
+		RegistryID          string `json:"registryId"`
+	}](t, runCLI(t, cli, srv, "us-west-2", "ecr", "create-pull-through-cache-rule", "--ecr-repository-prefix", "ecr-public", "--upstream-registry-url", "public.ecr.aws"))
+	if out.EcrRepositoryPrefix != "ecr-public" || out.UpstreamRegistryURL != "public.ecr.aws" || out.RegistryID != appmeshenvoytest.AccountID {
+		t.Errorf("create-pull-through-cache-rule = %+v", out)
+	}
+	stderr := runCLIFails(t, cli, srv, "us-west-2", "ecr", "create-pull-through-cache-rule", "--ecr-repository-prefix", "ecr-public", "--upstream-registry-url", "public.ecr.aws")
+	if !strings.Contains(stderr, "PullThroughCacheRuleAlreadyExistsException") {
+		t.Errorf("second create: %s", stderr)
+	}
+	rules := decode[struct {
+		PullThroughCacheRules []struct {
+			EcrRepositoryPrefix string `json:"ecrRepositoryPrefix"`
+			UpstreamRegistryURL string `json:"upstreamRegistryUrl"`
+		} `json:"pullThroughCacheRules"`
+	}](t, runCLI(t, cli, srv, "us-west-2", "ecr", "describe-pull-through-cache-rules"))
+	if len(rules.PullThroughCacheRules) != 1 || rules.PullThroughCacheRules[0].EcrRepositoryPrefix != "ecr-public" {
+		t.Errorf("describe-pull-through-cache-rules = %+v", rules)
+	}
+	pw := strings.TrimSpace(runCLI(t, cli, srv, "us-east-1", "ecr-public", "get-login-password"))
+	c := newRegClient(t, srv, basicAuth(pw))
+	if r := c.do("GET", "/token/?service=public.ecr.aws&scope=aws", nil, nil); r.status != 200 {
+		t.Errorf("the token endpoint refused the password of 'aws ecr-public get-login-password': %d %s", r.status, r.body)
+	}
+	if refusals := srv.Refusals(); len(refusals) > 0 {
+		t.Errorf("refusals: %q", refusals)
+	}
+}

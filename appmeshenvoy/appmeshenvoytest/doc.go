@@ -18,7 +18,12 @@
 //   - SSM, JSON 1.1 protocol (X-Amz-Target AmazonSSM.*): GetParameter, GetParameters.
 //   - ECR, JSON 1.1 protocol (X-Amz-Target AmazonEC2ContainerRegistry_V20150921.*):
 //     GetAuthorizationToken, BatchGetImage, DescribeImages, ListImages,
-//     CreateRepository, DescribeRepositories.
+//     CreateRepository, DescribeRepositories, CreatePullThroughCacheRule and
+//     DescribePullThroughCacheRules (upstream ECR Public only; see "Pull-through
+//     cache" below).
+//   - ECR Public, JSON 1.1 protocol (signing name ecr-public, X-Amz-Target
+//     SpencerFrontendService.*), in us-east-1 only: GetAuthorizationToken. It records
+//     sts:GetServiceBearerToken too, the permission AWS checks with it.
 //   - IAM, Query protocol (form POST, XML answers, Version 2010-05-08): GetRole,
 //     PutRolePolicy, GetRolePolicy, CreatePolicy, GetPolicy, CreatePolicyVersion,
 //     ListPolicyVersions, DeletePolicyVersion, GetPolicyVersion, AttachRolePolicy,
@@ -112,7 +117,10 @@
 // `WWW-Authenticate: Basic realm="https://<host>/",service="ecr.amazonaws.com"` and an
 // error body with code DENIED. The public gallery runs the anonymous Bearer flow: 401
 // with `Bearer realm="<server URL>/token/",service="public.ecr.aws",scope="aws"`, and the
-// token endpoint hands a token to anyone. GET /v2/ answers with a Basic challenge, so a
+// token endpoint hands a token to anyone, and to a client that sends the Basic
+// credentials of an ECR Public token ("AWS" and the password of ECR Public's
+// GetAuthorizationToken, until it expires; [Server.GalleryLogins] counts them); other
+// credentials are refused there. GET /v2/ answers with a Basic challenge, so a
 // client that picks its scheme from that ping (go-containerregistry, skopeo) pulls from
 // the gallery by fetching a token first and sending it as a registry token.
 //
@@ -138,6 +146,16 @@
 // of a mount), PATCH, status and cancel ecr:UploadLayerPart, PUT
 // ecr:CompleteLayerUpload, tag list ecr:ListImages. Gallery requests count as
 // "ecr-public:<action>" in us-east-1.
+//
+// # Pull-through cache
+//
+// A pull-through cache rule ([Server.AddCacheRule], or CreatePullThroughCacheRule) with
+// prefix P in a registry makes a manifest pull of "<registry>/P/<repository>:<tag>"
+// import the image from the gallery's <repository> when the cache does not hold the tag,
+// as ECR does: the first pull creates the repository (default settings) and is recorded
+// as ecr:CreateRepository, every import as ecr:BatchImportUpstreamImage, both on the
+// cached repository's ARN for the pulling principal. Until then the cache repository
+// does not exist, and its tags are only those pulled.
 //
 // # Limits
 //

@@ -14,7 +14,8 @@ import (
 
 // The ECR JSON operations, over the same store as the registry API. Shapes and errors:
 // Amazon ECR API Reference (BatchGetImage, DescribeImages, ListImages,
-// CreateRepository, DescribeRepositories, GetAuthorizationToken) and the member names of
+// CreateRepository, DescribeRepositories, GetAuthorizationToken; the pull-through cache
+// operations are in pullthrough.go) and the member names of
 // aws-sdk-go-v2 service/ecr/schemas.
 
 var ecrOps = map[string]handlerFunc{
@@ -24,6 +25,9 @@ var ecrOps = map[string]handlerFunc{
 	"ListImages":            (*Server).ecrListImages,
 	"CreateRepository":      (*Server).ecrCreateRepository,
 	"DescribeRepositories":  (*Server).ecrDescribeRepositories,
+
+	"CreatePullThroughCacheRule":    (*Server).ecrCreatePullThroughCacheRule,
+	"DescribePullThroughCacheRules": (*Server).ecrDescribePullThroughCacheRules,
 }
 
 // dnsSuffix returns the DNS suffix of regionCode's partition ("amazonaws.com" when the

@@ -137,6 +137,7 @@ func (s *Server) serveRegistry(w http.ResponseWriter, r *http.Request) {
 	case routeManifest:
 		switch r.Method {
 		case http.MethodGet, http.MethodHead:
+			s.pullThrough(rq)
 			s.getManifest(rq)
 		case http.MethodPut:
 			s.putManifest(rq)

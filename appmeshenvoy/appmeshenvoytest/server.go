@@ -174,7 +174,12 @@ type Server struct {
 	galleryWindow int64
 	galleryCount  int
 
-	ecs ecsState // ECS clusters, services and task definitions (ecs.go)
+	ecs           ecsState              // ECS clusters, services and task definitions (ecs.go)
+	publicGrants  map[string]tokenGrant // ECR Public passwords (ecrpublic.go)
+	galleryLogins int
+
+	// Pull-through cache rules by registry host, then prefix (pullthrough.go).
+	cacheRules map[string]map[string]*cacheRule
 }
 
 type identity struct {
@@ -396,11 +401,12 @@ var services map[string]*service
 
 func init() {
 	services = map[string]*service{
-		"ssm": {name: "ssm", proto: protoJSON, target: "AmazonSSM", ops: ssmOps, unknownCode: "UnknownOperationException"},
-		"ecr": {name: "ecr", proto: protoJSON, target: "AmazonEC2ContainerRegistry_V20150921", ops: ecrOps, unknownCode: "UnknownOperationException"},
-		"ecs": {name: "ecs", proto: protoJSON, target: "AmazonEC2ContainerServiceV20141113", ops: ecsOps, unknownCode: "UnknownOperationException"},
-		"iam": {name: "iam", proto: protoQuery, version: "2010-05-08", xmlns: "https://iam.amazonaws.com/doc/2010-05-08/", ops: iamOps, unknownCode: "InvalidAction"},
-		"sts": {name: "sts", proto: protoQuery, version: "2011-06-15", xmlns: "https://sts.amazonaws.com/doc/2011-06-15/", ops: stsOps, unknownCode: "InvalidAction"},
+		"ssm":        {name: "ssm", proto: protoJSON, target: "AmazonSSM", ops: ssmOps, unknownCode: "UnknownOperationException"},
+		"ecr":        {name: "ecr", proto: protoJSON, target: "AmazonEC2ContainerRegistry_V20150921", ops: ecrOps, unknownCode: "UnknownOperationException"},
+		"ecr-public": {name: "ecr-public", proto: protoJSON, target: "SpencerFrontendService", ops: ecrPublicOps, unknownCode: "UnknownOperationException"},
+		"ecs":        {name: "ecs", proto: protoJSON, target: "AmazonEC2ContainerServiceV20141113", ops: ecsOps, unknownCode: "UnknownOperationException"},
+		"iam":        {name: "iam", proto: protoQuery, version: "2010-05-08", xmlns: "https://iam.amazonaws.com/doc/2010-05-08/", ops: iamOps, unknownCode: "InvalidAction"},
+		"sts":        {name: "sts", proto: protoQuery, version: "2011-06-15", xmlns: "https://sts.amazonaws.com/doc/2011-06-15/", ops: stsOps, unknownCode: "InvalidAction"},
 	}
 }
 
@@ -485,7 +491,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	svc, ok := services[auth.service]
 	if !ok {
 		unread()
-		s.refuse(w, guess, reqID, fmt.Sprintf("service %s in the credential scope: only ssm, ecr, ecs, iam and sts are implemented", quoteClient(auth.service)))
+		s.refuse(w, guess, reqID, fmt.Sprintf("service %s in the credential scope: only ssm, ecr, ecr-public, ecs, iam and sts are implemented", quoteClient(auth.service)))
 		return
 	}
 	s.mu.Lock()

@@ -44,6 +44,8 @@ func (s *Server) seed() {
 	s.registries = map[string]*registryState{}
 	s.blobs = map[string]*blobData{}
 	s.grants = map[string]map[string]tokenGrant{}
+	s.publicGrants = map[string]tokenGrant{}
+	s.cacheRules = map[string]map[string]*cacheRule{}
 	s.uploads = map[string]*upload{}
 	s.iam = map[string]*iamAccount{}
 	s.password = randomPassword()

@@ -22,7 +22,12 @@ type checkJSON struct {
 	Latest          string `json:"latest,omitempty"`
 	Behind          string `json:"behind,omitempty"`
 	OtherRepository bool   `json:"otherRepository,omitempty"`
-	Message         string `json:"message,omitempty"`
+	// LatestSource is "ssm", or "builtin" when the parameter is gone and the image was
+	// compared with the final release; LatestMissing is true when the deployed image's
+	// repository lacks it.
+	LatestSource  string `json:"latestSource,omitempty"`
+	LatestMissing bool   `json:"latestMissing,omitempty"`
+	Message       string `json:"message,omitempty"`
 	errorJSON
 }
 
@@ -120,10 +125,14 @@ legacy-account, unknown: a reference the check cannot judge fails it), or when t
 could not run; 2 for a reference or region that is not valid. Relax the gate with, for
 example, --fail-on below-minimum,legacy-account; --fail-on never only reports.
 
+Without the SSM parameter (AWS ended App Mesh support on 2026-09-30) the latest image is
+the final release, v1.39.1.0-prod, and a mirror that lacks it is reported (latestMissing).
+
 JSON keys (stable): image, region, status (a verdict above, or failed when the check could
 not run), gate (pass or fail), deployed, latest, behind (the version part that differs:
 major, minor, patch, build, pre-release), otherRepository (true for a mirror or another
-registry), message. When status is failed:
+registry), latestSource (ssm, or builtin for the final release), latestMissing, message.
+When status is failed:
 `+errorJSONKeys+`.`,
 		`appmesh-envoy image check 840364872350.dkr.ecr.us-west-2.amazonaws.com/aws-appmesh-envoy:v1.27.3.0-prod
 appmesh-envoy image check public.ecr.aws/appmesh/aws-appmesh-envoy:v1.29.6.0-prod --region eu-west-1 --fail-on below-minimum -o json`,
@@ -180,8 +189,14 @@ appmesh-envoy image check public.ecr.aws/appmesh/aws-appmesh-envoy:v1.29.6.0-pro
 		Image: ref, Region: d.Latest.Region(), Status: d.Status.String(), Gate: gatePass,
 		Deployed: d.Deployed.String(), Latest: d.Latest.String(),
 		Behind: d.Behind, OtherRepository: d.OtherRepository, Message: d.String(),
+		LatestSource: string(d.LatestSource), LatestMissing: d.LatestMissing,
 	}
 	fail := failOn.has(d.Status)
+	// When the gate fails, the error line says the same (d.String() names the
+	// final release), and stderr stays one line.
+	if d.LatestSource == appmeshenvoy.SourceBuiltin && !fail {
+		fmt.Fprintf(a.stderr, "%s: note: the SSM parameter is gone from %s: compared with the final release %s\n", progName, out.Region, d.Latest.Tag)
+	}
 	if fail {
 		out.Gate = gateFail
 	}

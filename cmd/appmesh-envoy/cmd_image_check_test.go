@@ -157,12 +157,14 @@ func TestImageCheckGate(t *testing.T) {
 // library's error code, and the exit status is 1.
 func TestImageCheckFailedJSON(t *testing.T) {
 	ts := newTestServer(t)
-	ts.DeleteParameter("eu-west-1")
+	// A parameter that is gone is not a failure (the check compares with the final
+	// release, see TestImageCheckWithoutParameter); a server that keeps failing is.
+	ts.FailNext("ssm:GetParameter", "eu-west-1", 100, appmeshenvoytest.InternalError("ssm:GetParameter"))
 	ts.FailNext("ssm:GetParameter", "ap-south-1", 100, appmeshenvoytest.AccessDenied("ssm:GetParameter"))
 	tests := []struct {
 		ref, region, code string
 	}{
-		{"840364872350.dkr.ecr.eu-west-1.amazonaws.com/aws-appmesh-envoy:v1.27.3.0-prod", "eu-west-1", "parameter-not-found"},
+		{"840364872350.dkr.ecr.eu-west-1.amazonaws.com/aws-appmesh-envoy:v1.27.3.0-prod", "eu-west-1", "server-error"},
 		{"public.ecr.aws/appmesh/aws-appmesh-envoy:v1.27.3.0-prod", "ap-south-1", "access-denied"},
 	}
 	for _, tt := range tests {

@@ -7,6 +7,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecrpublic"
+
 	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy"
 	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy/dockerconfig"
 	"github.com/appmesh-envoy/appmesh-envoy-go/internal/quote"
@@ -69,7 +72,7 @@ func (n *nonEmpty) Set(v string) error {
 
 func (a *app) addRegistryFlags(c *cmdFlags) *registryFlags {
 	rf := &registryFlags{}
-	c.Var(&rf.registries, "registry", "ECR registry `HOST` (repeatable), such as your mirror's; default: the Envoy registry of --region")
+	c.Var(&rf.registries, "registry", "ECR registry `HOST` (repeatable), such as your mirror's or public.ecr.aws; default: the Envoy registry of --region")
 	c.Var(&rf.dockerConfig, "docker-config", "docker config `PATH`, a regular file (default $DOCKER_CONFIG/config.json or ~/.docker/config.json)")
 	c.BoolVar(&rf.skipHelpers, "skip-credential-helpers", false, `use "auths" even where docker would use a credential helper ("credHelpers" or "credsStore")`)
 	return rf
@@ -143,7 +146,12 @@ credential helper ("credHelpers" or "credsStore") docker would read it from. Oth
 of the file are kept. Prints the registry and the token's expiry, never the password.
 
 The default registry is the App Mesh Envoy registry of --region (or of AWS_REGION).
---registry logs in to any ECR registry host, such as a mirror in your own account.
+--registry logs in to any ECR registry host, such as a mirror in your own account, or to
+the ECR Public Gallery (public.ecr.aws, or its dual-stack ecr-public.aws.com): docker pulls
+the gallery anonymously too, but a logged-in client gets higher rate limits and no
+anonymous monthly cap. Its token comes from ecr-public:GetAuthorizationToken in us-east-1
+(which also needs sts:GetServiceBearerToken; 'policy --principal puller --public-gallery')
+and exists in the aws partition only.
 
 --password-stdout writes nothing and prints only the password, for
 'docker login --username AWS --password-stdin HOST', like 'aws ecr get-login-password'.
@@ -152,6 +160,7 @@ JSON keys (stable), one object per registry: registry, username, expiresAt (RFC 
 dockerConfig, notes (when docker will read the credentials from elsewhere, or when
 the file is readable by others).`,
 		`appmesh-envoy login --region us-west-2
+appmesh-envoy login --registry public.ecr.aws
 appmesh-envoy login --region us-west-2 --password-stdout | docker login --username AWS --password-stdin 840364872350.dkr.ecr.us-west-2.amazonaws.com`,
 		"table", "json")
 	rf := a.addRegistryFlags(c)
@@ -171,12 +180,6 @@ appmesh-envoy login --region us-west-2 --password-stdout | docker login --userna
 	if err != nil {
 		return err
 	}
-	for _, h := range hosts {
-		if reg, err := appmeshenvoy.ParseRegistryHost(h); err == nil && reg.Public {
-			// Checked before any AWS call: it is the input, not the account, that is wrong.
-			return usageErrorf("--registry %s needs no login: docker pulls %s anonymously; drop it", h, region.PublicRepository)
-		}
-	}
 	if *passwordStdout && len(hosts) != 1 {
 		return usageErrorf("--password-stdout needs exactly one registry, got %d", len(hosts))
 	}
@@ -189,7 +192,7 @@ appmesh-envoy login --region us-west-2 --password-stdout | docker login --userna
 	if err := a.checkCredentials(ctx, cfg); err != nil {
 		return err
 	}
-	tp := appmeshenvoy.NewTokenProvider(cfg, func(o *appmeshenvoy.TokenOptions) { o.ECROptions = a.ecrOptions() })
+	tp := a.tokenProvider(cfg)
 	tokens := make([]appmeshenvoy.Token, 0, len(hosts))
 	for _, h := range hosts {
 		tok, err := tp.TokenForRegistry(ctx, h)
@@ -230,6 +233,18 @@ appmesh-envoy login --region us-west-2 --password-stdout | docker login --userna
 		fmt.Fprintf(a.stderr, "note: %s\n", n.String())
 	}
 	return nil
+}
+
+// tokenProvider returns a token provider whose ECR and ECR Public clients follow
+// --endpoint-url.
+func (a *app) tokenProvider(cfg aws.Config) *appmeshenvoy.TokenProvider {
+	e := a.endpoint()
+	return appmeshenvoy.NewTokenProvider(cfg, func(o *appmeshenvoy.TokenOptions) {
+		o.ECROptions = a.ecrOptions()
+		if e != nil {
+			o.ECRPublicOptions = []func(*ecrpublic.Options){func(o *ecrpublic.Options) { o.BaseEndpoint = e }}
+		}
+	})
 }
 
 // options applies the flags to the docker config writer.

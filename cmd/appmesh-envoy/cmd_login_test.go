@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/base64"
 	"encoding/json"
+	"net/http"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -247,14 +248,47 @@ func TestLoginCredentialHelpers(t *testing.T) {
 	})
 }
 
-// TestLoginPublicRegistry checks that login to public.ecr.aws is bad input (exit 2),
-// decided before any AWS call: it works without credentials or endpoint.
+// TestLoginPublicRegistry logs in to the gallery with an ECR Public token from the local
+// endpoint (us-east-1, whatever the configured region) and writes it for public.ecr.aws.
 func TestLoginPublicRegistry(t *testing.T) {
-	r := runWith(t, runOpts{env: []string{"AWS_ACCESS_KEY_ID=", "AWS_SECRET_ACCESS_KEY="}}, "login", "--registry", "https://public.ecr.aws")
-	r.wantCode(t, exitUsage)
-	r.wantOneLineError(t, "--registry public.ecr.aws needs no login")
-	if r.stdout != "" {
-		t.Errorf("stdout = %q, want nothing", r.stdout)
+	ts := newTestServer(t)
+	path := filepath.Join(t.TempDir(), "config.json")
+	r := ts.run(t, ts.opts("AWS_REGION=eu-west-1"), "login", "--registry", "https://public.ecr.aws", "--docker-config", path, "-o", "json")
+	r.wantCode(t, exitOK)
+	var rows []loginJSON
+	if err := json.Unmarshal([]byte(r.stdout), &rows); err != nil || len(rows) != 1 || rows[0].Registry != "public.ecr.aws" || rows[0].Username != "AWS" {
+		t.Fatalf("stdout %s: %v", r.stdout, err)
+	}
+	if n := ts.Requests("ecr-public:GetAuthorizationToken", "us-east-1"); n != 1 {
+		t.Errorf("%d ecr-public:GetAuthorizationToken calls in us-east-1, want 1", n)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil || !strings.Contains(string(b), `"public.ecr.aws"`) {
+		t.Errorf("config %s: %v", b, err)
+	}
+	// The password works at the gallery's token endpoint, as docker would use it.
+	r = ts.run(t, ts.opts(), "login", "--registry", "public.ecr.aws", "--password-stdout")
+	r.wantCode(t, exitOK)
+	resp, err := http.NewRequest(http.MethodGet, ts.URL+"/token/?service=public.ecr.aws", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.SetBasicAuth("AWS", strings.TrimSpace(r.stdout))
+	got, err := http.DefaultClient.Do(resp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got.Body.Close()
+	if got.StatusCode != http.StatusOK || ts.GalleryLogins() != 1 {
+		t.Errorf("token endpoint with the printed password: %d, %d logins", got.StatusCode, ts.GalleryLogins())
+	}
+	// aws-cn has no ECR Public: one line that says so, and no call.
+	ts.ResetCounts()
+	r = ts.run(t, ts.opts("AWS_REGION=cn-north-1"), "login", "--registry", "public.ecr.aws", "--docker-config", path)
+	r.wantCode(t, exitFailed)
+	r.wantOneLineError(t, "ECR Public exists only in the aws partition")
+	if n := ts.Requests("*", "*"); n != 0 {
+		t.Errorf("%d requests in aws-cn", n)
 	}
 }
 

@@ -17,10 +17,11 @@ import (
 
 // Principals of 'policy --principal'.
 const (
-	principalPuller   = "puller"
-	principalEnvoy    = "envoy"
-	principalResolver = "resolver"
-	principalAll      = "all"
+	principalPuller     = "puller"
+	principalEnvoy      = "envoy"
+	principalResolver   = "resolver"
+	principalCacheAdmin = "cache-admin"
+	principalAll        = "all"
 )
 
 // policyFlags are the flags of 'policy'.
@@ -41,6 +42,9 @@ type policyFlags struct {
 	managed        string
 	dryRun         bool
 	timeout        time.Duration
+	caches         stringList
+	publicGallery  bool
+	fallbacks      stringList
 }
 
 // policyFlagPrincipals lists, for each flag that applies to some principals only, the
@@ -57,13 +61,16 @@ var policyFlagPrincipals = map[string][]string{
 	"virtual-gateway":                {principalEnvoy, principalAll},
 	"mesh":                           {principalEnvoy, principalAll},
 	"xray":                           {principalEnvoy, principalAll},
+	"pull-through-cache":             {principalPuller, principalAll},
+	"public-gallery":                 {principalPuller, principalAll},
+	"fallback":                       {principalResolver, principalAll},
 }
 
 // applyFlags go with --apply-to-role only.
 var applyFlags = []string{"policy-name", "managed", "dry-run", "timeout"}
 
 func runPolicy(ctx context.Context, a *app, args []string) error {
-	c := a.newCmd("policy", "--principal puller|envoy|resolver|all [--region R]... | --all-regions [--partition ID] [flags]",
+	c := a.newCmd("policy", "--principal puller|envoy|resolver|cache-admin|all [--region R]... | --all-regions [--partition ID] [flags]",
 		`Prints the least-privilege IAM policy (JSON, nothing else on stdout) for one principal:
 
   puller    the role that pulls the image: ECS task execution role, EKS node role,
@@ -73,17 +80,33 @@ func runPolicy(ctx context.Context, a *app, args []string) error {
             (appmesh:StreamAggregatedResources on --virtual-node/--virtual-gateway/--mesh,
             X-Ray writes with --xray)
   resolver  the deployment tool that resolves the image (ssm:GetParameter on each region's
-            public parameter)
-  all       all three in one document, for a single role
+            public parameter; with --fallback repository=URI, ecr:GetAuthorizationToken
+            and ecr:DescribeImages, ecr:ListImages, ecr:BatchGetImage on those ECR
+            repositories, {region} standing for each region)
+  cache-admin  whoever runs 'pull-through-cache create'
+            (ecr:CreatePullThroughCacheRule, ecr:DescribePullThroughCacheRules on *)
+  all       puller, envoy and resolver in one document, for a single role
+
+--pull-through-cache PREFIX_URI (puller) adds the pulls on the cached Envoy repository and
+what the first pull needs: ecr:BatchImportUpstreamImage and ecr:CreateRepository on
+repository/PREFIX/*. --public-gallery (puller) adds a login to public.ecr.aws:
+ecr-public:GetAuthorizationToken on * and sts:GetServiceBearerToken on * only for the
+service ecr-public.amazonaws.com (the sts:AWSServiceName condition; AWS's managed policy
+grants it without one).
 
 Regions are chosen as for 'image', within one partition. The policy is built and
 validated locally; no AWS call is made unless --apply-to-role stores it (IAM calls end
 after --timeout). A flag that does not apply to the principal is an error.`,
 		`appmesh-envoy policy --principal puller --all-regions > execution-role-policy.json
-appmesh-envoy policy --principal envoy --virtual-node arn:aws:appmesh:us-west-2:111122223333:mesh/shop/virtualNode/cart --xray`,
+appmesh-envoy policy --principal envoy --virtual-node arn:aws:appmesh:us-west-2:111122223333:mesh/shop/virtualNode/cart --xray
+appmesh-envoy policy --principal puller --region us-west-2 --pull-through-cache 111122223333.dkr.ecr.us-west-2.amazonaws.com/ecr-public
+appmesh-envoy policy --principal cache-admin`,
 		"json", "compact")
 	var pf policyFlags
-	c.StringVar(&pf.principal, "principal", principalPuller, "`WHO`: puller, envoy, resolver or all")
+	c.StringVar(&pf.principal, "principal", principalPuller, "`WHO`: puller, envoy, resolver, cache-admin or all")
+	c.Var(&pf.caches, "pull-through-cache", "the image is pulled through your ECR pull-through cache `PREFIX_URI` (registry/prefix; repeatable)")
+	c.BoolVar(&pf.publicGallery, "public-gallery", false, "also allow a login to the ECR Public Gallery (ECR Public token)")
+	c.Var(&pf.fallbacks, "fallback", "the resolver's fallback `SOURCE` (as for 'image'; repeatable): its ECR repositories may be read")
 	c.BoolVar(&pf.all, "all-regions", false, "every region of the partition")
 	c.StringVar(&pf.partition, "partition", "", "partition `ID` (aws, aws-cn)")
 	c.Var(&pf.virtualNodes, "virtual-node", "virtual node `ARN` Envoy runs as (repeatable)")
@@ -142,9 +165,9 @@ appmesh-envoy policy --principal envoy --virtual-node arn:aws:appmesh:us-west-2:
 // without it.
 func checkPolicyFlags(c *cmdFlags, pf *policyFlags) error {
 	switch pf.principal {
-	case principalPuller, principalEnvoy, principalResolver, principalAll:
+	case principalPuller, principalEnvoy, principalResolver, principalCacheAdmin, principalAll:
 	default:
-		return usageErrorf("--principal %q is not one of puller, envoy, resolver, all", pf.principal)
+		return usageErrorf("--principal %q is not one of puller, envoy, resolver, cache-admin, all", pf.principal)
 	}
 	var errs []error
 	c.Visit(func(f *flag.Flag) {
@@ -168,13 +191,17 @@ func checkPolicyFlags(c *cmdFlags, pf *policyFlags) error {
 		return usageErrorf("give --policy-name (inline) or --managed NAME, not both")
 	case pf.timeout <= 0:
 		return usageErrorf("--timeout %s: give a positive duration such as 30s", pf.timeout)
-	case pf.mirrorsOnly && len(pf.mirrors) == 0:
-		return usageErrorf("--mirrors-only needs at least one --mirror REPOSITORY")
+	case pf.mirrorsOnly && len(pf.mirrors) == 0 && len(pf.caches) == 0:
+		return usageErrorf("--mirrors-only needs at least one --mirror REPOSITORY or --pull-through-cache PREFIX_URI")
 	}
 	return nil
 }
 
 func (a *app) buildPolicy(ctx context.Context, pf *policyFlags) (iampolicy.Document, error) {
+	if pf.principal == principalCacheAdmin {
+		// Neither action has resource-level permissions: no region is involved.
+		return iampolicy.CacheAdmin(), nil
+	}
 	var regs iampolicy.Regions
 	if pf.principal != principalEnvoy {
 		sel := region.Selection{Codes: a.g.regions, All: pf.all, Partition: pf.partition}
@@ -225,6 +252,18 @@ func (a *app) buildPolicy(ctx context.Context, pf *policyFlags) (iampolicy.Docum
 		}
 		mirrors = append(mirrors, arn)
 	}
+	caches := make([]string, 0, len(pf.caches))
+	for _, c := range pf.caches {
+		arn, err := cachePrefixARN(c)
+		if err != nil {
+			return iampolicy.Document{}, err
+		}
+		caches = append(caches, arn)
+	}
+	fallbacks, err := fallbackARNs(pf.fallbacks, regs.Codes)
+	if err != nil {
+		return iampolicy.Document{}, err
+	}
 	wantProxy := pf.principal == principalEnvoy || pf.principal == principalAll
 	if wantProxy && len(resources) == 0 && len(pf.meshes) == 0 {
 		return iampolicy.Document{}, usageErrorf("--principal %s needs the proxy's identity: --virtual-node ARN, --virtual-gateway ARN or --mesh ARN", pf.principal)
@@ -238,7 +277,8 @@ func (a *app) buildPolicy(ctx context.Context, pf *policyFlags) (iampolicy.Docum
 		return nil
 	}
 	if pf.principal == principalPuller || pf.principal == principalAll {
-		if err := build(iampolicy.ImagePull(iampolicy.PullOptions{Regions: regs, BatchCheckLayerAvailability: pf.layerCheck, Mirrors: mirrors, MirrorsOnly: pf.mirrorsOnly})); err != nil {
+		if err := build(iampolicy.ImagePull(iampolicy.PullOptions{Regions: regs, BatchCheckLayerAvailability: pf.layerCheck, Mirrors: mirrors, MirrorsOnly: pf.mirrorsOnly,
+			PullThroughCaches: caches, PublicGallery: pf.publicGallery})); err != nil {
 			return iampolicy.Document{}, err
 		}
 	}
@@ -248,7 +288,7 @@ func (a *app) buildPolicy(ctx context.Context, pf *policyFlags) (iampolicy.Docum
 		}
 	}
 	if pf.principal == principalResolver || pf.principal == principalAll {
-		if err := build(iampolicy.ParameterRead(iampolicy.ParameterOptions{Regions: regs})); err != nil {
+		if err := build(iampolicy.ParameterRead(iampolicy.ParameterOptions{Regions: regs, FallbackRepositories: fallbacks})); err != nil {
 			return iampolicy.Document{}, err
 		}
 	}
@@ -278,6 +318,50 @@ func mirrorARN(m string) (string, error) {
 		return "", usageErrorf("--mirror %q is not a private ECR repository; IAM does not govern public pulls", m)
 	}
 	return arn, nil
+}
+
+// cachePrefixARN returns the repository ARN of a --pull-through-cache PREFIX_URI
+// ("111122223333.dkr.ecr.us-west-2.amazonaws.com/ecr-public", as 'pull-through-cache
+// create' prints it), checked as ECR checks a cache prefix.
+func cachePrefixARN(uri string) (string, error) {
+	repo, err := appmeshenvoy.ParseRepository(uri)
+	if err != nil {
+		if !strings.Contains(uri, "/") {
+			return "", usageErrorf("--pull-through-cache %q: give the cache's prefix URI, ACCOUNT.dkr.ecr.REGION.amazonaws.com/PREFIX, as 'pull-through-cache create' prints it", uri)
+		}
+		return "", usageErrorf("--pull-through-cache: %v", err)
+	}
+	if err := appmeshenvoy.CheckPullThroughCachePrefix(repo.Name); err != nil {
+		return "", usageErrorf("--pull-through-cache: %v", err)
+	}
+	arn := repo.ARN()
+	if arn == "" {
+		return "", usageErrorf("--pull-through-cache %q is not in a private ECR registry", uri)
+	}
+	return arn, nil
+}
+
+// fallbackARNs returns the ECR repository ARNs the resolver's --fallback sources read in
+// the regions (a {region} in a repository gives one per region), each once. Other
+// sources need no permission.
+func fallbackARNs(values stringList, codes []string) ([]string, error) {
+	var out []string
+	for _, v := range values {
+		f, err := appmeshenvoy.ParseFallback(v)
+		if err != nil {
+			return nil, usageErrorf("--fallback: %v", err)
+		}
+		for _, code := range codes {
+			repo, ok, err := f.ECRRepository(code)
+			if err != nil {
+				return nil, usageErrorf("--fallback: %v", err)
+			}
+			if ok && !slices.Contains(out, repo.ARN()) {
+				out = append(out, repo.ARN())
+			}
+		}
+	}
+	return out, nil
 }
 
 // inputError marks errors about the user's input (codes such as invalid-input,

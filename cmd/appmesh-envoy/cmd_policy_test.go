@@ -58,25 +58,33 @@ func TestPolicy(t *testing.T) {
 			if r.stderr != "" {
 				t.Errorf("stderr = %q", r.stderr)
 			}
-			doc, err := iampolicy.Parse([]byte(r.stdout))
-			if err != nil {
-				t.Fatalf("stdout is not only a policy: %v\n%s", err, r.stdout)
-			}
-			if err := doc.Validate(); err != nil {
-				t.Errorf("policy does not validate: %v", err)
-			}
-			for _, ar := range tt.allow {
-				if d := iampolicy.Evaluate(doc, ar[0], ar[1]); d != iampolicy.Allow {
-					t.Errorf("%s on %s: %v, want allowed", ar[0], ar[1], d)
-				}
-			}
-			for _, ar := range tt.deny {
-				if d := iampolicy.Evaluate(doc, ar[0], ar[1]); d == iampolicy.Allow {
-					t.Errorf("%s on %s is allowed; least privilege says no", ar[0], ar[1])
-				}
-			}
+			checkPolicyOutput(t, r.stdout, tt.allow, tt.deny)
 		})
 	}
+}
+
+// checkPolicyOutput checks that stdout is only a valid policy that allows every
+// action-resource pair of allow and none of deny, and returns it.
+func checkPolicyOutput(t *testing.T, stdout string, allow, deny [][2]string) iampolicy.Document {
+	t.Helper()
+	doc, err := iampolicy.Parse([]byte(stdout))
+	if err != nil {
+		t.Fatalf("stdout is not only a policy: %v\n%s", err, stdout)
+	}
+	if err := doc.Validate(); err != nil {
+		t.Errorf("policy does not validate: %v", err)
+	}
+	for _, ar := range allow {
+		if d := iampolicy.Evaluate(doc, ar[0], ar[1]); d != iampolicy.Allow {
+			t.Errorf("%s on %s: %v, want allowed", ar[0], ar[1], d)
+		}
+	}
+	for _, ar := range deny {
+		if d := iampolicy.Evaluate(doc, ar[0], ar[1]); d == iampolicy.Allow {
+			t.Errorf("%s on %s is allowed; least privilege says no", ar[0], ar[1])
+		}
+	}
+	return doc
 }
 
 func TestPolicyUsageErrors(t *testing.T) {

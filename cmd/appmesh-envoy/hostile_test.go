@@ -63,6 +63,8 @@ func mayAccept(f *flag.Flag, value string) bool {
 		return value == quote.Text(value, len(value)) && !strings.Contains(value, " ")
 	case "apply-to-role", "role": // IAM role names: [\w+=,.@-]{1,64}
 		return value == "-1" || value == "70000" || value == "--" || value == ""
+	case "prefix": // an ECR repository prefix: lower-case letters and digits, 2 to 30
+		return value == "70000" || value == ""
 	case "listener-port": // ports are digits, checked later
 		return value == "-1" || value == "70000" || value == ""
 	}

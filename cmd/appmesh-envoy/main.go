@@ -97,7 +97,10 @@ func commands() []command {
 		}},
 		{name: "rewrite", summary: "point the Envoy images of task definitions and manifests at your mirror, pinned by digest", run: runRewrite},
 		{name: "mirror", summary: "copy the Envoy image, exactly, into your own registries", run: runMirror},
-		{name: "local-endpoint", summary: "serve a local AWS endpoint (SSM, ECR, IAM, STS) for tests and demos", run: runLocalEndpoint},
+		{name: "pull-through-cache", summary: "cache the gallery's Envoy image in your ECR registry ('pull-through-cache create')", run: runPullThroughCache, subs: []command{
+			{name: "create", summary: "create the pull-through cache rule whose upstream is the ECR Public Gallery", run: runPullThroughCacheCreate},
+		}},
+		{name: "local-endpoint", summary: "serve a local AWS endpoint (SSM, ECR and its registries, ECR Public, ECS, IAM, STS) for tests and demos", run: runLocalEndpoint},
 		{name: "version", summary: "print the version, commit and Go version of this build", run: runVersion},
 		{name: "completion", summary: "print a shell completion script (bash, zsh, fish)", run: runCompletion},
 	}

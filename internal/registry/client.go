@@ -31,6 +31,7 @@ const (
 	DefaultMaxBackoff = 10 * time.Second
 	// DefaultMaxRetryAfter is the default of [Options.MaxRetryAfter].
 	DefaultMaxRetryAfter = time.Minute
+	DefaultDialTimeout   = 30 * time.Second
 )
 
 // Options configures a [Client]. [New] fills in the defaults before it calls the option
@@ -69,6 +70,12 @@ type Options struct {
 	// read or written) for this long. There is no overall deadline. Values <= 0 mean the
 	// default, DefaultIdleTimeout (one minute).
 	IdleTimeout time.Duration
+
+	// DialTimeout bounds connecting to a registry (name resolution and the TCP
+	// handshake). A short one makes a registry that cannot be reached (the public
+	// gallery from an air-gapped cluster) fail fast. Values <= 0 mean the default,
+	// DefaultDialTimeout (30 seconds).
+	DialTimeout time.Duration
 
 	// MaxRedirects bounds the redirects one request follows. Values < 1 mean the
 	// default, DefaultMaxRedirects (5).
@@ -110,13 +117,16 @@ type Client struct {
 
 // New returns a client with the options applied.
 func New(optFns ...func(*Options)) (*Client, error) {
-	o := Options{IdleTimeout: DefaultIdleTimeout, MaxRedirects: DefaultMaxRedirects, MaxAttempts: DefaultMaxAttempts,
-		MaxBackoff: DefaultMaxBackoff, MaxRetryAfter: DefaultMaxRetryAfter}
+	o := Options{IdleTimeout: DefaultIdleTimeout, DialTimeout: DefaultDialTimeout, MaxRedirects: DefaultMaxRedirects,
+		MaxAttempts: DefaultMaxAttempts, MaxBackoff: DefaultMaxBackoff, MaxRetryAfter: DefaultMaxRetryAfter}
 	for _, fn := range optFns {
 		fn(&o)
 	}
 	if o.IdleTimeout <= 0 {
 		o.IdleTimeout = DefaultIdleTimeout
+	}
+	if o.DialTimeout <= 0 {
+		o.DialTimeout = DefaultDialTimeout
 	}
 	if o.MaxRedirects < 1 {
 		o.MaxRedirects = DefaultMaxRedirects
@@ -168,7 +178,7 @@ func New(optFns ...func(*Options)) (*Client, error) {
 		base = t
 	}
 	c := &Client{opts: o}
-	c.http = &http.Client{Transport: prepareTransport(base, o.IdleTimeout), CheckRedirect: c.checkRedirect}
+	c.http = &http.Client{Transport: prepareTransport(base, o.IdleTimeout, o.DialTimeout), CheckRedirect: c.checkRedirect}
 	return c, nil
 }
 

@@ -45,12 +45,12 @@ func DefaultTransport() (*http.Transport, error) {
 	return t, nil
 }
 
-// prepareTransport returns a copy of base that dials through the link-local guard, waits
-// at most idle for response headers, and keeps enough idle connections per host for
+// prepareTransport returns a copy of base that dials through the link-local guard within
+// dial, waits at most idle for response headers, and keeps enough idle connections per host for
 // parallel blob transfers.
-func prepareTransport(base *http.Transport, idle time.Duration) *http.Transport {
+func prepareTransport(base *http.Transport, idle, dial time.Duration) *http.Transport {
 	t := base.Clone()
-	d := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second, Control: refuseLinkLocal}
+	d := &net.Dialer{Timeout: dial, KeepAlive: 30 * time.Second, Control: refuseLinkLocal}
 	t.DialContext = d.DialContext
 	t.DialTLSContext = nil
 	t.ResponseHeaderTimeout = idle

@@ -22,7 +22,7 @@ const dataDir = join(here, 'node_modules', '@cloud-copilot', 'iam-data', 'data')
 const pkg = JSON.parse(readFileSync(join(dataDir, '..', 'package.json'), 'utf8'))
 const version = pkg.version
 const copyright = readFileSync(join(dataDir, '..', 'LICENSE.txt'), 'utf8').split('\n').find((l) => l.startsWith('Copyright')) || ''
-const services = ['appmesh', 'ecr', 's3', 'ssm', 'xray']
+const services = ['appmesh', 'ecr', 'ecr-public', 's3', 'ssm', 'sts', 'xray']
 
 const q = (s) => JSON.stringify(s)
 let out = ''

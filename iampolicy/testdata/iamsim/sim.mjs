@@ -2,7 +2,8 @@
 // least-privilege tests. The simulator is AGPL-3.0-or-later: it is a test tool run as a
 // separate process, never linked into or shipped with the Go module. It reads one JSON job on stdin:
 //
-//   {"policy": <IAM policy document>, "requests": [{"action": "...", "resource": "..."}]}
+//   {"policy": <IAM policy document>, "requests": [{"action": "...", "resource": "...",
+//     "context": {"<condition key>": "<value>"}}]}   (context is optional)
 //
 // and prints one JSON array with one object per request, in order:
 //
@@ -49,7 +50,7 @@ for (const req of job.requests) {
       principal: `arn:${partition}:iam::${account}:role/iampolicy-test`,
       action: req.action,
       resource: { resource: req.resource, accountId: account },
-      contextVariables: {}
+      contextVariables: req.context || {}
     },
     identityPolicies: [{ name: 'policy', policy: job.policy }],
     serviceControlPolicies: [],
