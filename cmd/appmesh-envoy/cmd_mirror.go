@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -42,7 +43,14 @@ type mirrorJSON struct {
 // repositoryTags is the repeatable --repository-tag KEY=VALUE.
 type repositoryTags map[string]string
 
-func (t *repositoryTags) String() string { return "" }
+func (t *repositoryTags) String() string {
+	var kv []string
+	for k, v := range *t {
+		kv = append(kv, k+"="+v)
+	}
+	slices.Sort(kv)
+	return strings.Join(kv, ",")
+}
 
 func (t *repositoryTags) Set(v string) error {
 	k, val, ok := strings.Cut(v, "=")

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy"
+	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy/mirror"
 	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy/sidecar"
 	"github.com/appmesh-envoy/appmesh-envoy-go/iampolicy"
 	"github.com/appmesh-envoy/appmesh-envoy-go/region"
@@ -21,6 +22,8 @@ const (
 	principalEnvoy      = "envoy"
 	principalResolver   = "resolver"
 	principalCacheAdmin = "cache-admin"
+	principalMirror     = "mirror"
+	principalInventory  = "inventory"
 	principalAll        = "all"
 )
 
@@ -45,15 +48,23 @@ type policyFlags struct {
 	caches         stringList
 	publicGallery  bool
 	fallbacks      stringList
+	to             stringList     // mirror
+	tags           stringList     // mirror
+	fromGallery    bool           // mirror
+	createRepo     bool           // mirror
+	repoTags       repositoryTags // mirror
+	roleARNs       stringList     // inventory
+	accounts       stringList     // inventory
+	finalRelease   bool           // inventory
 }
 
 // policyFlagPrincipals lists, for each flag that applies to some principals only, the
 // principals it applies to; given with any other principal it is a usage error, not a
 // flag silently ignored.
 var policyFlagPrincipals = map[string][]string{
-	"all-regions":                    {principalPuller, principalResolver, principalAll},
-	"partition":                      {principalPuller, principalResolver, principalAll},
-	"region-wildcard":                {principalPuller, principalResolver, principalAll},
+	"all-regions":                    {principalPuller, principalResolver, principalAll, principalMirror, principalInventory},
+	"partition":                      {principalPuller, principalResolver, principalAll, principalMirror, principalInventory},
+	"region-wildcard":                {principalPuller, principalResolver, principalAll, principalMirror, principalInventory},
 	"mirror":                         {principalPuller, principalAll},
 	"mirrors-only":                   {principalPuller, principalAll},
 	"batch-check-layer-availability": {principalPuller, principalAll},
@@ -64,13 +75,21 @@ var policyFlagPrincipals = map[string][]string{
 	"pull-through-cache":             {principalPuller, principalAll},
 	"public-gallery":                 {principalPuller, principalAll},
 	"fallback":                       {principalResolver, principalAll},
+	"to":                             {principalMirror},
+	"tag":                            {principalMirror},
+	"from-gallery":                   {principalMirror},
+	"create-repository":              {principalMirror},
+	"repository-tag":                 {principalMirror},
+	"role-arn":                       {principalInventory},
+	"account":                        {principalInventory},
+	"final-release":                  {principalInventory},
 }
 
 // applyFlags go with --apply-to-role only.
 var applyFlags = []string{"policy-name", "managed", "dry-run", "timeout"}
 
 func runPolicy(ctx context.Context, a *app, args []string) error {
-	c := a.newCmd("policy", "--principal puller|envoy|resolver|cache-admin|all [--region R]... | --all-regions [--partition ID] [flags]",
+	c := a.newCmd("policy", "--principal puller|envoy|resolver|cache-admin|mirror|inventory|all [--region R]... | --all-regions [--partition ID] [flags]",
 		`Prints the least-privilege IAM policy (JSON, nothing else on stdout) for one principal:
 
   puller    the role that pulls the image: ECS task execution role, EKS node role,
@@ -85,6 +104,15 @@ func runPolicy(ctx context.Context, a *app, args []string) error {
             repositories, {region} standing for each region)
   cache-admin  whoever runs 'pull-through-cache create'
             (ecr:CreatePullThroughCacheRule, ecr:DescribePullThroughCacheRules on *)
+  mirror    whoever runs 'mirror' (pulls on each region's Envoy repository unless
+            --from-gallery, ssm:GetParameter unless --tag names the tags, push, read-back
+            and tag checks on exactly the ECR repositories of --to, {region} expanded;
+            ecr:CreateRepository and ecr:DescribeRepositories with --create-repository,
+            ecr:TagResource with --repository-tag). Give it the flags of the mirror run.
+  inventory whoever runs 'inventory' (ECS reads, ecs:DescribeServices on the services of
+            each region and account, ssm:GetParameter unless --final-release,
+            sts:AssumeRole on exactly the --role-arn roles; --account limits the services
+            to those accounts, default the accounts of --role-arn)
   all       puller, envoy and resolver in one document, for a single role
 
 --pull-through-cache PREFIX_URI (puller) adds the pulls on the cached Envoy repository and
@@ -100,13 +128,23 @@ after --timeout). A flag that does not apply to the principal is an error.`,
 		`appmesh-envoy policy --principal puller --all-regions > execution-role-policy.json
 appmesh-envoy policy --principal envoy --virtual-node arn:aws:appmesh:us-west-2:111122223333:mesh/shop/virtualNode/cart --xray
 appmesh-envoy policy --principal puller --region us-west-2 --pull-through-cache 111122223333.dkr.ecr.us-west-2.amazonaws.com/ecr-public
-appmesh-envoy policy --principal cache-admin`,
+appmesh-envoy policy --principal cache-admin
+appmesh-envoy policy --principal mirror --all-regions --to 111122223333.dkr.ecr.{region}.amazonaws.com/platform/envoy --create-repository
+appmesh-envoy policy --principal inventory --all-regions --role-arn arn:aws:iam::111122223333:role/inventory`,
 		"json", "compact")
 	var pf policyFlags
-	c.StringVar(&pf.principal, "principal", principalPuller, "`WHO`: puller, envoy, resolver, cache-admin or all")
+	c.StringVar(&pf.principal, "principal", principalPuller, "`WHO`: puller, envoy, resolver, cache-admin, mirror, inventory or all")
 	c.Var(&pf.caches, "pull-through-cache", "the image is pulled through your ECR pull-through cache `PREFIX_URI` (registry/prefix; repeatable)")
 	c.BoolVar(&pf.publicGallery, "public-gallery", false, "also allow a login to the ECR Public Gallery (ECR Public token)")
 	c.Var(&pf.fallbacks, "fallback", "the resolver's fallback `SOURCE` (as for 'image'; repeatable): its ECR repositories may be read")
+	c.Var(&pf.to, "to", "mirror: destination `REPOSITORY`, as for 'mirror' (repeatable; {region} allowed)")
+	c.Var(&pf.tags, "tag", "mirror: the run names its Envoy `TAG`s, so it reads no SSM parameter (repeatable)")
+	c.BoolVar(&pf.fromGallery, "from-gallery", false, "mirror: the run copies from the public gallery (no source pulls)")
+	c.BoolVar(&pf.createRepo, "create-repository", false, "mirror: the run creates missing destination repositories")
+	c.Var(&pf.repoTags, "repository-tag", "mirror: the run tags created repositories with `KEY=VALUE` (repeatable)")
+	c.Var(&pf.roleARNs, "role-arn", "inventory: the run assumes role `ARN` (repeatable)")
+	c.Var(&pf.accounts, "account", "inventory: services of account `ID` may be described (repeatable; default the accounts of --role-arn)")
+	c.BoolVar(&pf.finalRelease, "final-release", false, "inventory: the run compares with the final release (no SSM read)")
 	c.BoolVar(&pf.all, "all-regions", false, "every region of the partition")
 	c.StringVar(&pf.partition, "partition", "", "partition `ID` (aws, aws-cn)")
 	c.Var(&pf.virtualNodes, "virtual-node", "virtual node `ARN` Envoy runs as (repeatable)")
@@ -165,9 +203,9 @@ appmesh-envoy policy --principal cache-admin`,
 // without it.
 func checkPolicyFlags(c *cmdFlags, pf *policyFlags) error {
 	switch pf.principal {
-	case principalPuller, principalEnvoy, principalResolver, principalCacheAdmin, principalAll:
+	case principalPuller, principalEnvoy, principalResolver, principalCacheAdmin, principalMirror, principalInventory, principalAll:
 	default:
-		return usageErrorf("--principal %q is not one of puller, envoy, resolver, cache-admin, all", pf.principal)
+		return usageErrorf("--principal %q is not one of puller, envoy, resolver, cache-admin, mirror, inventory, all", pf.principal)
 	}
 	var errs []error
 	c.Visit(func(f *flag.Flag) {
@@ -191,6 +229,10 @@ func checkPolicyFlags(c *cmdFlags, pf *policyFlags) error {
 		return usageErrorf("give --policy-name (inline) or --managed NAME, not both")
 	case pf.timeout <= 0:
 		return usageErrorf("--timeout %s: give a positive duration such as 30s", pf.timeout)
+	case pf.principal == principalMirror && len(pf.to) == 0:
+		return usageErrorf("--principal mirror needs the run's destinations: --to REPOSITORY (repeatable)")
+	case len(pf.repoTags) > 0 && !pf.createRepo:
+		return usageErrorf("--repository-tag goes with --create-repository")
 	case pf.mirrorsOnly && len(pf.mirrors) == 0 && len(pf.caches) == 0:
 		return usageErrorf("--mirrors-only needs at least one --mirror REPOSITORY or --pull-through-cache PREFIX_URI")
 	}
@@ -220,6 +262,16 @@ func (a *app) buildPolicy(ctx context.Context, pf *policyFlags) (iampolicy.Docum
 			return iampolicy.Document{}, usageError{err}
 		}
 		regs = iampolicy.Regions{Codes: region.Codes(rs), RegionWildcard: pf.regionWildcard}
+	}
+	switch pf.principal {
+	case principalMirror:
+		return a.mirrorPolicy(pf, regs)
+	case principalInventory:
+		doc, err := iampolicy.Inventory(iampolicy.InventoryOptions{Regions: regs, Roles: pf.roleARNs, Accounts: pf.accounts, FinalRelease: pf.finalRelease})
+		if err != nil {
+			return iampolicy.Document{}, inputError(err)
+		}
+		return doc, nil
 	}
 	var resources []string
 	for _, list := range []struct {
@@ -296,6 +348,53 @@ func (a *app) buildPolicy(ctx context.Context, pf *policyFlags) (iampolicy.Docum
 		return docs[0], nil
 	}
 	doc, err := iampolicy.Combined(docs...)
+	if err != nil {
+		return iampolicy.Document{}, inputError(err)
+	}
+	return doc, nil
+}
+
+// mirrorPolicy builds the policy of --principal mirror from the flags of the mirror run.
+// A --to outside ECR needs no IAM permission (its registry has its own credentials): it
+// is named on stderr and left out.
+func (a *app) mirrorPolicy(pf *policyFlags, regs iampolicy.Regions) (iampolicy.Document, error) {
+	var dests, other []string
+	for _, t := range pf.to {
+		codes := []string{""}
+		if mirror.HasRegion(t) {
+			codes = regs.Codes
+		}
+		for _, code := range codes {
+			uri, err := mirror.ExpandDestination(t, code)
+			if err != nil {
+				return iampolicy.Document{}, usageErrorf("--to: %v", err)
+			}
+			// ExpandDestination refuses a malformed ECR host, so a host that is not ECR's
+			// is another registry.
+			host, _, _ := strings.Cut(uri, "/")
+			if _, err := appmeshenvoy.ParseRegistryHost(host); err != nil {
+				if !slices.Contains(other, uri) {
+					other = append(other, uri)
+				}
+				continue
+			}
+			repo, err := appmeshenvoy.ParseRepository(uri)
+			if err != nil {
+				return iampolicy.Document{}, usageErrorf("--to: %v", err)
+			}
+			if arn := repo.ARN(); !slices.Contains(dests, arn) {
+				dests = append(dests, arn)
+			}
+		}
+	}
+	if len(dests) == 0 {
+		return iampolicy.Document{}, usageErrorf("--to names no private ECR repository (%s); IAM governs ECR only: other registries take the docker config's credentials", strings.Join(other, ", "))
+	}
+	for _, o := range other {
+		fmt.Fprintf(a.stderr, "%s: note: --to %s is not in ECR; the policy does not cover it\n", progName, o)
+	}
+	doc, err := iampolicy.Mirror(iampolicy.MirrorOptions{Regions: regs, FromGallery: pf.fromGallery, Destinations: dests,
+		CreateRepository: pf.createRepo, RepositoryTags: len(pf.repoTags) > 0, PinnedTags: len(pf.tags) > 0})
 	if err != nil {
 		return iampolicy.Document{}, inputError(err)
 	}
