@@ -1,16 +1,30 @@
-// Command appmesh-envoy finds, pins, authorizes, logs in to and configures the AWS App Mesh
-// Envoy image, from the shell or a CI pipeline.
+// Command appmesh-envoy finds, pins, authorizes, logs in to, configures and keeps the AWS
+// App Mesh Envoy image, from the shell or a CI pipeline.
 //
-// It is a thin layer over the packages region, appmeshenvoy and iampolicy of this module:
-// it parses flags and prints, and all logic lives in those packages.
+// It is a thin layer over the packages of this module (region, appmeshenvoy and its
+// subpackages sidecar, dockerconfig, mirror, inventory and rewrite, iampolicy): it parses
+// flags and prints, and the logic lives in those packages.
 //
 // Usage:
 //
 //	appmesh-envoy [global flags] <command> [flags]
 //
-// Commands: regions, image, image check, policy, login, logout, env, env lint,
-// local-endpoint, version, completion. Run "appmesh-envoy <command> --help" for each
-// one's flags and an example; a mistyped command or flag gets a suggestion.
+// Commands:
+//
+//   - Which image: regions, image (latest per region, --pin, --fallback when the SSM
+//     parameter is gone), image check (a CI gate on a deployed reference).
+//   - Who may pull it: policy (per principal: puller, envoy, resolver, cache-admin,
+//     mirror, inventory, all; --apply-to-role).
+//   - How to log in: login, logout (a docker config, ECR and ECR Public tokens).
+//   - How to configure it: env, env lint.
+//   - How to keep it: mirror (exact copies into your registries), pull-through-cache
+//     create, inventory and inventory kubernetes (what still points at AWS's images),
+//     rewrite (point task definitions and manifests at your mirror, pinned).
+//   - Tooling: local-endpoint (SSM, ECR and its registries, ECR Public, ECS, IAM and STS
+//     on loopback, for tests and demos without an AWS account), version, completion.
+//
+// Run "appmesh-envoy <command> --help" for each one's flags and an example; a mistyped
+// command or flag gets a suggestion.
 //
 // Global flags follow the AWS CLI: --region, --profile, --endpoint-url (one URL for every
 // service and region, for a local endpoint; without it AWS_ENDPOINT_URL and the other

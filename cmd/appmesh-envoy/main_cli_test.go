@@ -49,11 +49,8 @@ func helpCommands() [][]string {
 	var out [][]string
 	for _, c := range commands() {
 		out = append(out, []string{c.name})
-		switch c.name {
-		case "image":
-			out = append(out, []string{"image", "check"})
-		case "env":
-			out = append(out, []string{"env", "lint"})
+		for _, sub := range c.subs {
+			out = append(out, []string{c.name, sub.name})
 		}
 	}
 	return out
@@ -70,10 +67,14 @@ func TestHelpOnEveryCommand(t *testing.T) {
 				if r.stderr != "" {
 					t.Errorf("stderr = %q, want empty", r.stderr)
 				}
-				for _, want := range []string{"Usage:\n  appmesh-envoy " + name, "Example:\n  appmesh-envoy ", "--endpoint-url"} {
+				for _, want := range []string{"Usage:\n  appmesh-envoy " + name, "Example:\n  ", "--endpoint-url"} {
 					if !strings.Contains(r.stdout, want) {
 						t.Errorf("help does not contain %q:\n%s", want, r.stdout)
 					}
+				}
+				// The example runs the command (perhaps at the end of a pipe).
+				if _, ex, _ := strings.Cut(r.stdout, "Example:\n"); !strings.Contains(ex, "appmesh-envoy "+name) {
+					t.Errorf("the example does not run appmesh-envoy %s:\n%s", name, ex)
 				}
 			}
 			// "help CMD" is the same as "CMD --help" for top-level commands.
@@ -123,6 +124,13 @@ func TestJSONKeysDocumented(t *testing.T) {
 		{[]string{"logout"}, logoutJSON{}},
 		{[]string{"env", "lint"}, sidecar.Finding{}},
 		{[]string{"version"}, versionJSON{}},
+		{[]string{"mirror"}, mirrorJSON{}},
+		{[]string{"pull-through-cache", "create"}, pullThroughCacheJSON{}},
+		{[]string{"inventory"}, inventoryJSON{}},
+		{[]string{"inventory"}, containerJSON{}},
+		{[]string{"inventory"}, failureJSON{}},
+		{[]string{"inventory"}, summaryJSON{}},
+		{[]string{"inventory", "kubernetes"}, containerJSON{}},
 	} {
 		t.Run(strings.Join(tc.cmd, " "), func(t *testing.T) {
 			r := runCLI(t, append(tc.cmd, "--help")...)
