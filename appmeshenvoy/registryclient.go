@@ -4,11 +4,9 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"net/url"
 	"strings"
 	"sync"
 
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/google/go-containerregistry/pkg/authn"
 
 	"github.com/appmesh-envoy/appmesh-envoy-go/internal/errcode"
@@ -39,27 +37,13 @@ func (r *Resolver) registry() (*registryClients, error) {
 
 func (r *Resolver) buildRegistryClients(rc *registryClients) error {
 	o := r.opts
-	overrides := map[string]*url.URL{}
-	for h, raw := range o.RegistryEndpoints {
-		host, u, err := registry.ParseOverride(h + "=" + raw)
-		if err != nil {
-			return err
-		}
-		overrides[host] = u
-	}
-	var awsURL *url.URL
-	if o.AWSRegistryEndpoint != "" {
-		u, err := registry.ParseEndpointURL(o.AWSRegistryEndpoint)
-		if err != nil {
-			return err
-		}
-		awsURL = u
+	overrides, awsURL, err := registry.ParseEndpoints(o.RegistryEndpoints, o.AWSRegistryEndpoint)
+	if err != nil {
+		return err
 	}
 	transport := o.RegistryTransport
 	if transport == nil {
-		if bc, ok := r.cfg.HTTPClient.(*awshttp.BuildableClient); ok {
-			transport = bc.GetTransport()
-		}
+		transport = registry.TransportOf(r.cfg.HTTPClient)
 	}
 	build := func(keychain authn.Keychain, gallery bool) (*registry.Client, error) {
 		return registry.New(func(ro *registry.Options) {
@@ -78,7 +62,6 @@ func (r *Resolver) buildRegistryClients(rc *registryClients) error {
 			}
 		})
 	}
-	var err error
 	if rc.other, err = build(o.RegistryKeychain, false); err != nil {
 		return err
 	}

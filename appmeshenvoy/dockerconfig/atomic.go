@@ -2,16 +2,19 @@ package dockerconfig
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/appmesh-envoy/appmesh-envoy-go/internal/atomicfile"
 )
 
 // tempPrefix is the name prefix of the temporary files writeFileAtomic creates for
 // target: ".config.json.tmp-" for config.json, followed by os.CreateTemp's random digits.
-func tempPrefix(target string) string { return "." + filepath.Base(target) + ".tmp-" }
+func tempPrefix(target string) string { return atomicfile.TempPrefix(target) }
 
 // isOrphanTemp reports whether name is a temporary file name writeFileAtomic creates
 // for target: the exact prefix followed by one or more digits, nothing else.
@@ -52,52 +55,30 @@ func removeOrphanTemps(target string, remove func(string) error) {
 	}
 }
 
-// writeFileAtomic replaces target with data: temporary file in the same directory,
-// fsync, rename, fsync of the directory. Just before the rename it checks that ctx has
-// not ended and that target is still a regular file or absent (the rename would replace
-// anything else, a device node included). On error target is unchanged and the
-// temporary file is removed.
-func writeFileAtomic(ctx context.Context, target string, data []byte, mode fs.FileMode, o Options) (err error) {
-	dir := filepath.Dir(target)
-	f, err := o.createTemp(dir, tempPrefix(target)+"*")
-	if err != nil {
-		return fileError(fmt.Sprintf("create a temporary file beside it: %v; check that the directory is writable", err), err)
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			_ = f.Close()
-			_ = os.Remove(tmp)
+// writeFileAtomic replaces target with data ([atomicfile.Writer]: temporary file in the
+// same directory, fsync, rename, fsync of the directory). Just before the rename it
+// checks that ctx has not ended and that target is still a regular file or absent (the
+// rename would replace anything else, a device node included). On error target is
+// unchanged and the temporary file is removed.
+func writeFileAtomic(ctx context.Context, target string, data []byte, mode fs.FileMode, o Options) error {
+	w := atomicfile.Writer{CreateTemp: o.createTemp, BeforeRename: func() error {
+		if err := o.beforeRename(); err != nil {
+			return err
 		}
-	}()
-	wrap := func(err error) error { return fileError(err.Error(), err) }
-	if err = f.Chmod(mode); err != nil {
-		return wrap(err)
-	}
-	if _, err = f.Write(data); err != nil {
-		return wrap(err)
-	}
-	if err = f.Sync(); err != nil {
-		return wrap(err)
-	}
-	if err = f.Close(); err != nil {
-		return wrap(err)
-	}
-	if err = o.beforeRename(); err != nil {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		_, err := checkRegular(target)
 		return err
-	}
-	if err = ctx.Err(); err != nil {
+	}}
+	err := w.Write(target, data, mode)
+	var ae *atomicfile.Error
+	switch {
+	case !errors.As(err, &ae):
 		return err
+	case ae.Step == atomicfile.StepCreateTemp:
+		return fileError(fmt.Sprintf("create a temporary file beside it: %v; check that the directory is writable", ae.Err), ae.Err)
+	default:
+		return fileError(ae.Err.Error(), ae.Err)
 	}
-	if _, err = checkRegular(target); err != nil {
-		return err
-	}
-	if err = os.Rename(tmp, target); err != nil {
-		return wrap(err)
-	}
-	if d, derr := os.Open(dir); derr == nil {
-		_ = d.Sync() // best effort: some file systems cannot sync a directory
-		_ = d.Close()
-	}
-	return nil
 }

@@ -5,13 +5,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/url"
 	"slices"
 	"strings"
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/google/go-containerregistry/pkg/authn"
 	"golang.org/x/sync/errgroup"
@@ -92,25 +90,9 @@ func New(cfg aws.Config, optFns ...func(*Options)) *Copier {
 // newRegistryClient builds the registry client of the options.
 func (m *Copier) newRegistryClient() (*registry.Client, error) {
 	o := m.opts
-	overrides := map[string]*url.URL{}
-	for h, raw := range o.RegistryEndpoints {
-		host, err := registry.NormalizeHost(h)
-		if err != nil {
-			return nil, err
-		}
-		u, err := registry.ParseEndpointURL(raw)
-		if err != nil {
-			return nil, err
-		}
-		overrides[host] = u
-	}
-	var awsURL *url.URL
-	if o.AWSRegistryEndpoint != "" {
-		u, err := registry.ParseEndpointURL(o.AWSRegistryEndpoint)
-		if err != nil {
-			return nil, err
-		}
-		awsURL = u
+	overrides, awsURL, err := registry.ParseEndpoints(o.RegistryEndpoints, o.AWSRegistryEndpoint)
+	if err != nil {
+		return nil, err
 	}
 	m.endpointOf = func(host string) (string, bool) {
 		if u, ok := overrides[host]; ok {
@@ -123,9 +105,7 @@ func (m *Copier) newRegistryClient() (*registry.Client, error) {
 	}
 	transport := o.Transport
 	if transport == nil {
-		if bc, ok := m.cfg.HTTPClient.(*awshttp.BuildableClient); ok {
-			transport = bc.GetTransport()
-		}
+		transport = registry.TransportOf(m.cfg.HTTPClient)
 	}
 	keychain := authn.NewMultiKeychain(ecrkeychain.New(o.TokenProvider), o.Keychain)
 	return registry.New(func(r *registry.Options) {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/appmesh-envoy/appmesh-envoy-go/internal/atomicfile"
 	"github.com/appmesh-envoy/appmesh-envoy-go/internal/errcode"
 	"github.com/appmesh-envoy/appmesh-envoy-go/internal/quote"
 )
@@ -59,39 +60,8 @@ func WriteFile(path string, data []byte, backup string) error {
 
 // atomicWrite writes data to a temporary file next to target and renames it over
 // target.
-func atomicWrite(target string, data []byte, mode fs.FileMode) (err error) {
-	dir := filepath.Dir(target)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(target)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			_ = f.Close()
-			_ = os.Remove(tmp)
-		}
-	}()
-	if err = f.Chmod(mode); err != nil {
-		return err
-	}
-	if _, err = f.Write(data); err != nil {
-		return err
-	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	if err = os.Rename(tmp, target); err != nil {
-		return err
-	}
-	if d, derr := os.Open(dir); derr == nil {
-		_ = d.Sync() // best effort: some file systems cannot sync a directory
-		_ = d.Close()
-	}
-	return nil
+func atomicWrite(target string, data []byte, mode fs.FileMode) error {
+	return atomicfile.Writer{}.Write(target, data, mode)
 }
 
 // errorText is an error's message without the path an *fs.PathError repeats.

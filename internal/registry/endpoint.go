@@ -2,6 +2,7 @@ package registry
 
 import (
 	"net"
+	"net/http"
 	"net/netip"
 	"net/url"
 	"strconv"
@@ -39,6 +40,44 @@ func (e Endpoint) prefix() string {
 		return ""
 	}
 	return p + "/"
+}
+
+// ParseEndpoints parses a caller's endpoint settings, as the packages that own a
+// registry client take them: overrides from a registry host to the URL its traffic goes
+// to ([Options.Overrides]), and the URL of a local endpoint that serves every AWS
+// registry host by path ([Options.AWSEndpoint], nil when awsEndpoint is "").
+func ParseEndpoints(overrides map[string]string, awsEndpoint string) (map[string]*url.URL, *url.URL, error) {
+	parsed := make(map[string]*url.URL, len(overrides))
+	for h, raw := range overrides {
+		host, err := NormalizeHost(h)
+		if err != nil {
+			return nil, nil, err
+		}
+		u, err := ParseEndpointURL(raw)
+		if err != nil {
+			return nil, nil, err
+		}
+		parsed[host] = u
+	}
+	if awsEndpoint == "" {
+		return parsed, nil, nil
+	}
+	u, err := ParseEndpointURL(awsEndpoint)
+	if err != nil {
+		return nil, nil, err
+	}
+	return parsed, u, nil
+}
+
+// TransportOf returns the transport of an HTTP client that exposes one, such as the
+// SDK's default client (aws.Config.HTTPClient, an awshttp.BuildableClient), so that
+// registry traffic shares its proxy and TLS settings (AWS_CA_BUNDLE); otherwise nil,
+// which [New] reads as [DefaultTransport].
+func TransportOf(client any) *http.Transport {
+	if c, ok := client.(interface{ GetTransport() *http.Transport }); ok {
+		return c.GetTransport()
+	}
+	return nil
 }
 
 // ParseOverride parses an override "HOST=URL", as --registry-endpoint takes it: the

@@ -1,6 +1,7 @@
 package registry_test
 
 import (
+	"net/http"
 	"strings"
 	"testing"
 
@@ -76,5 +77,51 @@ func TestIsLoopback(t *testing.T) {
 		if got := registry.IsLoopback(h); got != want {
 			t.Errorf("IsLoopback(%q) = %v, want %v", h, got, want)
 		}
+	}
+}
+
+func TestParseEndpoints(t *testing.T) {
+	overrides, aws, err := registry.ParseEndpoints(map[string]string{"Registry.Example.com": "https://mirror.internal/p/"}, "http://127.0.0.1:4566")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u := overrides["registry.example.com"]; u == nil || u.String() != "https://mirror.internal/p" || len(overrides) != 1 {
+		t.Errorf("overrides = %v", overrides)
+	}
+	if aws == nil || aws.String() != "http://127.0.0.1:4566" {
+		t.Errorf("AWS endpoint = %v", aws)
+	}
+	if _, aws, err := registry.ParseEndpoints(nil, ""); err != nil || aws != nil {
+		t.Errorf("no settings: %v, %v", aws, err)
+	}
+	for _, bad := range []struct {
+		overrides map[string]string
+		aws       string
+	}{
+		{map[string]string{"registry.example.com": "http://10.0.0.5:5000"}, ""}, // plain http off loopback
+		{map[string]string{"bad host!": "https://mirror.internal"}, ""},
+		{nil, "http://10.0.0.5:4566"},
+		{nil, "ftp://127.0.0.1"},
+	} {
+		if _, _, err := registry.ParseEndpoints(bad.overrides, bad.aws); errcode.Of(err) != errcode.InvalidInput {
+			t.Errorf("ParseEndpoints(%v, %q) = %v, want an invalid-input error", bad.overrides, bad.aws, err)
+		}
+	}
+}
+
+type transportClient struct{ t *http.Transport }
+
+func (c transportClient) GetTransport() *http.Transport { return c.t }
+
+func TestTransportOf(t *testing.T) {
+	tr := &http.Transport{}
+	if got := registry.TransportOf(transportClient{tr}); got != tr {
+		t.Errorf("TransportOf(a client with a transport) = %p, want %p", got, tr)
+	}
+	if got := registry.TransportOf(http.DefaultClient); got != nil {
+		t.Errorf("TransportOf(*http.Client) = %v, want nil", got)
+	}
+	if got := registry.TransportOf(nil); got != nil {
+		t.Errorf("TransportOf(nil) = %v, want nil", got)
 	}
 }
