@@ -98,33 +98,55 @@ func TestBuildersGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := doc.Indent()
-			path := filepath.Join("testdata", "golden", tc.name+".json")
-			if *update {
-				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(path, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if diff := cmp.Diff(string(want), string(got)); diff != "" {
-				t.Errorf("%s mismatch (-want +got), run go test -update if intended:\n%s", path, diff)
-			}
-			// The golden JSON parses back to the same document.
-			back, err := Parse(want)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if diff := cmp.Diff(doc, back); diff != "" {
-				t.Errorf("parse(golden) differs (-built +parsed):\n%s", diff)
-			}
+			checkGolden(t, tc.name, doc)
 		})
 	}
+}
+
+// checkGolden compares doc with its golden file, testdata/golden/NAME.json (written
+// with -update), and checks that the file parses back to doc.
+func checkGolden(t *testing.T, name string, doc Document) {
+	t.Helper()
+	got := doc.Indent()
+	path := filepath.Join("testdata", "golden", name+".json")
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if diff := cmp.Diff(string(want), string(got)); diff != "" {
+		t.Errorf("%s mismatch (-want +got), run go test -update if intended:\n%s", path, diff)
+	}
+	back, err := Parse(want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(doc, back); diff != "" {
+		t.Errorf("parse(golden) differs (-built +parsed):\n%s", diff)
+	}
+}
+
+// goldenNames are the names of every golden file: the builder cases, the mirror cases
+// and the inventory cases.
+func goldenNames() []string {
+	var names []string
+	for _, tc := range builderCases() {
+		names = append(names, tc.name)
+	}
+	for _, tc := range mirrorCases() {
+		names = append(names, tc.name)
+	}
+	for _, tc := range inventoryCases {
+		names = append(names, tc.name)
+	}
+	return names
 }
 
 func TestBuildersAreValidAndLintClean(t *testing.T) {
@@ -351,8 +373,8 @@ func TestSplit(t *testing.T) {
 
 func TestGoldenFilesHaveNoStrays(t *testing.T) {
 	names := map[string]bool{}
-	for _, tc := range builderCases() {
-		names[tc.name+".json"] = true
+	for _, n := range goldenNames() {
+		names[n+".json"] = true
 	}
 	entries, err := os.ReadDir(filepath.Join("testdata", "golden"))
 	if err != nil {
@@ -363,10 +385,10 @@ func TestGoldenFilesHaveNoStrays(t *testing.T) {
 			t.Errorf("testdata/golden/%s belongs to no builder case; remove it", e.Name())
 		}
 	}
-	scheme := regexp.MustCompile(`^(pull|proxy|parameter|combined|endpoint|cache)-[a-z0-9]+(-[a-z0-9]+)*$`)
-	for _, tc := range builderCases() {
-		if !scheme.MatchString(tc.name) {
-			t.Errorf("builder case %q does not follow the naming scheme BUILDER-SCOPE[-OPTION...]", tc.name)
+	scheme := regexp.MustCompile(`^(pull|proxy|parameter|combined|endpoint|cache|mirror|inventory)-[a-z0-9]+(-[a-z0-9]+)*$`)
+	for _, n := range goldenNames() {
+		if !scheme.MatchString(n) {
+			t.Errorf("golden case %q does not follow the naming scheme BUILDER-SCOPE[-OPTION...]", n)
 		}
 	}
 }

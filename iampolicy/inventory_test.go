@@ -1,14 +1,9 @@
 package iampolicy
 
 import (
-	"encoding/json"
 	"errors"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/google/go-cmp/cmp"
 )
 
 const (
@@ -33,7 +28,7 @@ var inventoryCases = []struct {
 		"ssm:GetParameter arn:aws:ssm:us-west-2::parameter/aws/service/appmesh/envoy",
 		"ssm:GetParameters arn:aws:ssm:us-west-2::parameter/aws/service/appmesh/envoy",
 	}},
-	{"inventory-roles-two-regions", InventoryOptions{Regions: Regions{Codes: []string{"us-west-2", "eu-west-1"}}, Roles: []string{invRole, invOtherRole}}, []string{
+	{"inventory-us-west-2-eu-west-1-roles", InventoryOptions{Regions: Regions{Codes: []string{"us-west-2", "eu-west-1"}}, Roles: []string{invRole, invOtherRole}}, []string{
 		"ecs:ListClusters *", "ecs:ListServices *", "ecs:DescribeTaskDefinition *",
 		"ecs:DescribeServices arn:aws:ecs:us-west-2:111111111111:service/prod/web",
 		"ecs:DescribeServices arn:aws:ecs:eu-west-1:111111111111:service/prod/web",
@@ -88,27 +83,7 @@ func TestInventoryGolden(t *testing.T) {
 			if err := doc.Validate(); err != nil {
 				t.Fatalf("the policy is not valid: %v", err)
 			}
-			got, err := json.MarshalIndent(doc, "", "  ")
-			if err != nil {
-				t.Fatal(err)
-			}
-			got = append(got, '\n')
-			path := filepath.Join("testdata", "inventory", tc.name+".json")
-			if *update {
-				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(path, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if diff := cmp.Diff(string(want), string(got)); diff != "" {
-				t.Errorf("%s mismatch (-want +got):\n%s", path, diff)
-			}
+			checkGolden(t, tc.name, doc)
 			// Evaluate answers the intended grants, and nothing more, on the matrix.
 			for _, rq := range inventoryMatrix() {
 				want := ImplicitDeny

@@ -3,12 +3,9 @@ package iampolicy
 import (
 	"context"
 	"errors"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-containerregistry/pkg/authn"
 
 	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy/appmeshenvoytest"
@@ -23,17 +20,25 @@ func mirrorDest(regionCode, name string) (uri, arn string) {
 		"arn:aws:ecr:" + regionCode + ":" + appmeshenvoytest.AccountID + ":repository/" + name
 }
 
-func TestMirrorGolden(t *testing.T) {
+// mirrorCases are the golden cases of the Mirror builder (testdata/golden/NAME.json).
+func mirrorCases() []struct {
+	name string
+	opts MirrorOptions
+} {
 	_, a := mirrorDest("us-east-1", "platform/envoy")
 	_, b := mirrorDest("eu-west-1", "platform/envoy")
-	for _, tc := range []struct {
+	return []struct {
 		name string
 		opts MirrorOptions
 	}{
-		{"mirror-create-tags", MirrorOptions{Regions: Regions{Codes: []string{"us-west-2"}}, Destinations: []string{a, b}, CreateRepository: true, RepositoryTags: true}},
-		{"mirror-gallery-pinned", MirrorOptions{Regions: Regions{Codes: []string{"us-west-2"}}, FromGallery: true, PinnedTags: true, Destinations: []string{a}}},
+		{"mirror-us-west-2-create-tags", MirrorOptions{Regions: Regions{Codes: []string{"us-west-2"}}, Destinations: []string{a, b}, CreateRepository: true, RepositoryTags: true}},
+		{"mirror-us-west-2-gallery-pinned", MirrorOptions{Regions: Regions{Codes: []string{"us-west-2"}}, FromGallery: true, PinnedTags: true, Destinations: []string{a}}},
 		{"mirror-all-aws-wildcard", MirrorOptions{Regions: Regions{RegionWildcard: true}, Destinations: []string{a, b}}},
-	} {
+	}
+}
+
+func TestMirrorGolden(t *testing.T) {
+	for _, tc := range mirrorCases() {
 		t.Run(tc.name, func(t *testing.T) {
 			doc, err := Mirror(tc.opts)
 			if err != nil {
@@ -42,20 +47,7 @@ func TestMirrorGolden(t *testing.T) {
 			if err := doc.ValidateAs(KindManaged); err != nil {
 				t.Fatal(err)
 			}
-			got := doc.Indent()
-			path := filepath.Join("testdata", "mirror", tc.name+".json")
-			if *update {
-				if err := os.WriteFile(path, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if diff := cmp.Diff(string(want), string(got)); diff != "" {
-				t.Errorf("%s mismatch (-want +got), run go test -update if intended:\n%s", path, diff)
-			}
+			checkGolden(t, tc.name, doc)
 		})
 	}
 }
