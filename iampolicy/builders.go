@@ -21,6 +21,7 @@ const (
 	SidXRayTracing        = "EnvoyXRayTracing"        // X-Ray writes on "*"
 	SidParameterRead      = "EnvoyParameterRead"      // ssm:GetParameter(s) on the parameters
 	SidFallbackRead       = "EnvoyFallbackRead"       // ecr reads of the resolver's fallback repositories
+	SidDigestRead         = "EnvoyDigestRead"         // ecr:BatchGetImage for the resolver's pins
 	SidCacheImport        = "EnvoyCacheImport"        // first pull through a pull-through cache
 	SidCacheAdmin         = "EnvoyCacheAdmin"         // pull-through cache rules on "*"
 	SidGalleryAuth        = "EnvoyGalleryAuth"        // ecr-public:GetAuthorizationToken on "*"
@@ -415,6 +416,10 @@ type ParameterOptions struct {
 	// (the tags) and ecr:BatchGetImage (the digest of a pin) on those repositories. The
 	// gallery and the built-in release need no permission. Default none.
 	FallbackRepositories []string
+	// Pin adds [SidDigestRead]: ecr:BatchGetImage on each chosen region's Envoy
+	// repository, the ECR API call with which Resolver.Pin (appmesh-envoy image --pin)
+	// reads the digest. It needs no registry token. Default false.
+	Pin bool
 }
 
 // ParameterRead returns the identity policy of a deployment tool that resolves the
@@ -438,6 +443,10 @@ func ParameterRead(opts ParameterOptions) (Document, error) {
 	doc := Document{Version: Version, Statement: []Statement{
 		{Sid: SidParameterRead, Effect: EffectAllow, Action: []string{"ssm:GetParameter", "ssm:GetParameters"}, Resource: sortedSet(res)},
 	}}
+	if opts.Pin {
+		doc.Statement = append(doc.Statement, Statement{Sid: SidDigestRead, Effect: EffectAllow,
+			Action: []string{"ecr:BatchGetImage"}, Resource: repositoryARNs(regions, opts.Regions.RegionWildcard)})
+	}
 	var fallbacks []string
 	for _, f := range opts.FallbackRepositories {
 		if err := checkMirror(f, part.ID); err != nil {

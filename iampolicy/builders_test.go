@@ -68,6 +68,8 @@ func builderCases() []builderCase {
 		{"parameter-all-aws", KindManaged, param(ParameterOptions{})},
 		{"parameter-all-aws-wildcard", KindManaged, param(ParameterOptions{Regions: Regions{RegionWildcard: true}})},
 		{"parameter-all-aws-cn", KindManaged, param(ParameterOptions{Regions: Regions{Partition: "aws-cn"}})},
+		{"parameter-us-west-2-pin", KindManaged, param(ParameterOptions{Regions: Regions{Codes: []string{"us-west-2"}}, Pin: true})},
+		{"parameter-all-aws-wildcard-pin", KindManaged, param(ParameterOptions{Regions: Regions{RegionWildcard: true}, Pin: true})},
 		{"parameter-us-west-2-fallback", KindManaged, param(ParameterOptions{Regions: Regions{Codes: []string{"us-west-2"}}, FallbackRepositories: []string{testMirror, testCached}})},
 		{"cache-admin", KindManaged, func() (Document, error) { return CacheAdmin(), nil }},
 		{"combined-all-aws", KindManaged, func() (Document, error) {

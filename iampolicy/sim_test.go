@@ -260,7 +260,12 @@ var intended = map[string][]grant{
 		{[]string{"ecr:BatchImportUpstreamImage", "ecr:CreateRepository"}, func(s string) bool { return strings.HasPrefix(s, testCache+"/") }}},
 	// sts:GetServiceBearerToken is allowed only with its condition met: see
 	// TestGalleryBearerTokenCondition.
-	"pull-us-west-2-gallery": {authGrant, {pullActions, exact(reposOf("us-west-2")...)}, {[]string{"ecr-public:GetAuthorizationToken"}, exact("*")}},
+	"pull-us-west-2-gallery":  {authGrant, {pullActions, exact(reposOf("us-west-2")...)}, {[]string{"ecr-public:GetAuthorizationToken"}, exact("*")}},
+	"parameter-us-west-2-pin": {{paramActions, exact(paramsOf("us-west-2")...)}, {[]string{"ecr:BatchGetImage"}, exact(reposOf("us-west-2")...)}},
+	"parameter-all-aws-wildcard-pin": {{paramActions, func(s string) bool {
+		a, ok := splitARN(s)
+		return ok && a.Partition == "aws" && a.AccountID == "" && a.Resource == "parameter"+region.ParameterName
+	}}, {[]string{"ecr:BatchGetImage"}, anyRegionRepo("aws")}},
 	"parameter-us-west-2-fallback": {{paramActions, exact(paramsOf("us-west-2")...)}, authGrant,
 		{[]string{"ecr:BatchGetImage", "ecr:DescribeImages", "ecr:ListImages"}, exact(testMirror, testCached)}},
 	"cache-admin": {{[]string{"ecr:CreatePullThroughCacheRule", "ecr:DescribePullThroughCacheRules"}, exact("*")}},

@@ -56,6 +56,7 @@ type policyFlags struct {
 	roleARNs       stringList     // inventory
 	accounts       stringList     // inventory
 	finalRelease   bool           // inventory
+	pin            bool           // resolver
 }
 
 // policyFlagPrincipals lists, for each flag that applies to some principals only, the
@@ -75,6 +76,7 @@ var policyFlagPrincipals = map[string][]string{
 	"pull-through-cache":             {principalPuller, principalAll},
 	"public-gallery":                 {principalPuller, principalAll},
 	"fallback":                       {principalResolver, principalAll},
+	"pin":                            {principalResolver, principalAll},
 	"to":                             {principalMirror},
 	"tag":                            {principalMirror},
 	"from-gallery":                   {principalMirror},
@@ -101,7 +103,9 @@ func runPolicy(ctx context.Context, a *app, args []string) error {
   resolver  the deployment tool that resolves the image (ssm:GetParameter on each region's
             public parameter; with --fallback repository=URI, ecr:GetAuthorizationToken
             and ecr:DescribeImages, ecr:ListImages, ecr:BatchGetImage on those ECR
-            repositories, {region} standing for each region)
+            repositories, {region} standing for each region; with --pin,
+            ecr:BatchGetImage on each region's Envoy repository, as 'image --pin' reads
+            the digest)
   cache-admin  whoever runs 'pull-through-cache create'
             (ecr:CreatePullThroughCacheRule, ecr:DescribePullThroughCacheRules on *)
   mirror    whoever runs 'mirror' (pulls on each region's Envoy repository unless
@@ -136,6 +140,7 @@ appmesh-envoy policy --principal inventory --all-regions --role-arn arn:aws:iam:
 	c.StringVar(&pf.principal, "principal", principalPuller, "`WHO`: puller, envoy, resolver, cache-admin, mirror, inventory or all")
 	c.Var(&pf.caches, "pull-through-cache", "the image is pulled through your ECR pull-through cache `PREFIX_URI` (registry/prefix; repeatable)")
 	c.BoolVar(&pf.publicGallery, "public-gallery", false, "also allow a login to the ECR Public Gallery (ECR Public token)")
+	c.BoolVar(&pf.pin, "pin", false, "resolver: the tool also pins the image to its digest (image --pin)")
 	c.Var(&pf.fallbacks, "fallback", "the resolver's fallback `SOURCE` (as for 'image'; repeatable): its ECR repositories may be read")
 	c.Var(&pf.to, "to", "mirror: destination `REPOSITORY`, as for 'mirror' (repeatable; {region} allowed)")
 	c.Var(&pf.tags, "tag", "mirror: the run names its Envoy `TAG`s, so it reads no SSM parameter (repeatable)")
@@ -340,7 +345,7 @@ func (a *app) buildPolicy(ctx context.Context, pf *policyFlags) (iampolicy.Docum
 		}
 	}
 	if pf.principal == principalResolver || pf.principal == principalAll {
-		if err := build(iampolicy.ParameterRead(iampolicy.ParameterOptions{Regions: regs, FallbackRepositories: fallbacks})); err != nil {
+		if err := build(iampolicy.ParameterRead(iampolicy.ParameterOptions{Regions: regs, FallbackRepositories: fallbacks, Pin: pf.pin})); err != nil {
 			return iampolicy.Document{}, err
 		}
 	}

@@ -140,3 +140,28 @@ func TestPolicyMirrorInventoryUsage(t *testing.T) {
 		[][2]string{{"ecr:PutImage", "arn:aws:ecr:me-south-1:" + cliAccount + ":repository/platform/envoy"}},
 		[][2]string{{"ecr:PutImage", "arn:aws:ecr:us-west-2:" + cliAccount + ":repository/platform/other"}})
 }
+
+// TestPolicyResolverPinCoversRun runs 'image --pin' for two regions, then 'policy
+// --principal resolver --pin': the policy allows every operation of the run; without
+// --pin it does not allow the digest read.
+func TestPolicyResolverPinCoversRun(t *testing.T) {
+	ts := newTestServer(t)
+	ts.ResetCounts()
+	run := ts.run(t, ts.opts(), "image", "--region", "us-west-2,eu-west-1", "--pin")
+	run.wantCode(t, exitOK)
+	ops := ts.Operations()
+
+	args := []string{"policy", "--principal", "resolver", "--region", "us-west-2,eu-west-1", "--pin"}
+	r := runCLI(t, args...)
+	r.wantCode(t, exitOK, args...)
+	doc := checkPolicyOutput(t, r.stdout, nil, [][2]string{
+		{"ecr:BatchGetImage", region.MustLookup("me-south-1").RepositoryARN()},
+		{"ecr:GetDownloadUrlForLayer", region.MustLookup("us-west-2").RepositoryARN()},
+		{"ecr:GetAuthorizationToken", "*"},
+	})
+	checkRunAllowed(t, doc, ops)
+
+	r = runCLI(t, args[:len(args)-1]...)
+	r.wantCode(t, exitOK)
+	checkPolicyOutput(t, r.stdout, nil, [][2]string{{"ecr:BatchGetImage", region.MustLookup("us-west-2").RepositoryARN()}})
+}
