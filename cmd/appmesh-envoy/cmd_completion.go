@@ -119,7 +119,7 @@ func flagValues(spec commandSpec, f *flag.Flag) (values []string, files bool) {
 		}
 		return ids, false
 	case "principal":
-		return []string{principalPuller, principalEnvoy, principalResolver, principalAll}, false
+		return principals, false
 	case "fail-on":
 		return append(driftStatuses(), "never"), false
 	case "log-level":

@@ -45,7 +45,7 @@ func completionCases(t *testing.T) []completionCase {
 		{words: []string{"image", "--region", "us-w"}, want: []string{"us-west-1", "us-west-2"}, exact: true},
 		{words: []string{"--region", "eu-west-1", "image", "-o", "j"}, want: []string{"json"}, exact: true},
 		{words: []string{"image", "check", "--fail-on", "be"}, want: []string{"below-minimum"}, exact: true},
-		{words: []string{"policy", "--principal", ""}, want: []string{"puller", "envoy", "resolver", "all"}, exact: true},
+		{words: []string{"policy", "--principal", ""}, want: []string{"puller", "envoy", "resolver", "cache-admin", "mirror", "inventory", "all"}, exact: true},
 		{words: []string{"regions", "--partition", "aws-c"}, want: []string{"aws-cn"}, exact: true},
 		{words: []string{"local-endpoint", "--not-enabled", "af"}, want: []string{"af-south-1"}, exact: true},
 		{words: []string{"local-endpoint", "--not-enabled", "us"}, not: []string{"us-west-2"}},

@@ -27,6 +27,9 @@ const (
 	principalAll        = "all"
 )
 
+// principals are the values of --principal, in the order help and completion list them.
+var principals = []string{principalPuller, principalEnvoy, principalResolver, principalCacheAdmin, principalMirror, principalInventory, principalAll}
+
 // policyFlags are the flags of 'policy'.
 type policyFlags struct {
 	principal      string
@@ -207,10 +210,8 @@ appmesh-envoy policy --principal inventory --all-regions --role-arn arn:aws:iam:
 // unset), a flag that does not apply to the principal, --apply-to-role's companions
 // without it.
 func checkPolicyFlags(c *cmdFlags, pf *policyFlags) error {
-	switch pf.principal {
-	case principalPuller, principalEnvoy, principalResolver, principalCacheAdmin, principalMirror, principalInventory, principalAll:
-	default:
-		return usageErrorf("--principal %q is not one of puller, envoy, resolver, cache-admin, mirror, inventory, all", pf.principal)
+	if !slices.Contains(principals, pf.principal) {
+		return usageErrorf("--principal %q is not one of %s", pf.principal, strings.Join(principals, ", "))
 	}
 	var errs []error
 	c.Visit(func(f *flag.Flag) {
