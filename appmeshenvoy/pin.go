@@ -135,7 +135,7 @@ func (r *Resolver) fetchDigest(ctx context.Context, img Image, host Registry) (I
 			return fail(err)
 		}
 	}
-	repoARN := "arn:" + host.Partition + ":ecr:" + host.Region + ":" + host.Account + ":repository/" + img.Repository
+	repoARN := Repository{Registry: host, Name: img.Repository}.ARN()
 	out, err := c.api.BatchGetImage(ctx, &ecr.BatchGetImageInput{
 		RegistryId:         aws.String(host.Account),
 		RepositoryName:     aws.String(img.Repository),

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/appmesh-envoy/appmesh-envoy-go/region"
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
 )
 
 // The ECR JSON operations, over the same store as the registry API. Shapes and errors:
@@ -459,7 +460,7 @@ func (s *Server) ecrCreateRepository(c *call) (any, *AWSError) {
 		case "KMS":
 			encryption, kmsKey = "KMS", e.KmsKey
 			if kmsKey == "" {
-				kmsKey = "arn:" + key.partition + ":kms:" + c.region + ":" + c.account + ":alias/aws/ecr"
+				kmsKey = arn.ARN{Partition: key.partition, Service: "kms", Region: c.region, AccountID: c.account, Resource: "alias/aws/ecr"}.String()
 			}
 		case "KMS_DSSE":
 			return nil, &AWSError{Code: "UnknownOperationException", Status: http.StatusBadRequest,

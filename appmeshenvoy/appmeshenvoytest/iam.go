@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
 )
 
 var iamOps = map[string]handlerFunc{
@@ -146,17 +148,16 @@ func (s *Server) ManagedPolicyVersions(policyARN string) []PolicyVersion {
 }
 
 // parsePolicyARN splits "arn:<partition>:iam::<account>:policy/<path>/<name>".
-func parsePolicyARN(arn string) (account, name string, ok bool) {
-	f := strings.SplitN(arn, ":", 6)
-	if len(f) != 6 || f[0] != "arn" || f[2] != "iam" || f[3] != "" || !strings.HasPrefix(f[5], "policy/") {
+func parsePolicyARN(s string) (account, name string, ok bool) {
+	a, err := arn.Parse(s)
+	if err != nil || a.Service != "iam" || a.Region != "" || !strings.HasPrefix(a.Resource, "policy/") {
 		return "", "", false
 	}
-	res := f[5]
-	return f[4], res[strings.LastIndex(res, "/")+1:], true
+	return a.AccountID, a.Resource[strings.LastIndex(a.Resource, "/")+1:], true
 }
 
 func (c *call) policyARN(p *iamPolicy) string {
-	return "arn:" + partitionID(c.region) + ":iam::" + c.account + ":policy" + p.path + p.name
+	return arn.ARN{Partition: partitionID(c.region), Service: "iam", AccountID: c.account, Resource: "policy" + p.path + p.name}.String()
 }
 
 func iamErr(code string, status int, msg string) *AWSError {
@@ -329,7 +330,7 @@ func (s *Server) iamGetRole(c *call) (any, *AWSError) {
 		Role xmlRole `xml:"Role"`
 	}{xmlRole{
 		Path: "/", RoleName: r.name, RoleID: r.id,
-		Arn:                      "arn:" + partitionID(c.region) + ":iam::" + c.account + ":role/" + r.name,
+		Arn:                      arn.ARN{Partition: partitionID(c.region), Service: "iam", AccountID: c.account, Resource: "role/" + r.name}.String(),
 		CreateDate:               r.created.Format(iamTimeFormat),
 		AssumeRolePolicyDocument: encodeDocument(defaultTrustPolicy),
 		MaxSessionDuration:       iamMaxSessionLength,

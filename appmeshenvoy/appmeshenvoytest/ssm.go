@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/appmesh-envoy/appmesh-envoy-go/region"
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
 )
 
 var ssmOps = map[string]handlerFunc{
@@ -28,7 +29,7 @@ func parameterARN(regionCode string) string {
 	if ok {
 		id = p.ID
 	}
-	return "arn:" + id + ":ssm:" + regionCode + "::parameter" + region.ParameterName
+	return arn.ARN{Partition: id, Service: "ssm", Region: regionCode, Resource: "parameter" + region.ParameterName}.String()
 }
 
 // lookupParameter finds the parameter called name (its name or ARN) in c's region.

@@ -4,6 +4,8 @@ import (
 	"crypto/sha256"
 	"encoding/base32"
 	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
 )
 
 var stsOps = map[string]handlerFunc{
@@ -21,7 +23,7 @@ func (s *Server) stsGetCallerIdentity(c *call) (any, *AWSError) {
 	c.resources = []string{"*"}
 	principal := c.principal
 	if principal == "" {
-		principal = "arn:" + partitionID(c.region) + ":iam::" + c.account + ":user/" + c.user
+		principal = arn.ARN{Partition: partitionID(c.region), Service: "iam", AccountID: c.account, Resource: "user/" + c.user}.String()
 	}
 	return struct {
 		Arn     string `xml:"Arn"`
