@@ -92,10 +92,8 @@ type ecrImageID struct {
 // ecrRepository finds the repository of a JSON request: registryID (the caller's
 // account when empty) in c's region. It names the repository as the call's resource.
 func (s *Server) ecrRepositoryLocked(c *call, registryID, name string) (registryKey, *repository, *AWSError) {
-	if registryID == "" {
-		registryID = c.account
-	}
-	key := registryKeyFor(registryID, c.region)
+	key := c.registryKey(registryID)
+	registryID = key.account
 	c.resources = []string{key.repositoryARN(name)}
 	repo := s.repositoryLocked(key, name)
 	if repo == nil {
@@ -425,11 +423,8 @@ func (s *Server) ecrCreateRepository(c *call) (any, *AWSError) {
 	if err := decodeJSON(c, &in); err != nil {
 		return nil, err
 	}
-	registryID := in.RegistryID
-	if registryID == "" {
-		registryID = c.account
-	}
-	key := registryKeyFor(registryID, c.region)
+	key := c.registryKey(in.RegistryID)
+	registryID := key.account
 	c.resources = []string{key.repositoryARN(in.RepositoryName)}
 	if !validRepositoryName(in.RepositoryName) {
 		return nil, invalidParameter("Invalid parameter at 'repositoryName' failed to satisfy constraint: 'must satisfy regular expression " +
@@ -513,11 +508,8 @@ func (s *Server) ecrDescribeRepositories(c *call) (any, *AWSError) {
 	if err := decodeJSON(c, &in); err != nil {
 		return nil, err
 	}
-	registryID := in.RegistryID
-	if registryID == "" {
-		registryID = c.account
-	}
-	key := registryKeyFor(registryID, c.region)
+	key := c.registryKey(in.RegistryID)
+	registryID := key.account
 	if len(in.RepositoryNames) > 0 && (in.NextToken != "" || in.MaxResults != 0) {
 		return nil, invalidParameter("Invalid parameter: maxResults and nextToken cannot be used with repositoryNames")
 	}

@@ -67,11 +67,8 @@ func (s *Server) ecrCreatePullThroughCacheRule(c *call) (any, *AWSError) {
 	if err := decodeJSON(c, &in); err != nil {
 		return nil, err
 	}
-	registryID := in.RegistryID
-	if registryID == "" {
-		registryID = c.account
-	}
-	key := registryKeyFor(registryID, c.region)
+	key := c.registryKey(in.RegistryID)
+	registryID := key.account
 	c.resources = []string{key.repositoryARN(in.EcrRepositoryPrefix + "/*")}
 	switch {
 	case !validCachePrefix(in.EcrRepositoryPrefix):
@@ -118,11 +115,8 @@ func (s *Server) ecrDescribePullThroughCacheRules(c *call) (any, *AWSError) {
 	if err := decodeJSON(c, &in); err != nil {
 		return nil, err
 	}
-	registryID := in.RegistryID
-	if registryID == "" {
-		registryID = c.account
-	}
-	key := registryKeyFor(registryID, c.region)
+	key := c.registryKey(in.RegistryID)
+	registryID := key.account
 	c.resources = []string{key.repositoryARN("*")}
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -88,6 +88,15 @@ func registryKeyFor(account, regionCode string) registryKey {
 	return registryKey{host: account + ".dkr.ecr." + regionCode + "." + p.DNSSuffix, account: account, region: regionCode, partition: p.ID}
 }
 
+// registryKey returns the registry a JSON request names by its registryId in the
+// call's region: the caller's own registry when the request names none.
+func (c *call) registryKey(registryID string) registryKey {
+	if registryID == "" {
+		registryID = c.account
+	}
+	return registryKeyFor(registryID, c.region)
+}
+
 // parseRegistryHost parses a registry host as a client addresses it. FIPS
 // ("dkr.ecr-fips") and dual-stack ("dkr-ecr", "dkr-ecr-fips") hosts are other endpoints
 // of the same registry, as in ECR: they map to the standard host, where the endpoint
