@@ -14,6 +14,7 @@ import (
 
 	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy"
 	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy/appmeshenvoytest"
+	"github.com/appmesh-envoy/appmesh-envoy-go/internal/dockerregistry"
 	"github.com/appmesh-envoy/appmesh-envoy-go/region"
 )
 
@@ -156,10 +157,8 @@ func TestRegistryFallback(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a registry")
 	}
-	registryBin := registryTestTool(t, "/usr/bin/docker-registry", "docker-registry", "registry")
-	htpasswd := registryTestTool(t, "htpasswd")
 	const password = "fallback-registry-password"
-	host := startRegistry(t, registryBin, htpasswd, password)
+	host := dockerregistry.Start(t, password).Addr
 	auth := authn.AuthConfig{Username: "AWS", Password: password}
 
 	push := func(repo string, tags ...string) string {

@@ -8,9 +8,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
-	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -21,23 +18,8 @@ import (
 	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy"
 	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy/appmeshenvoytest"
 	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy/dockerconfig"
+	"github.com/appmesh-envoy/appmesh-envoy-go/internal/dockerregistry"
 )
-
-// registryTestTool returns the path of an external tool. It skips the test when the tool is
-// missing, and fails it when the environment variable CI is set.
-func registryTestTool(t *testing.T, names ...string) string {
-	t.Helper()
-	for _, n := range names {
-		if p, err := exec.LookPath(n); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatalf("%s not installed (required under CI)", names[0])
-	}
-	t.Skipf("%s not installed", names[0])
-	return ""
-}
 
 // TestRegistryLogin pushes an image into a real registry (Debian docker-registry with
 // htpasswd Basic auth) and reads it back with a real client (skopeo) that uses the
@@ -46,9 +28,7 @@ func TestRegistryLogin(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a registry")
 	}
-	registryBin := registryTestTool(t, "/usr/bin/docker-registry", "docker-registry", "registry")
-	skopeo := registryTestTool(t, "skopeo")
-	htpasswd := registryTestTool(t, "htpasswd")
+	skopeo := dockerregistry.Tool(t, "skopeo")
 
 	// The token comes from the real ECR client against the local AWS endpoint.
 	srv := appmeshenvoytest.NewServer()
@@ -62,7 +42,7 @@ func TestRegistryLogin(t *testing.T) {
 		t.Fatal("the token's password is not the one the local endpoint issued")
 	}
 
-	host := startRegistry(t, registryBin, htpasswd, srv.Password())
+	host := dockerregistry.Start(t, srv.Password()).Addr
 	ref := "docker://" + host + "/appmesh/envoy:v1"
 	home := t.TempDir()
 	skopeoEnv := append(os.Environ(), "HOME="+home, "XDG_RUNTIME_DIR="+home, "XDG_CONFIG_HOME="+home, "REGISTRY_AUTH_FILE=")
@@ -153,107 +133,6 @@ func TestRegistryLogin(t *testing.T) {
 // registryRedact removes secret from tool output before it is shown in a failure message.
 func registryRedact(out []byte, secret string) string {
 	return strings.ReplaceAll(string(out), secret, "[REDACTED]")
-}
-
-// startRegistry runs docker-registry on a free 127.0.0.1 port with htpasswd auth for
-// user AWS and password, waits until it answers, and returns its host:port. The
-// registry is stopped when the test ends.
-func startRegistry(t *testing.T, registryBin, htpasswd, password string) string {
-	t.Helper()
-	dir := t.TempDir()
-
-	hp := exec.Command(htpasswd, "-niB", "AWS") // password on stdin, not in argv
-	hp.Stdin = strings.NewReader(password + "\n")
-	line, err := hp.Output()
-	if err != nil {
-		t.Fatalf("htpasswd: %v", err)
-	}
-	htfile := filepath.Join(dir, "htpasswd")
-	if err := os.WriteFile(htfile, bytes.TrimSpace(line), 0o600); err != nil {
-		t.Fatal(err)
-	}
-
-	for attempt := 0; attempt < 3; attempt++ {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		addr := l.Addr().String()
-		l.Close()
-		config := filepath.Join(dir, "config.yml")
-		yml := fmt.Sprintf(`version: 0.1
-log:
-  level: error
-  accesslog:
-    disabled: true
-storage:
-  filesystem:
-    rootdirectory: %s
-  delete:
-    enabled: true
-http:
-  addr: %s
-  secret: appmesh-envoy-test
-auth:
-  htpasswd:
-    realm: appmesh-envoy-test
-    path: %s
-`, filepath.Join(dir, "storage"), addr, htfile)
-		if err := os.WriteFile(config, []byte(yml), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		cmd := exec.Command(registryBin, "serve", config)
-		var logs bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &logs, &logs
-		if err := cmd.Start(); err != nil {
-			t.Fatalf("start %s: %v", registryBin, err)
-		}
-		exited := make(chan error, 1)
-		go func() { exited <- cmd.Wait() }()
-		stop := func() {
-			_ = cmd.Process.Kill()
-			<-exited
-		}
-		if waitRegistry(addr, exited) {
-			t.Cleanup(func() {
-				stop()
-				// The process is gone and reaped: its port can be listened on again.
-				if l, err := net.Listen("tcp", addr); err != nil {
-					t.Errorf("the registry's port %s is still busy after the test: %v", addr, err)
-				} else {
-					l.Close()
-				}
-			})
-			return addr
-		}
-		stop()
-		t.Logf("registry on %s did not come up (attempt %d): %s", addr, attempt+1, logs.String())
-	}
-	t.Fatal("the registry did not start")
-	return ""
-}
-
-// waitRegistry polls http://addr/v2/ for at most 15 seconds until the registry asks for
-// credentials (401). It returns false if the process exits or time runs out.
-func waitRegistry(addr string, exited <-chan error) bool {
-	client := &http.Client{Timeout: time.Second}
-	deadline := time.Now().Add(15 * time.Second)
-	for time.Now().Before(deadline) {
-		select {
-		case <-exited:
-			return false
-		default:
-		}
-		resp, err := client.Get("http://" + addr + "/v2/")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusUnauthorized {
-				return true
-			}
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	return false
 }
 
 // writeOCILayout writes a one-layer OCI image layout with tag v1 and returns its

@@ -92,7 +92,15 @@ func Start(t testing.TB, password string) *Registry {
 			<-exited
 		}
 		if waitUp(addr, exited) {
-			t.Cleanup(stop)
+			t.Cleanup(func() {
+				stop()
+				// The process is gone and reaped: its port can be listened on again.
+				if l, err := net.Listen("tcp", addr); err != nil {
+					t.Errorf("the registry's port %s is still busy after the test: %v", addr, err)
+				} else {
+					l.Close()
+				}
+			})
 			return &Registry{Addr: addr, logs: logs}
 		}
 		stop()
