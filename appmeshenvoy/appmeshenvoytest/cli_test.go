@@ -15,25 +15,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy/appmeshenvoytest"
+	"github.com/appmesh-envoy/appmesh-envoy-go/internal/testenv"
 	"github.com/appmesh-envoy/appmesh-envoy-go/region"
 )
-
-// awsCLI returns the AWS CLI to use: /usr/bin/aws (Debian's awscli v2), else aws on
-// PATH. It skips the test when there is none, and fails it when CI is set.
-func awsCLI(t *testing.T) string {
-	t.Helper()
-	if _, err := os.Stat("/usr/bin/aws"); err == nil {
-		return "/usr/bin/aws"
-	}
-	if p, err := exec.LookPath("aws"); err == nil {
-		return p
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatal("the AWS CLI is required when CI is set: install the awscli package")
-	}
-	t.Skip("the AWS CLI is not installed")
-	return ""
-}
 
 // runCLI runs the AWS CLI against srv with the test credentials and returns stdout.
 func runCLI(t *testing.T, cli string, srv *appmeshenvoytest.Server, regionCode string, args ...string) string {
@@ -96,7 +80,7 @@ func decode[T any](t *testing.T, s string) T {
 }
 
 func TestAWSCLIFidelity(t *testing.T) {
-	cli := awsCLI(t)
+	cli := testenv.AWSCLI(t)
 	srv := newServer(t)
 	srv.AddRole("envoy-task")
 	r := region.MustLookup("eu-central-2")
@@ -273,7 +257,7 @@ func TestAWSCLIFidelity(t *testing.T) {
 // CLI version that knows these commands has (Debian's 2.9.19 has no --upstream-registry,
 // so it is not used: the URL alone names ECR Public).
 func TestAWSCLIPullThroughCacheAndECRPublic(t *testing.T) {
-	cli := awsCLI(t)
+	cli := testenv.AWSCLI(t)
 	srv := newServer(t)
 	out := decode[struct {
 		EcrRepositoryPrefix string `json:"ecrRepositoryPrefix"`

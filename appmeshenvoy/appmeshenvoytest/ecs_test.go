@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy/appmeshenvoytest"
+	"github.com/appmesh-envoy/appmesh-envoy-go/internal/testenv"
 )
 
 const (
@@ -298,7 +299,7 @@ func TestSeedECSErrors(t *testing.T) {
 // TestAWSCLIListsECSServices checks the server against a client no one here wrote: the
 // AWS CLI lists the same services (paging on its own) and describes them.
 func TestAWSCLIListsECSServices(t *testing.T) {
-	cli := awsCLI(t)
+	cli := testenv.AWSCLI(t)
 	srv := seededServer(t)
 	out := decode[struct {
 		ServiceArns []string `json:"serviceArns"`

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/appmesh-envoy/appmesh-envoy-go/appmeshenvoy/appmeshenvoytest"
+	"github.com/appmesh-envoy/appmesh-envoy-go/internal/testenv"
 )
 
 const (
@@ -123,7 +124,7 @@ func TestRewriteTaskDefinition(t *testing.T) {
 		t.Errorf("output:\n%s", r.stdout)
 	}
 
-	cli := awsCLIPath(t)
+	cli := testenv.AWSCLI(t)
 	file := filepath.Join(t.TempDir(), "register.json")
 	writeFile(t, file, r.stdout)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
@@ -137,23 +138,6 @@ func TestRewriteTaskDefinition(t *testing.T) {
 	if strings.Contains(stderr.String(), "Parameter validation failed") || !strings.Contains(stderr.String(), "RegisterTaskDefinition") {
 		t.Errorf("the AWS CLI does not accept the output as register-task-definition input:\n%s", stderr.String())
 	}
-}
-
-// awsCLIPath returns the AWS CLI: Debian's /usr/bin/aws, else aws on PATH. It skips
-// the test when there is none, and fails it when CI is set.
-func awsCLIPath(t *testing.T) string {
-	t.Helper()
-	if _, err := os.Stat("/usr/bin/aws"); err == nil {
-		return "/usr/bin/aws"
-	}
-	if p, err := exec.LookPath("aws"); err == nil {
-		return p
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatal("the AWS CLI is required when CI is set: install the awscli package")
-	}
-	t.Skip("the AWS CLI is not installed")
-	return ""
 }
 
 func TestRewriteErrors(t *testing.T) {

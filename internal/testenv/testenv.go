@@ -104,3 +104,21 @@ func Run(m *testing.M, before func() (after func(), err error)) int {
 	}
 	return code
 }
+
+// AWSCLI returns the AWS CLI the fidelity tests use: Debian's /usr/bin/aws (the one
+// .ci/run installs), else aws on PATH. It skips the test when there is none, and fails
+// it when the environment variable CI is set.
+func AWSCLI(t testing.TB) string {
+	t.Helper()
+	if _, err := os.Stat("/usr/bin/aws"); err == nil {
+		return "/usr/bin/aws"
+	}
+	if p, err := exec.LookPath("aws"); err == nil {
+		return p
+	}
+	if os.Getenv("CI") != "" {
+		t.Fatal("the AWS CLI is required when CI is set: install the awscli package")
+	}
+	t.Skip("the AWS CLI is not installed")
+	return ""
+}
