@@ -185,17 +185,7 @@ func TestWriteDockerConfigGolden(t *testing.T) {
 
 	// Independently of the golden file: every value but the two written entries is
 	// unchanged byte for byte.
-	var before, after map[string]json.RawMessage
-	_ = json.Unmarshal(existing, &before)
-	_ = json.Unmarshal(got, &after)
-	for k, v := range before {
-		if k != "auths" && !bytes.Equal(v, after[k]) {
-			t.Errorf("value of %q changed", k)
-		}
-	}
-	var authsBefore, authsAfter map[string]json.RawMessage
-	_ = json.Unmarshal(before["auths"], &authsBefore)
-	_ = json.Unmarshal(after["auths"], &authsAfter)
+	authsBefore, authsAfter := keptBesideAuths(t, existing, got)
 	for k, v := range authsBefore {
 		if k != hostUSW2 && !bytes.Equal(v, authsAfter[k]) {
 			t.Errorf("auths entry %q changed", k)
@@ -609,17 +599,7 @@ func TestRemoveDockerConfig(t *testing.T) {
 		t.Errorf("notes (-want +got):\n%s", diff)
 	}
 	got, _ := os.ReadFile(path)
-	var before, after map[string]json.RawMessage
-	_ = json.Unmarshal(existing, &before)
-	_ = json.Unmarshal(got, &after)
-	for k, v := range before {
-		if k != "auths" && !bytes.Equal(v, after[k]) {
-			t.Errorf("value of %q changed", k)
-		}
-	}
-	var authsBefore, authsAfter map[string]json.RawMessage
-	_ = json.Unmarshal(before["auths"], &authsBefore)
-	_ = json.Unmarshal(after["auths"], &authsAfter)
+	authsBefore, authsAfter := keptBesideAuths(t, existing, got)
 	delete(authsBefore, hostUSW2)
 	if diff := cmp.Diff(authsBefore, authsAfter); diff != "" {
 		t.Errorf("auths after logout (-want +got):\n%s", diff)
@@ -876,4 +856,21 @@ func TestWriteContainersAuthJSON(t *testing.T) {
 	if diff := cmp.Diff(orig, back); diff != "" {
 		t.Errorf("after logout the file differs from the original (-want +got):\n%s", diff)
 	}
+}
+
+// keptBesideAuths checks that every top-level value of the config before, except
+// "auths", is byte for byte the same in after, and returns the "auths" entries of both.
+func keptBesideAuths(t *testing.T, before, after []byte) (authsBefore, authsAfter map[string]json.RawMessage) {
+	t.Helper()
+	var b, a map[string]json.RawMessage
+	_ = json.Unmarshal(before, &b)
+	_ = json.Unmarshal(after, &a)
+	for k, v := range b {
+		if k != "auths" && !bytes.Equal(v, a[k]) {
+			t.Errorf("value of %q changed", k)
+		}
+	}
+	_ = json.Unmarshal(b["auths"], &authsBefore)
+	_ = json.Unmarshal(a["auths"], &authsAfter)
+	return authsBefore, authsAfter
 }
