@@ -377,18 +377,15 @@ func (a *app) mirrorPolicy(pf *policyFlags, regs iampolicy.Regions) (iampolicy.D
 			}
 			// ExpandDestination refuses a malformed ECR host, so a host that is not ECR's
 			// is another registry.
-			host, _, _ := strings.Cut(uri, "/")
-			if _, err := appmeshenvoy.ParseRegistryHost(host); err != nil {
+			host, name, _ := strings.Cut(uri, "/")
+			reg, err := appmeshenvoy.ParseRegistryHost(host)
+			if err != nil {
 				if !slices.Contains(other, uri) {
 					other = append(other, uri)
 				}
 				continue
 			}
-			repo, err := appmeshenvoy.ParseRepository(uri)
-			if err != nil {
-				return iampolicy.Document{}, usageErrorf("--to: %v", err)
-			}
-			if arn := repo.ARN(); !slices.Contains(dests, arn) {
+			if arn := (appmeshenvoy.Repository{Registry: reg, Name: name}).ARN(); !slices.Contains(dests, arn) {
 				dests = append(dests, arn)
 			}
 		}
